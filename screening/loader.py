@@ -1,0 +1,282 @@
+"""Load an instrument: safe YAML with line marks -> JSON Schema -> semantic checks -> model.
+
+Every problem is collected before anything is reported, and each one names the file,
+line, column and field. Nothing here lets a traceback reach a person: any bytes at all
+give either an :class:`~screening.model.Instrument` or an :class:`InstrumentError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path as FsPath
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from screening import yamlmarks
+from screening.errors import InstrumentError, Path, Problem, format_path
+from screening.model import Instrument
+from screening.semantics import check_and_build
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("screening.schema").joinpath("instrument.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def load_file(path: str | FsPath) -> Instrument:
+    """Load one instrument file; raise :class:`InstrumentError` with every problem."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(yamlmarks.MAX_BYTES + 1)
+    except OSError as exc:
+        problem = Problem(name, 1, 1, (), "unreadable", f"cannot read the file: {exc.strerror}")
+        raise InstrumentError([problem]) from None
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, name: str = "<instrument>") -> Instrument:
+    try:
+        doc = yamlmarks.load(raw)
+    except yamlmarks.YamlError as exc:
+        raise InstrumentError(
+            [Problem(name, exc.line, exc.column, (), exc.code, exc.message)]
+        ) from None
+    problems = list(schema_problems(doc, name))
+    if problems:
+        raise InstrumentError(problems)
+    instrument, problems = check_and_build(doc, name)
+    errors = [p for p in problems if not p.warning]
+    if errors or instrument is None:
+        raise InstrumentError(problems)
+    for warning in problems:
+        log.warning("%s", warning)
+    return instrument
+
+
+def warnings_for(path: str | FsPath) -> list[Problem]:
+    """Warnings of a valid file (errors raise, as in :func:`load_file`)."""
+    name = str(path)
+    with open(path, "rb") as handle:
+        doc = yamlmarks.load(handle.read(yamlmarks.MAX_BYTES + 1))
+    _, problems = check_and_build(doc, name)
+    return [p for p in problems if p.warning]
+
+
+# --- JSON Schema errors, in words -------------------------------------------------------
+
+
+def schema_problems(doc: yamlmarks.Document, name: str) -> Iterator[Problem]:
+    if not isinstance(doc.data, dict):
+        kind = _kind(doc.data, doc, ())
+        yield Problem(
+            name,
+            1,
+            1,
+            (),
+            "not-a-mapping",
+            f"an instrument is a YAML mapping of fields (id, version, title, ...), not {kind}",
+        )
+        return
+    seen: set[tuple[Path, str]] = set()
+    for error in _validator().iter_errors(doc.data):
+        for problem in _explain(error, doc, name):
+            key = (problem.path, problem.message)
+            if key not in seen:
+                seen.add(key)
+                yield problem
+
+
+def _explain(error: ValidationError, doc: yamlmarks.Document, name: str) -> Iterator[Problem]:
+    path: Path = tuple(error.absolute_path)
+    validator = error.validator
+    hint = error.schema.get("x-hint") if isinstance(error.schema, dict) else None
+
+    def at(p: Path, message: str, *, key: bool = False, code: str = "schema") -> Problem:
+        line, column = doc.where(p, key=key)
+        return Problem(name, line, column, p, code, message)
+
+    if validator == "required":
+        missing = str(error.message).split("'")[1]
+        yield at(
+            (*path, missing),
+            f"required field is missing{_field_hint(missing, path)}",
+            code="missing-field",
+        )
+    elif validator == "additionalProperties" or (
+        validator == "false" or (validator is None and error.schema is False)
+    ):
+        yield from _unknown_fields(error, doc, name, path)
+    elif validator == "propertyNames" or (validator == "const" and path and path[-1] == "<key>"):
+        yield at(path, f"this condition mixes kinds; {hint or _CONDITION_HINT}", code="condition")
+    elif validator in ("anyOf", "oneOf"):
+        best = best_match(error.context or []) if error.context else None
+        instance = error.instance
+        if best is not None and isinstance(instance, dict | list) and _deep(best, path):
+            yield from _explain(best, doc, name)
+        else:
+            yield at(
+                path, f"expected {hint or 'a different value'}, got {_kind(instance, doc, path)}"
+            )
+    elif validator == "type":
+        expected = error.validator_value
+        wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        yield at(
+            path,
+            f"expected {_article(wanted)}, got {_kind(error.instance, doc, path)}"
+            + (f" ({hint})" if hint else ""),
+            code="type",
+        )
+    elif validator == "enum":
+        allowed = [str(c) for c in error.validator_value]  # type: ignore[union-attr]
+        choices = ", ".join(allowed)
+        guess = _guess(error.instance, allowed)
+        yield at(
+            path,
+            f"{_kind(error.instance, doc, path)} is not allowed here; valid: {choices}{guess}",
+            code="enum",
+        )
+    elif validator == "pattern":
+        yield at(
+            path, f"{error.instance!r} is not {hint or 'in the expected form'}", code="pattern"
+        )
+    elif validator in ("minItems", "minLength", "minProperties"):
+        yield at(
+            path,
+            "must not be empty"
+            if validator != "minProperties"
+            else f"is incomplete: {hint or 'more fields are needed'}",
+            code="empty",
+        )
+    elif validator == "maxProperties":
+        yield at(path, f"has more than one test; {hint or _CONDITION_HINT}", code="condition")
+    elif validator == "uniqueItems":
+        yield at(path, "lists the same entry twice", code="duplicate")
+    elif validator == "if":
+        return
+    else:
+        yield at(path, f"{error.message}" + (f" ({hint})" if hint else ""))
+
+
+_CONDITION_HINT = (
+    "a condition is one of {all: [...]}, {any: [...]}, {not: ...}, {item: ID, <test>: ...}, "
+    "{score: ID, <test>: ...} or {flag: ID}"
+)
+
+
+def _deep(best: ValidationError, path: Path) -> bool:
+    return len(tuple(best.absolute_path)) > len(path) or best.validator in (
+        "required",
+        "additionalProperties",
+        "false",
+    )
+
+
+def _unknown_fields(
+    error: ValidationError, doc: yamlmarks.Document, name: str, path: Path
+) -> Iterator[Problem]:
+    if error.schema is False or error.validator == "false":
+        # A field that this item type does not take (e.g. options on a number item).
+        field_path = path
+        owner = doc.data
+        for part in field_path[:-1]:
+            owner = owner[part]  # type: ignore[index]
+        kind = owner.get("type") if isinstance(owner, dict) else None
+        line, column = doc.where(field_path, key=True)
+        yield Problem(
+            name,
+            line,
+            column,
+            field_path,
+            "unknown-field",
+            f"a {kind} item does not take '{field_path[-1]}'",
+        )
+        return
+    allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for key in instance:
+        if key in allowed:
+            continue
+        guess = _guess(key, allowed)
+        line, column = doc.where((*path, key), key=True)
+        yield Problem(
+            name,
+            line,
+            column,
+            (*path, key),
+            "unknown-field",
+            f"unknown field{guess}; valid fields here: {', '.join(allowed)}",
+        )
+
+
+def _field_hint(missing: str, path: Path) -> str:
+    hints = {
+        "why": " (every item tells the person why we ask it)",
+        "unskippable_because": " (an item that cannot be skipped must say why)",
+        "options": " (choice items list their options, or name an option set)",
+        "codesign": " (say who shaped this instrument and its review status)",
+        "changelog": " (list each version's changes)",
+    }
+    return hints.get(missing, "")
+
+
+def _guess(value: object, choices: list[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _article(word: str) -> str:
+    names = {
+        "string": "text",
+        "integer": "whole number",
+        "number": "number",
+        "object": "mapping",
+        "array": "list",
+        "boolean": "true or false",
+        "string or integer": "text or whole number",
+        "string or number": "text or number",
+        "number or string": "number or text",
+    }
+    text = names.get(word, word)
+    return text if text.startswith(("text", "true")) else f"a {text}"
+
+
+def _kind(value: object, doc: yamlmarks.Document, path: Path) -> str:
+    if isinstance(value, bool):
+        written = doc.booleans.get(path, str(value).lower())
+        return (
+            f"boolean {written} (YAML reads unquoted yes/no/on/off/true/false as "
+            f'booleans: write "{written}" in quotes)'
+        )
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return repr(value) if len(value) < 60 else f"text of {len(value):,} characters"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+__all__ = ["InstrumentError", "Problem", "format_path", "load_bytes", "load_file", "schema"]

@@ -1,0 +1,118 @@
+"""Find items that no answers can ever show (pure).
+
+Each condition is tried against every combination of the states the items it names can
+be in: each option, a few numbers around each constant the instrument compares with,
+skipped, declined and unanswered. An item whose own condition names an unreachable item
+sees that item only as unanswered. Combinations are capped; past the cap an item is
+taken as reachable, so this check never rejects a valid instrument.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+
+from screening.answers import DECLINED, SKIPPED, Answer, numeric_value
+from screening.conditions import All, Condition, ItemTest
+from screening.model import Item, Section
+
+MAX_COMBINATIONS = 20_000
+
+
+class _Trial:
+    def __init__(self, items: Mapping[str, Item], answers: Mapping[str, Answer | None]) -> None:
+        self.items = items
+        self.answers = answers
+
+    def answer(self, item_id: str) -> Answer | None:
+        return self.answers.get(item_id)
+
+    def numeric(self, item_id: str) -> float | None:
+        return numeric_value(self.items[item_id], self.answers.get(item_id))
+
+    def score(self, score_id: str) -> tuple[float, str | None] | None:
+        return None
+
+    def flag(self, flag_id: str) -> bool:
+        return False
+
+
+def _constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
+    found: dict[str, set[object]] = {}
+    for condition in conditions:
+        for node in condition.walk():
+            if isinstance(node, ItemTest):
+                values = node.value if isinstance(node.value, tuple) else (node.value,)
+                found.setdefault(node.item, set()).update(
+                    v for v in values if not isinstance(v, bool)
+                )
+    return found
+
+
+def _states(item: Item, constants: set[object]) -> list[Answer | None]:
+    states: list[Answer | None] = [None, SKIPPED, DECLINED]
+    if item.type == "multiple":
+        states += [(o.value,) for o in item.options]
+        rest = tuple(o.value for o in item.options if not o.exclusive)
+        if rest:
+            states.append(rest)
+    elif item.options:
+        states += [o.value for o in item.options]
+    elif item.type == "scale":
+        states += list(range(int(item.min or 0), int(item.max or 0) + 1, item.step or 1))
+    elif item.type == "number":
+        numbers = {
+            float(c) + d
+            for c in constants
+            if isinstance(c, int | float)
+            for d in (-1, -0.5, 0, 0.5, 1)
+        }
+        numbers |= {float(b) for b in (item.min, item.max) if b is not None} | {0.0}
+        states += sorted(n for n in numbers if _in_bounds(item, n))
+    else:  # text, date
+        states += [*sorted({c for c in constants if isinstance(c, str)}), "\x00other"]
+    return states
+
+
+def _in_bounds(item: Item, number: float) -> bool:
+    return (item.min is None or number >= float(item.min)) and (
+        item.max is None or number <= float(item.max)
+    )
+
+
+def unreachable_items(sections: Iterable[Section]) -> list[str]:
+    sections = list(sections)
+    items = {item.id: item for section in sections for item in section.items}
+    conditions = [c for s in sections for c in (s.show_if, *(i.show_if for i in s.items)) if c]
+    constants = _constants(conditions)
+    reachable: dict[str, bool] = {}
+    for section in sections:
+        for item in section.items:
+            parts = [c for c in (section.show_if, item.show_if) if c is not None]
+            reachable[item.id] = (
+                _satisfiable(All(tuple(parts)), items, reachable, constants) if parts else True
+            )
+    return [item_id for item_id, ok in reachable.items() if not ok]
+
+
+def _satisfiable(
+    condition: Condition,
+    items: Mapping[str, Item],
+    reachable: Mapping[str, bool],
+    constants: Mapping[str, set[object]],
+) -> bool:
+    named = sorted({n.item for n in condition.walk() if isinstance(n, ItemTest)})
+    domains = [
+        _states(items[n], constants.get(n, set())) if reachable.get(n, False) else [None]
+        for n in named
+    ]
+    total = 1
+    for domain in domains:
+        total *= len(domain)
+        if total > MAX_COMBINATIONS:
+            return True
+    for combination in itertools.product(*domains):
+        answers = dict(zip(named, combination, strict=True))
+        if condition.evaluate(_Trial(items, answers)):
+            return True
+    return False
