@@ -119,21 +119,18 @@ def _explain(error: ValidationError, doc: yamlmarks.Document, name: str) -> Iter
             f"required field is missing{_field_hint(missing, path)}",
             code="missing-field",
         )
-    elif validator == "additionalProperties" or (
-        validator == "false" or (validator is None and error.schema is False)
-    ):
+    elif validator == "additionalProperties" or error.schema is False:
         yield from _unknown_fields(error, doc, name, path)
     elif validator == "propertyNames" or (validator == "const" and path and path[-1] == "<key>"):
         yield at(path, f"this condition mixes kinds; {hint or _CONDITION_HINT}", code="condition")
     elif validator in ("anyOf", "oneOf"):
-        best = best_match(error.context or []) if error.context else None
-        instance = error.instance
-        if best is not None and isinstance(instance, dict | list) and _deep(best, path):
-            yield from _explain(best, doc, name)
+        branch = _closest_branch(error, path)
+        if branch:
+            for sub in branch:
+                yield from _explain(sub, doc, name)
         else:
-            yield at(
-                path, f"expected {hint or 'a different value'}, got {_kind(instance, doc, path)}"
-            )
+            got = _kind(error.instance, doc, path)
+            yield at(path, f"expected {hint or 'a different value'}, got {got}")
     elif validator == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
@@ -180,33 +177,46 @@ _CONDITION_HINT = (
 )
 
 
-def _deep(best: ValidationError, path: Path) -> bool:
-    return len(tuple(best.absolute_path)) > len(path) or best.validator in (
-        "required",
-        "additionalProperties",
-        "false",
-    )
+def _closest_branch(error: ValidationError, path: Path) -> list[ValidationError]:
+    """The errors of the anyOf branch the author most likely meant.
+
+    A branch that only says "wrong type" here was not meant; of the rest, the one that
+    misses the fewest required fields, then has the fewest errors, wins.
+    """
+    branches: dict[object, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    meant = [
+        errs for errs in branches.values()
+        if not all(e.validator == "type" and tuple(e.absolute_path) == path for e in errs)
+    ]
+    if not meant:
+        return []
+
+    def rank(errs: list[ValidationError]) -> tuple[int, int]:
+        missing = sum(1 for e in errs if e.validator == "required")
+        return missing, len(errs)
+
+    return min(meant, key=rank)
 
 
 def _unknown_fields(
     error: ValidationError, doc: yamlmarks.Document, name: str, path: Path
 ) -> Iterator[Problem]:
-    if error.schema is False or error.validator == "false":
+    if error.schema is False:
         # A field that this item type does not take (e.g. options on a number item).
-        field_path = path
         owner = doc.data
-        for part in field_path[:-1]:
+        for part in path:
             owner = owner[part]  # type: ignore[index]
-        kind = owner.get("type") if isinstance(owner, dict) else None
+        if not isinstance(owner, dict):
+            return
+        # jsonschema does not name the property a `false` schema rejected: find it by identity.
+        field_name = next((k for k, v in owner.items() if v is error.instance), "?")
+        kind = owner.get("type")
+        field_path = (*path, field_name)
         line, column = doc.where(field_path, key=True)
-        yield Problem(
-            name,
-            line,
-            column,
-            field_path,
-            "unknown-field",
-            f"a {kind} item does not take '{field_path[-1]}'",
-        )
+        message = f"a {kind} item does not take '{field_name}'"
+        yield Problem(name, line, column, field_path, "unknown-field", message)
         return
     allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
     instance = error.instance if isinstance(error.instance, dict) else {}

@@ -100,7 +100,7 @@ class Item:
 
     def numeric_range(self) -> tuple[float, float] | None:
         """Lowest and highest number this item can contribute to a score."""
-        if self.type == "number":
+        if self.type == "number" or (self.type == "scale" and not self.options):
             if self.min is None or self.max is None:
                 return None
             return float(self.min), float(self.max)

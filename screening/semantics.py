@@ -8,6 +8,7 @@ bands that cover their score's range) before reporting, like a compiler.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -46,12 +47,15 @@ class _Ctx:
     name: str
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, Path] = field(default_factory=dict)
+    declared: dict[str, set[str]] = field(default_factory=dict)  # kind -> every id written
 
     def error(
         self, path: Path, code: str, message: str, *, key: bool = False, warning: bool = False
     ) -> None:
         line, column = self.doc.where(path, key=key)
-        self.problems.append(Problem(self.name, line, column, path, code, message, warning))
+        problem = Problem(self.name, line, column, path, code, message, warning)
+        if problem not in self.problems:  # a shared option set is checked once per item
+            self.problems.append(problem)
 
     def claim(self, ident: str, path: Path, kind: str) -> None:
         if ident in self.ids:
@@ -61,7 +65,7 @@ class _Ctx:
                 "duplicate-id",
                 f"the id {ident!r} is already used on line {line}; ids in an instrument "
                 f"are unique across sections, items, scores, flags, needs and strengths "
-                f"(this is a {kind})",
+                f"(this one is {'an' if kind[0] in 'aeiou' else 'a'} {kind})",
             )
         else:
             self.ids[ident] = path
@@ -70,6 +74,11 @@ class _Ctx:
 def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[Problem]]:
     ctx = _Ctx(doc, name)
     data: Raw = doc.data  # type: ignore[assignment]
+    ctx.declared = {
+        "item": {i["id"] for s in data["sections"] for i in s["items"]},
+        "flag": {f["id"] for f in data.get("flags", [])},
+        "score": {s["id"] for s in data.get("scores", [])},
+    }
     parameters = _parameters(ctx, data)
     items, sections = _sections(ctx, data)
     scores = _scores(ctx, data, items, parameters)
@@ -331,14 +340,15 @@ def _codes(ctx: _Ctx, raw: list[Raw], path: Path) -> tuple[Code, ...]:
 
 
 def _loinc_ok(code: str) -> bool:
-    """LOINC codes end in a mod-10 check digit (the Luhn algorithm); LA/LP codes too."""
+    """A LOINC term code ends in its mod-10 (Luhn) check digit. Answer, part and list
+    codes (LA, LP, LL, LG) use another rule, so only their form is checked."""
+    if re.fullmatch(r"L[APLG]\d{1,7}-\d", code):
+        return True
     body, _, check = code.rpartition("-")
-    prefix = body[:2] if body[:2] in ("LA", "LP", "LG", "LL") else ""
-    digits = body[len(prefix) :]
-    if not digits.isdigit() or not check.isdigit() or len(check) != 1:
+    if not body.isdigit() or not check.isdigit() or len(check) != 1:
         return False
     total = 0
-    for position, ch in enumerate(reversed(digits)):
+    for position, ch in enumerate(reversed(body)):
         n = int(ch) * (2 if position % 2 == 0 else 1)
         total += n - 9 if n > 9 else n
     return (10 - total % 10) % 10 == int(check)
@@ -390,7 +400,11 @@ def _check_condition(
         )
         return
     if "flag" in raw:
-        if raw["flag"] not in flags:
+        if raw["flag"] in ctx.declared["flag"] and raw["flag"] not in flags:
+            ctx.error((*path, "flag"), "forward-ref",
+                      f"the flag {raw['flag']!r} is defined below this one; a flag can only "
+                      "use flags defined above it")
+        elif raw["flag"] not in flags and raw["flag"] not in ctx.declared["flag"]:
             ctx.error((*path, "flag"), "unknown-ref", _unknown("flag", raw["flag"], flags))
         return
     if "score" in raw:
@@ -398,7 +412,7 @@ def _check_condition(
         return
     item = items.get(raw["item"])
     if item is None:
-        later = raw["item"] in ctx.ids
+        later = raw["item"] in ctx.declared["item"]
         message = (
             f"the item {raw['item']!r} comes later; a show_if can only name items asked before it"
             if later and items_only
