@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from screening import yamlmarks
 from screening.errors import InstrumentError, Path, Problem, format_path

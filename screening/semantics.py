@@ -58,17 +58,21 @@ class _Ctx:
             self.problems.append(problem)
 
     def claim(self, ident: str, path: Path, kind: str) -> None:
-        if ident in self.ids:
-            line, _ = self.doc.where(self.ids[ident])
+        """Items, scores and flags share one set of ids (conditions and results name
+        them); sections, needs, strengths and parameters each have their own."""
+        shared = kind in ("item", "score", "flag")
+        key = f"{'result' if shared else kind}:{ident}"
+        if key in self.ids:
+            line, _ = self.doc.where(self.ids[key])
+            among = "items, scores and flags" if shared else f"{kind}s"
             self.error(
                 path,
                 "duplicate-id",
-                f"the id {ident!r} is already used on line {line}; ids in an instrument "
-                f"are unique across sections, items, scores, flags, needs and strengths "
-                f"(this one is {'an' if kind[0] in 'aeiou' else 'a'} {kind})",
+                f"the id {ident!r} is already used on line {line}; ids are unique among "
+                f"{among}",
             )
         else:
-            self.ids[ident] = path
+            self.ids[key] = path
 
 
 def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[Problem]]:
@@ -133,7 +137,7 @@ def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[P
 
 
 def _item_path(ctx: _Ctx, item_id: str) -> Path:
-    return ctx.ids.get(item_id, ())
+    return ctx.ids.get(f"result:{item_id}", ())
 
 
 # --- parameters -------------------------------------------------------------------------

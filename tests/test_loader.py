@@ -294,7 +294,8 @@ sections:
 
 def test_loinc_check_digit() -> None:
     good = ONE_ITEM.replace(
-        "why: Because.", "why: Because.\n        codes: [{system: 'http://loinc.org', code: 44250-9}]"
+        "why: Because.",
+        "why: Because.\n        codes: [{system: 'http://loinc.org', code: 44250-9}]",
     )
     assert make(good).items[0].codes[0].code == "44250-9"
     problem = only(good.replace("44250-9", "44250-8"))
