@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from screening.answers import Answer, has_value, parse_answer
+from screening.answers import Answer, answer_to_json, has_value, parse_answer
 from screening.model import Instrument, Item, Section
 from screening.path import Interview, InterviewError, Kind, Visit, Walk, section_key
 from screening.scoring import Result, score
@@ -199,3 +199,38 @@ def restore(interview: Interview, state: State) -> State:
 
 def answered(state: State, item_id: str) -> bool:
     return has_value(state.answers.get(item_id))
+
+
+def state_to_json(state: State) -> dict[str, object]:
+    """A JSON form of the state, to pause an interview and resume it later."""
+    return {
+        "answers": {k: answer_to_json(v) for k, v in state.answers.items()},
+        "sections": dict(state.sections),
+        "acknowledged": sorted(state.acknowledged),
+        "set_aside": {k: answer_to_json(v) for k, v in state.set_aside.items()},
+    }
+
+
+def state_from_json(interview: Interview, data: Mapping[str, object]) -> State:
+    """Rebuild a paused state, checking every answer against its item again."""
+
+    def answers(key: str) -> dict[str, Answer]:
+        raw = data.get(key, {})
+        if not isinstance(raw, Mapping):
+            raise InterviewError("bad-state", f"{key} must be a mapping")
+        return {str(k): parse_answer(interview.item(str(k)), v) for k, v in raw.items()}
+
+    sections = data.get("sections", {})
+    acknowledged = data.get("acknowledged", [])
+    if not isinstance(sections, Mapping) or not all(
+        v in ("enter", "skip") for v in sections.values()
+    ):
+        raise InterviewError("bad-state", "sections map a section to 'enter' or 'skip'")
+    if not isinstance(acknowledged, list):
+        raise InterviewError("bad-state", "acknowledged is a list of flag ids")
+    return State(
+        answers=answers("answers"),
+        sections={str(k): str(v) for k, v in sections.items()},
+        acknowledged=frozenset(str(f) for f in acknowledged),
+        set_aside=answers("set_aside"),
+    )

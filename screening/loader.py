@@ -187,7 +187,8 @@ def _closest_branch(error: ValidationError, path: Path) -> list[ValidationError]
     for sub in error.context or []:
         branches.setdefault(sub.schema_path[0], []).append(sub)
     meant = [
-        errs for errs in branches.values()
+        errs
+        for errs in branches.values()
         if not all(e.validator == "type" and tuple(e.absolute_path) == path for e in errs)
     ]
     if not meant:

@@ -68,8 +68,7 @@ class _Ctx:
             self.error(
                 path,
                 "duplicate-id",
-                f"the id {ident!r} is already used on line {line}; ids are unique among "
-                f"{among}",
+                f"the id {ident!r} is already used on line {line}; ids are unique among {among}",
             )
         else:
             self.ids[key] = path
@@ -405,9 +404,12 @@ def _check_condition(
         return
     if "flag" in raw:
         if raw["flag"] in ctx.declared["flag"] and raw["flag"] not in flags:
-            ctx.error((*path, "flag"), "forward-ref",
-                      f"the flag {raw['flag']!r} is defined below this one; a flag can only "
-                      "use flags defined above it")
+            ctx.error(
+                (*path, "flag"),
+                "forward-ref",
+                f"the flag {raw['flag']!r} is defined below this one; a flag can only "
+                "use flags defined above it",
+            )
         elif raw["flag"] not in flags and raw["flag"] not in ctx.declared["flag"]:
             ctx.error((*path, "flag"), "unknown-ref", _unknown("flag", raw["flag"], flags))
         return

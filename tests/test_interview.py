@@ -154,8 +154,13 @@ def test_answering_an_item_off_the_path_is_refused(session: Interview) -> None:
 
 @pytest.mark.parametrize(
     ("item", "raw"),
-    [("safe_tonight", "maybe"), ("safe_tonight", True), ("safe_tonight", 1),
-     ("safe_tonight", ["yes"]), ("safe_tonight", {"declined": False})],
+    [
+        ("safe_tonight", "maybe"),
+        ("safe_tonight", True),
+        ("safe_tonight", 1),
+        ("safe_tonight", ["yes"]),
+        ("safe_tonight", {"declined": False}),
+    ],
 )
 def test_wrong_answers_are_refused(session: Interview, item: str, raw: object) -> None:
     with pytest.raises(AnswerError):
@@ -175,8 +180,10 @@ def test_result_urgent_first_with_reasons(session: Interview) -> None:
 
 def test_flags_sorted_by_severity_not_definition_order() -> None:
     body = SAFETY.replace(
-        "flags:\n", "flags:\n  - {id: low_one, severity: low, label: L, "
-        "when: {item: safe_tonight, answered: true}}\n", 1
+        "flags:\n",
+        "flags:\n  - {id: low_one, severity: low, label: L, "
+        "when: {item: safe_tonight, answered: true}}\n",
+        1,
     )
     session = Interview([make(body)])
     data = iv.result(session, iv.State(answers={"safe_tonight": "no"})).to_json()
@@ -320,3 +327,31 @@ def test_numbers_multiple_choice_and_dates() -> None:
         iv.answer(session, state, "when", "31/01/2026")
     with pytest.raises(AnswerError):
         iv.answer(session, state, "pick", ["a", "a"])
+
+
+def test_pause_and_resume_round_trip(session: Interview) -> None:
+    state = iv.State(answers={"safe_tonight": "no"})
+    state = iv.acknowledge(state, ("no_safe_place",))
+    state = iv.answer(session, state, "want_shelter", {"declined": True})
+    state = iv.choose_section(state, "test/health", enter=False)
+    data = iv.state_to_json(state)
+    import json
+
+    again = iv.state_from_json(session, json.loads(json.dumps(data)))
+    assert again == state
+    assert iv.next_step(session, again) == iv.next_step(session, state)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"answers": {"nope": 1}},
+        {"answers": {"safe_tonight": "maybe"}},
+        {"answers": []},
+        {"sections": {"test/health": "sideways"}},
+        {"acknowledged": "no_safe_place"},
+    ],
+)
+def test_a_forged_state_is_refused(session: Interview, data: dict[str, object]) -> None:
+    with pytest.raises((InterviewError, AnswerError)):
+        iv.state_from_json(session, data)
