@@ -88,11 +88,19 @@ class Item:
     max_length: int = 500
     codes: tuple[Code, ...] = ()
 
+    _by_value: dict[tuple[object, object], Option] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self._by_value.update(((type(o.value), o.value), o) for o in self.options)
+
     def option(self, value: object) -> Option | None:
-        for option in self.options:
-            if option.value == value and type(option.value) is type(value):
-                return option
-        return None
+        """The option with this value; 1 and "1" are different values, True is none."""
+        try:
+            return self._by_value.get((type(value), value))
+        except TypeError:  # an unhashable value (a list, a mapping) is no option
+            return None
 
     @property
     def values(self) -> tuple[OptionValue, ...]:

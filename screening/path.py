@@ -114,10 +114,11 @@ class Walk:
     visits: list[Visit] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
+    shown: set[str] = field(default_factory=set)  # ids of every visited item
 
-    @property
-    def shown(self) -> set[str]:
-        return {v.item.id for v in self.visits}
+    def visit(self, visit: Visit) -> None:
+        self.visits.append(visit)
+        self.shown.add(visit.item.id)
 
     def asked(self) -> list[Visit]:
         return [v for v in self.visits if v.kind is Kind.ASKED]
@@ -148,18 +149,18 @@ def walk(
             for item in section.items:
                 if item.show_if is not None and not item.show_if.evaluate(route):
                     continue
-                source = next(
-                    (s for s in interview.sources.get(item.id, ()) if s in route.shown), None
-                )
+                source = None
+                if item.id in interview.sources:
+                    source = next((s for s in interview.sources[item.id] if s in route.shown), None)
                 if source is not None:
-                    route.visits.append(Visit(instrument, section, item, Kind.REUSED, source))
+                    route.visit(Visit(instrument, section, item, Kind.REUSED, source))
                     if source in route.answers:
                         route.answers[item.id] = route.answers[source]
                 elif skipped and item.id not in answers:
-                    route.visits.append(Visit(instrument, section, item, Kind.SECTION_SKIPPED))
+                    route.visit(Visit(instrument, section, item, Kind.SECTION_SKIPPED))
                     route.answers[item.id] = SKIPPED
                 else:
-                    route.visits.append(Visit(instrument, section, item, Kind.ASKED))
+                    route.visit(Visit(instrument, section, item, Kind.ASKED))
                     if item.id in answers:
                         route.answers[item.id] = answers[item.id]
     return route
