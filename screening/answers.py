@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -86,9 +87,16 @@ def _multiple(item: Item, raw: object) -> tuple[str | int, ...]:
     return chosen
 
 
+MAX_MAGNITUDE = 1e15  # past this a "number" answer is a typo or an attack, not a count
+
+
 def _number(item: Item, raw: object) -> int | float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise AnswerError(item.id, f"expected a number, got {_describe(raw)}")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise AnswerError(item.id, "expected a finite number")
+    if abs(raw) > MAX_MAGNITUDE:
+        raise AnswerError(item.id, "the number is too large")
     if item.integer and isinstance(raw, float):
         if not raw.is_integer():
             raise AnswerError(item.id, f"expected a whole number, got {raw!r}")
@@ -100,18 +108,30 @@ def _number(item: Item, raw: object) -> int | float:
     return raw
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date | None:
+    """A calendar date written exactly YYYY-MM-DD, or None."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _date(item: Item, raw: object) -> str:
     if not isinstance(raw, str):
         raise AnswerError(item.id, f"expected a date YYYY-MM-DD, got {_describe(raw)}")
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise AnswerError(item.id, f"{raw!r} is not a date written YYYY-MM-DD") from None
-    if len(raw) != 10:
-        raise AnswerError(item.id, f"{raw!r} is not a date written YYYY-MM-DD")
-    if isinstance(item.min, str) and day < dt.date.fromisoformat(item.min):
+    day = iso_date(raw)
+    if day is None:
+        raise AnswerError(item.id, f"{raw[:40]!r} is not a date written YYYY-MM-DD")
+    low = iso_date(item.min) if isinstance(item.min, str) else None
+    high = iso_date(item.max) if isinstance(item.max, str) else None
+    if low is not None and day < low:
         raise AnswerError(item.id, f"{raw} is before the earliest allowed, {item.min}")
-    if isinstance(item.max, str) and day > dt.date.fromisoformat(item.max):
+    if high is not None and day > high:
         raise AnswerError(item.id, f"{raw} is after the latest allowed, {item.max}")
     return raw
 

@@ -10,6 +10,7 @@ taken as reachable, so this check never rejects a valid instrument.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 
 from screening.answers import DECLINED, SKIPPED, Answer, numeric_value
@@ -52,26 +53,42 @@ def _constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
 def _states(item: Item, constants: set[object]) -> list[Answer | None]:
     states: list[Answer | None] = [None, SKIPPED, DECLINED]
     if item.type == "multiple":
-        states += [(o.value,) for o in item.options]
-        rest = tuple(o.value for o in item.options if not o.exclusive)
-        if rest:
-            states.append(rest)
+        states += _choices(item)
     elif item.options:
         states += [o.value for o in item.options]
     elif item.type == "scale":
         states += list(range(int(item.min or 0), int(item.max or 0) + 1, item.step or 1))
     elif item.type == "number":
-        numbers = {
-            float(c) + d
-            for c in constants
-            if isinstance(c, int | float)
-            for d in (-1, -0.5, 0, 0.5, 1)
-        }
-        numbers |= {float(b) for b in (item.min, item.max) if b is not None} | {0.0}
-        states += sorted(n for n in numbers if _in_bounds(item, n))
+        states += _numbers(item, constants)
     else:  # text, date
         states += [*sorted({c for c in constants if isinstance(c, str)}), "\x00other"]
     return states
+
+
+def _choices(item: Item) -> list[Answer | None]:
+    """Every answer a multiple-choice item can have: each exclusive option alone, and
+    every subset of the others (the empty one too), capped for long option lists."""
+    free = [o.value for o in item.options if not o.exclusive]
+    alone: list[Answer | None] = [(o.value,) for o in item.options if o.exclusive]
+    if len(free) > 10:  # past 1,024 subsets: singles, pairs, none and all
+        subsets = [(), *((v,) for v in free), *itertools.combinations(free, 2), tuple(free)]
+    else:
+        subsets = [c for n in range(len(free) + 1) for c in itertools.combinations(free, n)]
+    return [*alone, *subsets]
+
+
+def _numbers(item: Item, constants: set[object]) -> list[Answer | None]:
+    """Numbers on both sides of, at, and between every constant compared with."""
+    marks = sorted({float(c) for c in constants if isinstance(c, int | float)})
+    candidates = {0.0, *(float(b) for b in (item.min, item.max) if b is not None)}
+    for value in marks:
+        candidates |= {value - 1, value, value + 1}
+    for low, high in itertools.pairwise(marks):
+        middle = (low + high) / 2
+        candidates |= {middle, float(math.floor(middle)), float(math.ceil(middle))}
+    if item.integer:
+        candidates = {c for c in candidates if c.is_integer()}
+    return [int(c) if c.is_integer() else c for c in sorted(candidates) if _in_bounds(item, c)]
 
 
 def _in_bounds(item: Item, number: float) -> bool:

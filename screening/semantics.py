@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from screening import conditions as cond
+from screening.answers import iso_date
 from screening.errors import Path, Problem
 from screening.model import (
     Band,
@@ -318,6 +319,10 @@ def _check_scale(ctx: _Ctx, raw: Raw, path: Path, options: list[Option], opath: 
 
 
 def _check_bounds(ctx: _Ctx, raw: Raw, path: Path, kind: str) -> None:
+    if kind == "date":
+        for bound in ("min", "max"):
+            if bound in raw and iso_date(raw[bound]) is None:
+                ctx.error((*path, bound), "date", f"{raw[bound]!r} is not a calendar date")
     if kind not in ("number", "date") or "min" not in raw or "max" not in raw:
         return
     if raw["min"] > raw["max"]:
@@ -699,6 +704,14 @@ def _strengths(
 
 
 def _changelog(ctx: _Ctx, data: Raw) -> None:
+    dated: list[tuple[Path, str]] = [
+        (("changelog", i, "date"), e["date"]) for i, e in enumerate(data["changelog"])
+    ]
+    if "reviewed" in data["codesign"]:
+        dated.append((("codesign", "reviewed"), data["codesign"]["reviewed"]))
+    for path, text in dated:
+        if iso_date(text) is None:
+            ctx.error(path, "date", f"{text!r} is not a calendar date")
     if not any(entry["version"] == data["version"] for entry in data["changelog"]):
         ctx.error(
             ("changelog",),
