@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -81,15 +82,20 @@ def _by_id(ident: str) -> Path:
 
 def read_answers(path: str) -> dict[str, object]:
     """A JSON or YAML mapping of item id to answer, from a file or ``-`` (stdin)."""
-    import sys
-
+    limit = yamlmarks.MAX_BYTES
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(limit + 1)
     except OSError as exc:
         raise AnswerFileError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > limit:
+        raise AnswerFileError(f"{path}: an answers file may be at most {limit:,} bytes")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         try:
             data = yamlmarks.load(raw).data
         except yamlmarks.YamlError as exc:

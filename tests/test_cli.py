@@ -91,14 +91,19 @@ def test_score_shape(cli: Run) -> None:
 
 def test_score_path_and_yaml_answers_and_stdin(cli: Run, tmp_path: Path) -> None:
     answers = tmp_path / "a.yaml"
-    answers.write_text("pcptsd5_gate: 1\npcptsd5_1: 1\npcptsd5_2: 1\npcptsd5_3: 1\n"
-                       "pcptsd5_4: 0\npcptsd5_5: {declined: true}\n")
+    answers.write_text(
+        "pcptsd5_gate: 1\npcptsd5_1: 1\npcptsd5_2: 1\npcptsd5_3: 1\n"
+        "pcptsd5_4: 0\npcptsd5_5: {declined: true}\n"
+    )
     data = json.loads(cli("score", INSTRUMENTS / "pc-ptsd-5.yaml", answers, "--json").stdout)
     assert data["scores"]["pcptsd5_total"] == {"value": 3, "band": None, "complete": False}
     piped = subprocess.run(
         [sys.executable, "-m", "screening", "score", "gad7", "-", "--json"],
-        input=json.dumps({f"gad7_{n}": 3 for n in range(1, 8)}), capture_output=True,
-        text=True, cwd=ROOT, check=True,
+        input=json.dumps({f"gad7_{n}": 3 for n in range(1, 8)}),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     assert json.loads(piped.stdout)["scores"]["gad7_total"]["band"] == "severe"
 
@@ -107,8 +112,9 @@ def test_param_changes_the_cutoff(cli: Run) -> None:
     answers = {"pcptsd5_gate": 1, **{f"pcptsd5_{n}": int(n <= 2) for n in range(1, 6)}}
     default = json.loads(cli("score", "pc-ptsd-5", answers, "--json").stdout)
     assert default["scores"]["pcptsd5_total"]["band"] == "negative"
-    lower = json.loads(cli("score", "pc-ptsd-5", answers, "--json", "--param",
-                           "pcptsd5_cutoff=2").stdout)
+    lower = json.loads(
+        cli("score", "pc-ptsd-5", answers, "--json", "--param", "pcptsd5_cutoff=2").stdout
+    )
     assert lower["scores"]["pcptsd5_total"]["band"] == "positive"
     for bad in ("pcptsd5_cutoff=9", "nope=1"):
         result = cli("score", "pc-ptsd-5", answers, "--json", "--param", bad)
@@ -175,8 +181,13 @@ def test_human_output_puts_urgent_first(cli: Run) -> None:
 def test_instruments_lists_status(cli: Run) -> None:
     data = json.loads(cli("instruments", "--json").stdout)
     status = {row["id"]: row["status"] for row in data["instruments"]}
-    assert status == {"gad7": "validated", "needs-assessment": "draft", "pc-ptsd-5": "validated",
-                      "phq9": "validated", "youth-check-in": "draft"}
+    assert status == {
+        "gad7": "validated",
+        "needs-assessment": "draft",
+        "pc-ptsd-5": "validated",
+        "phq9": "validated",
+        "youth-check-in": "draft",
+    }
 
 
 def test_terminal_interview_end_to_end() -> None:
@@ -184,8 +195,33 @@ def test_terminal_interview_end_to_end() -> None:
     typed = "\n".join(["y", "1", "1", "1", "1", "s", "p"]) + "\n"
     result = subprocess.run(
         [sys.executable, "-m", "screening", "interview", "pc-ptsd-5"],
-        input=typed, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     no_traceback(result)
     assert "incomplete" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000,
+        b'{"a": ' * 50_000,
+        b"\xff\xfe\x00",
+        b"x" * (5 * 1024 * 1024),
+        b'!!python/object/apply:os.system ["echo hi"]',
+        b"- 1\n- 2\n",
+    ],
+)
+def test_hostile_answer_files(cli: Run, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    result = cli("score", "phq9", path, "--json")
+    assert result.returncode == 1
+    no_traceback(result)
+    assert str(path) in result.stderr
