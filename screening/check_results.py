@@ -128,6 +128,15 @@ def _with_bands(
         }
     )
     defaults = {p.id: p.default for p in parameters.values()}
+    first, last = bands[0].bounds(defaults)[0], bands[-1].bounds(defaults)[1]
+    if (first is not None and first < span.low) or (last is not None and last > span.high):
+        ctx.error(
+            (*path, "bands"),
+            "band-beyond-range",
+            warning=True,
+            message=f"the bands reach past the possible scores "
+            f"({span.show(span.low)} to {span.show(span.high)}): check the bounds",
+        )
     for values in _settings(used, parameters, defaults):
         resolved = [(band.id, *band.bounds(values)) for band in bands]
         found = band_problems(resolved, span)

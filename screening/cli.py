@@ -7,6 +7,7 @@ unknown instrument); 2 a usage error (click's own).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,8 +18,8 @@ import click
 
 from screening import catalog, interview
 from screening.answers import answer_to_json
-from screening.errors import InstrumentError
-from screening.loader import load_file, warnings_for
+from screening.errors import InstrumentError, Problem
+from screening.loader import check_file, load_file
 from screening.path import Interview, InterviewError, Kind
 from screening.scoring import Result
 
@@ -41,8 +42,21 @@ def _friendly(func: F) -> F:
             _fail(str(exc))
         except (InterviewError, catalog.AnswerFileError) as exc:
             _fail(f"error: {exc}")
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, never show a traceback
+            _internal(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: Exception) -> NoReturn:
+    if os.environ.get("SCREENING_DEBUG"):
+        raise exc
+    _fail(
+        f"internal error ({type(exc).__name__}): this is a bug in screening, not in your "
+        "files; please report it. Set SCREENING_DEBUG=1 to see details."
+    )
 
 
 def _params(values: tuple[str, ...]) -> dict[str, int]:
@@ -81,10 +95,20 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     for path in catalog.instrument_files(list(paths)):
         files += 1
         try:
-            load_file(path)
-            problems.extend(warnings_for(path))
-        except InstrumentError as exc:
-            problems.extend(exc.problems)
+            problems.extend(check_file(path)[1])
+        except Exception as exc:  # a bug: report it for this file and go on
+            if os.environ.get("SCREENING_DEBUG"):
+                raise
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    (),
+                    "internal",
+                    f"internal error ({type(exc).__name__}): a bug in screening, please report it",
+                )
+            )
     missing = [p for p in paths if not p.exists()]
     errors = [p for p in problems if not p.warning or strict]
     if as_json:

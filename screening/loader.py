@@ -39,44 +39,48 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema())
 
 
-def load_file(path: str | FsPath) -> Instrument:
-    """Load one instrument file; raise :class:`InstrumentError` with every problem."""
+def check_file(path: str | FsPath) -> tuple[Instrument | None, list[Problem]]:
+    """Every problem of one file, errors and warnings; the instrument when it has no
+    errors. Never raises for what the file holds."""
     name = str(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(yamlmarks.MAX_BYTES + 1)
     except OSError as exc:
         problem = Problem(name, 1, 1, (), "unreadable", f"cannot read the file: {exc.strerror}")
-        raise InstrumentError([problem]) from None
-    return load_bytes(raw, name)
+        return None, [problem]
+    return check_bytes(raw, name)
 
 
-def load_bytes(raw: bytes, name: str = "<instrument>") -> Instrument:
+def check_bytes(raw: bytes, name: str = "<instrument>") -> tuple[Instrument | None, list[Problem]]:
     try:
         doc = yamlmarks.load(raw)
     except yamlmarks.YamlError as exc:
-        raise InstrumentError(
-            [Problem(name, exc.line, exc.column, (), exc.code, exc.message)]
-        ) from None
+        return None, [Problem(name, exc.line, exc.column, (), exc.code, exc.message)]
     problems = list(schema_problems(doc, name))
     if problems:
-        raise InstrumentError(problems)
+        return None, problems
     instrument, problems = check_and_build(doc, name)
-    errors = [p for p in problems if not p.warning]
-    if errors or instrument is None:
+    if any(not p.warning for p in problems):
+        return None, problems
+    return instrument, problems
+
+
+def load_file(path: str | FsPath) -> Instrument:
+    """Load one instrument file; raise :class:`InstrumentError` with every problem."""
+    return _or_raise(*check_file(path))
+
+
+def load_bytes(raw: bytes, name: str = "<instrument>") -> Instrument:
+    return _or_raise(*check_bytes(raw, name))
+
+
+def _or_raise(instrument: Instrument | None, problems: list[Problem]) -> Instrument:
+    if instrument is None:
         raise InstrumentError(problems)
     for warning in problems:
         log.warning("%s", warning)
     return instrument
-
-
-def warnings_for(path: str | FsPath) -> list[Problem]:
-    """Warnings of a valid file (errors raise, as in :func:`load_file`)."""
-    name = str(path)
-    with open(path, "rb") as handle:
-        doc = yamlmarks.load(handle.read(yamlmarks.MAX_BYTES + 1))
-    _, problems = check_and_build(doc, name)
-    return [p for p in problems if p.warning]
 
 
 # --- JSON Schema errors, in words -------------------------------------------------------
@@ -290,4 +294,13 @@ def _kind(value: object, doc: yamlmarks.Document, path: Path) -> str:
     return type(value).__name__
 
 
-__all__ = ["InstrumentError", "Problem", "format_path", "load_bytes", "load_file", "schema"]
+__all__ = [
+    "InstrumentError",
+    "Problem",
+    "check_bytes",
+    "check_file",
+    "format_path",
+    "load_bytes",
+    "load_file",
+    "schema",
+]

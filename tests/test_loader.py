@@ -105,32 +105,39 @@ def test_unskippable_must_say_why() -> None:
 
 def test_unskippable_with_reason_loads() -> None:
     body = ONE_ITEM.replace(
-        "why: Because.", "why: Because.\n        skippable: false\n"
-        "        unskippable_because: We need this to continue."
+        "why: Because.",
+        "why: Because.\n        skippable: false\n"
+        "        unskippable_because: We need this to continue.",
     )
     assert make(body).items[0].skippable is False
 
 
 def test_duplicate_ids_and_option_values_are_all_reported() -> None:
-    body = ONE_ITEM.replace('{value: "no", label: "No"}', '{value: "yes", label: "Again"}') + """\
+    body = (
+        ONE_ITEM.replace('{value: "no", label: "No"}', '{value: "yes", label: "Again"}')
+        + """\
       - id: q1
         type: text
         text: Again?
         why: Because.
 """
+    )
     codes = sorted(p.code for p in problems(body))
     assert codes == ["duplicate-id", "duplicate-option"]
 
 
 def test_show_if_must_look_backwards() -> None:
-    body = ONE_ITEM.replace(
-        "why: Because.", "why: Because.\n        show_if: {item: q2, answered: true}"
-    ) + """\
+    body = (
+        ONE_ITEM.replace(
+            "why: Because.", "why: Because.\n        show_if: {item: q2, answered: true}"
+        )
+        + """\
       - id: q2
         type: text
         text: Later?
         why: Because.
 """
+    )
     problem = only(body)
     assert problem.code == "forward-ref"
     assert problem.path[-1] == "item"
@@ -151,13 +158,16 @@ def test_show_if_must_look_backwards() -> None:
     ],
 )
 def test_condition_errors(condition: str, code: str, words: str) -> None:
-    body = ONE_ITEM + f"""\
+    body = (
+        ONE_ITEM
+        + f"""\
       - id: q2
         type: text
         text: Later?
         why: Because.
         show_if: {condition}
 """
+    )
     found = problems(body)
     assert code in {p.code for p in found}, "\n".join(map(str, found))
     assert all(p.line >= line(16) for p in found)
@@ -226,14 +236,15 @@ def test_reverse_and_weights_change_the_range() -> None:
 
 
 def test_parameterised_bands_are_checked_for_every_setting() -> None:
-    body = NUMERIC.replace(
-        "scores:", "scores:"
-    ) + """\
+    body = (
+        NUMERIC.replace("scores:", "scores:")
+        + """\
       - {id: low, label: L, min: 0, max: {param: cut, add: -1}}
       - {id: high, label: H, min: {param: cut}, max: 6}
 parameters:
   - {id: cut, default: 3, min: 1, max: 6}
 """
+    )
     instrument = make(body)
     assert instrument.parameter_values == {"cut": 3}
     broken = body.replace("max: {param: cut, add: -1}", "max: {param: cut, add: -2}")
@@ -242,20 +253,25 @@ parameters:
 
 
 def test_unreachable_item_is_an_error() -> None:
-    body = ONE_ITEM + """\
+    body = (
+        ONE_ITEM
+        + """\
       - id: q2
         type: text
         text: Never?
         why: Because.
         show_if: {all: [{item: q1, equals: "yes"}, {item: q1, equals: "no"}]}
 """
+    )
     problem = only(body)
     assert problem.code == "unreachable"
     assert problem.line == line(12)
 
 
 def test_chain_of_unreachable_items() -> None:
-    body = ONE_ITEM + """\
+    body = (
+        ONE_ITEM
+        + """\
       - id: q2
         type: text
         text: Never?
@@ -267,6 +283,7 @@ def test_chain_of_unreachable_items() -> None:
         why: Because.
         show_if: {item: q2, answered: true}
 """
+    )
     assert sorted(p.path[-1] for p in problems(body)) == [1, 2]
 
 
@@ -310,11 +327,14 @@ def test_changelog_must_cover_the_version() -> None:
 
 
 def test_option_sets_are_shared_and_checked() -> None:
-    body = ONE_ITEM.replace(
-        "        options:\n          - {value: \"yes\", label: \"Yes\"}\n"
-        "          - {value: \"no\", label: \"No\"}\n",
-        "        options: freq\n",
-    ) + "option_sets:\n  freq: [{value: 0, label: Never}, {value: 1, label: Often}]\n"
+    body = (
+        ONE_ITEM.replace(
+            '        options:\n          - {value: "yes", label: "Yes"}\n'
+            '          - {value: "no", label: "No"}\n',
+            "        options: freq\n",
+        )
+        + "option_sets:\n  freq: [{value: 0, label: Never}, {value: 1, label: Often}]\n"
+    )
     assert make(body).items[0].values == (0, 1)
     assert only(body.replace("options: freq", "options: frequency")).code == "unknown-option-set"
 
@@ -368,3 +388,28 @@ def test_error_position_counts_from_one() -> None:
         load_bytes(b"id: [\n", "t.yaml")
     problem = caught.value.problems[0]
     assert problem.line >= 1 and problem.column >= 1
+
+
+def test_bands_past_the_range_warn_and_strict_fails(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from screening.loader import check_bytes
+    from tests.conftest import ROOT
+
+    text = instrument_yaml(
+        NUMERIC + "      - {id: lo, label: L, min: -5, max: 2}\n"
+        "      - {id: hi, label: H, min: 3, max: 6}\n"
+    )
+    instrument, found = check_bytes(text.encode(), "w.yaml")
+    assert instrument is not None
+    assert [(p.code, p.warning) for p in found] == [("band-beyond-range", True)]
+    path = tmp_path / "w.yaml"
+    path.write_text(text)
+    run = [sys.executable, "-m", "screening", "validate", str(path)]
+    lenient = subprocess.run(run, capture_output=True, text=True, cwd=ROOT, check=False)
+    strict = subprocess.run(
+        [*run, "--strict"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert lenient.returncode == 0 and "warning:" in lenient.stderr
+    assert strict.returncode == 1
