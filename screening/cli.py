@@ -294,3 +294,72 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
             encoding="utf-8",
         )
         click.echo(f"answers written to {save}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress).
+
+    The database comes from DATABASE_URL (default: SQLite in the instance folder), the
+    instance folder from SCREENING_INSTANCE (default: ./instance).
+    """
+    import waitress
+
+    from screening.web import create_app
+    from screening.web.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        _fail(f"error: {exc}")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
+    waitress.serve(
+        app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True
+    )
+
+
+@main.group()
+def users() -> None:
+    """Manage worker and admin accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--org", required=True, help="The organisation (created if it does not exist).")
+@click.option("--role", type=click.Choice(["worker", "admin"]), default="worker", show_default=True)
+def users_create(username: str, org: str, role: str) -> None:
+    """Create an account. The password comes from SCREENING_PASSWORD or a prompt."""
+    from screening import accounts, storage
+    from screening.web.config import ConfigError, Settings
+
+    password = os.environ.get("SCREENING_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        settings = Settings.from_env()
+        engine = storage.make_engine(settings.database_url)
+        storage.migrate(engine)
+        with storage.transaction(engine) as conn:
+            user = accounts.create_user(conn, username, org, role, password)
+    except (accounts.AccountError, ConfigError) as exc:
+        _fail(f"error: {exc}")
+    click.echo(f"created {user.role} {user.username!r} in organisation {org!r}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account and end all its sessions at once."""
+    from screening import accounts, storage
+    from screening.web.config import Settings
+
+    engine = storage.make_engine(Settings.from_env().database_url)
+    storage.migrate(engine)
+    with storage.transaction(engine) as conn:
+        if not accounts.disable_user(conn, username):
+            _fail(f"error: no user {username!r}")
+    click.echo(f"disabled {username!r}; their sessions have ended")

@@ -1,0 +1,138 @@
+"""Organisations, worker and admin accounts, and server-side sessions (SQL, no Flask).
+
+Passwords are hashed with argon2id. A session is a random token held by the browser;
+the database keeps only its SHA-256, so a database copy cannot be used to sign in, and
+deleting the row ends the session at once (a copied cookie stops working).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from screening.storage import now, organisations, sessions, users
+
+ROLES = ("worker", "admin")
+MIN_PASSWORD = 12
+_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+_DUMMY = _hasher.hash("not a password: equalises timing for unknown users")
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    org_id: int
+    role: str
+
+
+def create_user(conn: Connection, username: str, org: str, role: str, password: str) -> User:
+    if role not in ROLES:
+        raise AccountError(f"role is one of {', '.join(ROLES)}")
+    if not username or len(username) > 100 or not username.isprintable():
+        raise AccountError("a username is 1 to 100 printable characters")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+        raise AccountError(f"the username {username!r} is taken")
+    org_id = conn.execute(select(organisations.c.id).where(organisations.c.name == org)).scalar()
+    if org_id is None:
+        org_id = conn.execute(
+            insert(organisations).values(name=org, created_at=now()).returning(organisations.c.id)
+        ).scalar_one()
+    user_id = conn.execute(
+        insert(users)
+        .values(
+            username=username,
+            org_id=org_id,
+            role=role,
+            disabled=False,
+            password_hash=_hasher.hash(password),
+            created_at=now(),
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+    return User(int(user_id), username, int(org_id), role)
+
+
+def authenticate(conn: Connection, username: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same work is done either way."""
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or row.disabled:
+        return None
+    return User(row.id, row.username, row.org_id, row.role)
+
+
+def disable_user(conn: Connection, username: str) -> bool:
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
+        return False
+    conn.execute(update(users).where(users.c.id == user_id).values(disabled=True))
+    conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+    return True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(
+    conn: Connection, *, user_id: int | None = None, interview_id: str | None = None
+) -> str:
+    token = secrets.token_urlsafe(32)
+    stamp = now()
+    conn.execute(
+        insert(sessions).values(
+            token_hash=_digest(token),
+            user_id=user_id,
+            interview_id=interview_id,
+            created_at=stamp,
+            last_seen=stamp,
+        )
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User | None
+    interview_id: str | None
+
+
+def find_session(conn: Connection, token: str, idle: dt.timedelta) -> Session | None:
+    """The live session for a token (touching it), or None when unknown or idle too long."""
+    digest = _digest(token)
+    row = conn.execute(select(sessions).where(sessions.c.token_hash == digest)).first()
+    if row is None:
+        return None
+    last = row.last_seen if row.last_seen.tzinfo else row.last_seen.replace(tzinfo=dt.UTC)
+    if now() - last > idle:
+        conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
+        return None
+    conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))
+    user = None
+    if row.user_id is not None:
+        urow = conn.execute(select(users).where(users.c.id == row.user_id)).first()
+        if urow is None or urow.disabled:
+            return None
+        user = User(urow.id, urow.username, urow.org_id, urow.role)
+    return Session(user, row.interview_id)
+
+
+def close_session(conn: Connection, token: str) -> None:
+    conn.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))

@@ -1,0 +1,95 @@
+"""Answer encryption at rest (AES-256-GCM from ``cryptography``).
+
+Every interview has a data key of its own. Its answers are sealed under that key; the
+key itself is stored only wrapped (encrypted) under a master key that never enters the
+database: it comes from ``SCREENING_DATA_KEY`` or from a file in the instance folder
+that a first start generates with mode 0600. Destroying an interview's wrapped key makes
+every copy of its ciphertext unreadable (crypto-shredding). A private self-assessment's
+data key is not stored at all: it lives only in the person's session cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_WRAP_CONTEXT = b"screening/interview-key/v1"
+
+
+class CryptoError(Exception):
+    """A key that is missing, malformed or wrong, or ciphertext that was tampered with."""
+
+
+def new_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def encode_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise CryptoError("a key must be 32 bytes in URL-safe base64") from None
+    if len(key) != KEY_BYTES:
+        raise CryptoError("a key must be 32 bytes in URL-safe base64")
+    return key
+
+
+def seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+    """nonce || AES-GCM(plaintext), bound to ``context`` (e.g. the interview id)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
+
+
+def unseal(key: bytes, sealed: bytes, context: bytes) -> bytes:
+    if len(sealed) < NONCE_BYTES + 16:
+        raise CryptoError("ciphertext too short")
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
+    except InvalidTag:
+        raise CryptoError("wrong key, or the data was changed") from None
+
+
+@dataclass(frozen=True)
+class MasterKey:
+    """Wraps and unwraps interview data keys. ``key_id`` names it for rotation."""
+
+    key: bytes
+    key_id: str = "k1"
+
+    def wrap(self, data_key: bytes, interview_id: str) -> bytes:
+        context = _WRAP_CONTEXT + b"/" + interview_id.encode()
+        return self.key_id.encode() + b":" + seal(self.key, data_key, context)
+
+    def unwrap(self, wrapped: bytes, interview_id: str) -> bytes:
+        key_id, sep, body = wrapped.partition(b":")
+        if not sep or key_id.decode(errors="replace") != self.key_id:
+            raise CryptoError("this data key was wrapped under another master key")
+        context = _WRAP_CONTEXT + b"/" + interview_id.encode()
+        return unseal(self.key, body, context)
+
+
+def load_master_key(instance: Path, configured: str | None) -> MasterKey:
+    """The configured key, else the instance file's, else a new one written 0600."""
+    if configured:
+        return MasterKey(decode_key(configured))
+    path = instance / "data.key"
+    if path.exists():
+        return MasterKey(decode_key(path.read_text(encoding="ascii")))
+    instance.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(encode_key(key) + "\n")
+    return MasterKey(key)

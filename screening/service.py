@@ -1,0 +1,278 @@
+"""Interviews over storage: start, answer, replay, score. No Flask here.
+
+The web layer (HTML and JSON) calls these functions; they pin instrument versions,
+seal every entry under the interview's data key, and rebuild state by replaying the
+append-only log through the pure engine, so the stored log and the live interview can
+never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from screening import interview as iv
+from screening import storage
+from screening.answers import AnswerError, answer_to_json
+from screening.catalog import instruments_dir
+from screening.crypto import CryptoError, MasterKey, new_key, seal, unseal
+from screening.errors import InstrumentError
+from screening.loader import load_bytes
+from screening.model import Instrument
+from screening.path import Interview, InterviewError
+
+MODES = ("worker", "private")
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A request the interview cannot take: ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An interview as stored: its row, its pinned instruments and replayed state."""
+
+    key: bytes
+    id: str
+    mode: str
+    locale: str
+    org_id: int | None
+    status: str
+    session: Interview
+    state: iv.State
+
+
+@lru_cache(maxsize=64)
+def _instrument_from(source: bytes, name: str) -> Instrument:
+    return load_bytes(source, name)
+
+
+def bundled_source(instrument_id: str, folder: Path | None = None) -> tuple[Instrument, bytes]:
+    folder = folder or instruments_dir()
+    if not instrument_id or not all(c.isalnum() or c in "-_" for c in instrument_id):
+        raise ServiceError(400, "unknown-instrument", "no such instrument")
+    path = folder / f"{instrument_id}.yaml"
+    try:
+        source = path.read_bytes()
+    except OSError:
+        raise ServiceError(400, "unknown-instrument", f"no instrument {instrument_id!r}") from None
+    try:
+        return _instrument_from(source, path.name), source
+    except InstrumentError:
+        raise ServiceError(500, "invalid-instrument", "a bundled instrument is invalid") from None
+
+
+def _context(interview_id: str) -> bytes:
+    return b"screening/entry/" + interview_id.encode()
+
+
+def _key(row: Any, master: MasterKey, personal_key: bytes | None) -> bytes:
+    if row.wrapped_key is None:
+        if personal_key is None:
+            raise ServiceError(404, "not-found", "no such interview")
+        return personal_key
+    try:
+        return master.unwrap(bytes(row.wrapped_key), row.id)
+    except CryptoError:
+        raise ServiceError(500, "key", "the interview's key cannot be opened") from None
+
+
+def start(
+    engine: Engine,
+    master: MasterKey,
+    *,
+    instrument_ids: Sequence[str],
+    mode: str,
+    locale: str,
+    org_id: int | None,
+    user_id: int | None,
+    folder: Path | None = None,
+) -> tuple[str, bytes | None, dict[str, Any]]:
+    """Create an interview. Returns its id, the personal key of a private one (to keep
+    in the person's session only) and its first step."""
+    if mode not in MODES:
+        raise ServiceError(400, "bad-mode", "mode is 'worker' or 'private'")
+    if not instrument_ids or len(instrument_ids) > 10:
+        raise ServiceError(400, "bad-instrument", "name one to ten instruments")
+    loaded = [bundled_source(i, folder) for i in instrument_ids]
+    try:
+        session = Interview([ins for ins, _ in loaded])
+    except InterviewError as exc:
+        raise ServiceError(400, exc.code, exc.message) from None
+    if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
+        raise ServiceError(400, "not-private", "this instrument is not for private use")
+    interview_id = secrets.token_urlsafe(18)
+    data_key = new_key()
+    wrapped = master.wrap(data_key, interview_id) if mode == "worker" else None
+    with storage.transaction(engine) as conn:
+        pinned = [storage.pin_instrument(conn, ins.id, ins.version, src) for ins, src in loaded]
+        storage.create_interview(
+            conn,
+            interview_id=interview_id,
+            mode=mode,
+            locale=locale,
+            org_id=org_id,
+            user_id=user_id,
+            wrapped_key=wrapped,
+            pinned=pinned,
+        )
+    step = step_json(session, iv.State())
+    return interview_id, (data_key if mode == "private" else None), step
+
+
+def load(
+    conn: Connection,
+    master: MasterKey,
+    interview_id: str,
+    personal_key: bytes | None = None,
+    *,
+    lock: bool = False,
+) -> Loaded:
+    row = storage.interview_row(conn, interview_id, lock=lock)
+    if row is None:
+        raise ServiceError(404, "not-found", "no such interview")
+    key = _key(row, master, personal_key)
+    sources = storage.pinned_sources(conn, interview_id)
+    session = Interview([_instrument_from(src, f"pinned-{n}") for n, src in enumerate(sources)])
+    state = iv.State()
+    for entry in storage.log_entries(conn, interview_id):
+        data = json.loads(unseal(key, entry.payload, _context(interview_id)))
+        try:
+            state = _apply(session, state, data)
+        except (AnswerError, InterviewError):  # checked when written; never brick a log
+            log.error("interview %s: entry %s no longer applies; passed over", row.id, entry.id)
+    return Loaded(key, row.id, row.mode, row.locale, row.org_id, row.status, session, state)
+
+
+def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
+    kind = entry["kind"]
+    if kind == "answer":
+        value = {"declined": True} if entry.get("declined") else entry["value"]
+        state = iv.answer(session, state, entry["item"], value)
+        return iv.set_aside(session, state)
+    if kind == "section":
+        return iv.choose_section(state, entry["section"], enter=entry["choice"] == "enter")
+    if kind == "help-shown":
+        return iv.acknowledge(state, tuple(entry["flags"]))
+    return state
+
+
+def record(
+    engine: Engine,
+    master: MasterKey,
+    interview_id: str,
+    entry: dict[str, Any],
+    idem_key: str,
+    personal_key: bytes | None = None,
+) -> dict[str, Any]:
+    """Check an entry against the interview, store it durably, return the next step.
+
+    A retry with the same key returns the first response and stores nothing; the same
+    key with another entry is a 409. The entry and the step it produced are committed
+    together before this returns."""
+    if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
+        raise ServiceError(400, "bad-key", "an idempotency key of 8 to 100 characters is needed")
+    body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    with storage.transaction(engine) as conn:
+        current = load(conn, master, interview_id, personal_key, lock=True)
+        key = current.key
+        try:
+            earlier = storage.find_entry(conn, interview_id, idem_key, digest)
+        except storage.Conflict:
+            raise ServiceError(409, "conflict", "this key was used for another answer") from None
+        if earlier is not None and earlier.response is not None:
+            return dict(json.loads(unseal(key, earlier.response, _context(interview_id))))
+        state = _checked(current, entry)
+        step = step_json(current.session, state)
+        status = "done" if step["done"] else "in_progress"
+        context = _context(interview_id)
+        storage.append_entry(
+            conn,
+            interview_id,
+            idem_key,
+            digest,
+            seal(key, body, context),
+            seal(key, json.dumps(step).encode(), context),
+            status,
+        )
+        if step.get("urgent"):
+            shown = json.dumps({"kind": "help-shown", "flags": step["urgent"]}).encode()
+            storage.append_entry(
+                conn,
+                interview_id,
+                f"help:{idem_key}"[:100],
+                hashlib.sha256(shown).hexdigest(),
+                seal(key, shown, context),
+                None,
+                status,
+            )
+        return step
+
+
+def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
+    try:
+        return _apply(current.session, current.state, entry)
+    except (AnswerError, InterviewError, KeyError, TypeError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        code = getattr(exc, "code", "bad-answer")
+        raise ServiceError(400, str(code), str(message)) from None
+
+
+def answer_entry(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of an API answer body: {"item", "value"} or {"item", "declined"}."""
+    item = body.get("item")
+    if not isinstance(item, str) or not item:
+        raise ServiceError(400, "bad-item", "name the item you answer")
+    if body.get("declined") is True:
+        if "value" in body and body["value"] is not None:
+            raise ServiceError(400, "bad-answer", "a declined answer has no value")
+        return {"kind": "answer", "item": item, "declined": True}
+    if "value" not in body:
+        raise ServiceError(400, "bad-answer", 'give "value" (null to skip) or "declined": true')
+    return {"kind": "answer", "item": item, "value": body["value"]}
+
+
+def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
+    step = iv.next_step(session, state)
+    if step.done or step.item is None:
+        out: dict[str, Any] = {"done": True}
+        if step.urgent:
+            out["urgent"] = list(step.urgent)
+        return out
+    item = step.item
+    return {
+        "done": False,
+        "item": {
+            "id": item.id,
+            "type": item.type,
+            "text": item.text,
+            "why": item.why,
+            "options": [{"value": o.value, "label": o.label} for o in item.options],
+            "skippable": item.skippable,
+        },
+        "progress": {"answered": step.progress.answered, "remaining": step.progress.remaining},
+        "content_warning": step.content_warning,
+        "urgent": list(step.urgent),
+        "section": step.section_key,
+    }
+
+
+def answers_json(state: iv.State) -> dict[str, Any]:
+    return {k: answer_to_json(v) for k, v in state.answers.items()}

@@ -1,0 +1,329 @@
+"""Storage: SQLAlchemy Core tables and queries. SQLite (WAL) by default, PostgreSQL by URL.
+
+An interview is an append-only log of entries (answers, section choices, acknowledged
+help screens, consent). Nothing is updated in place: a changed answer is a new entry,
+and the current state is the log replayed. Every entry is committed before the caller
+answers the request, carries the client's idempotency key (a retry with the same key
+changes nothing and gets the first response back), and is sealed under the interview's
+own data key: the database alone holds no readable answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("org_id", ForeignKey("organisations.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=True),
+    Column("interview_id", String(40), nullable=True),  # a private session's one interview
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+instrument_versions = Table(
+    "instrument_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instrument_id", String(64), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", LargeBinary, nullable=False),
+    UniqueConstraint("sha256", name="uq_instrument_source"),
+)
+interviews = Table(
+    "interviews",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("mode", String(20), nullable=False),
+    Column("locale", String(20), nullable=False),
+    Column("org_id", ForeignKey("organisations.id"), nullable=True),
+    Column("created_by", ForeignKey("users.id"), nullable=True),
+    Column("wrapped_key", LargeBinary, nullable=True),  # null: the key lives with the person
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+interview_instruments = Table(
+    "interview_instruments",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("instrument_version_id", ForeignKey("instrument_versions.id"), nullable=False),
+)
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("idem_key", String(100), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: the entry itself
+    Column("response", LargeBinary, nullable=True),  # sealed JSON: what the client was told
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("interview_id", "idem_key", name="uq_entry_key"),
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Every transaction takes the write lock at once, so two requests for one
+        # interview are applied one after the other, never interleaved.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cursor = connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "secure_delete=ON",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Create the schema, or bring an older one up to date. Each step runs once."""
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        version = conn.execute(select(schema_info.c.version)).scalar()
+        if version is None:
+            conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+        elif version > SCHEMA_VERSION:
+            raise RuntimeError(f"the database is from a newer release (schema {version})")
+        # Later releases add steps here: `if version < 2: ...; version = 2`.
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.begin() as conn:
+        yield conn
+
+
+class Conflict(Exception):
+    """The idempotency key was used before with a different request."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    idem_key: str
+    payload: bytes
+    response: bytes | None
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def pin_instrument(conn: Connection, instrument_id: str, version: str, source: bytes) -> int:
+    """Keep the exact text an interview starts with; the same text is stored once."""
+    digest = hashlib.sha256(source).hexdigest()
+    found = conn.execute(
+        select(instrument_versions.c.id).where(instrument_versions.c.sha256 == digest)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        insert(instrument_versions)
+        .values(instrument_id=instrument_id, version=version, sha256=digest, source=source)
+        .returning(instrument_versions.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def create_interview(
+    conn: Connection,
+    *,
+    interview_id: str,
+    mode: str,
+    locale: str,
+    org_id: int | None,
+    user_id: int | None,
+    wrapped_key: bytes | None,
+    pinned: list[int],
+) -> None:
+    stamp = now()
+    conn.execute(
+        insert(interviews).values(
+            id=interview_id,
+            mode=mode,
+            locale=locale,
+            org_id=org_id,
+            created_by=user_id,
+            wrapped_key=wrapped_key,
+            status="in_progress",
+            created_at=stamp,
+            updated_at=stamp,
+        )
+    )
+    for position, version_id in enumerate(pinned):
+        conn.execute(
+            insert(interview_instruments).values(
+                interview_id=interview_id, position=position, instrument_version_id=version_id
+            )
+        )
+
+
+def interview_row(conn: Connection, interview_id: str, *, lock: bool = False) -> Any:
+    """The interview's row; ``lock`` holds it (PostgreSQL) until the transaction ends."""
+    query = select(interviews).where(interviews.c.id == interview_id)
+    return conn.execute(query.with_for_update() if lock else query).first()
+
+
+def pinned_sources(conn: Connection, interview_id: str) -> list[bytes]:
+    rows = conn.execute(
+        select(instrument_versions.c.source)
+        .join(
+            interview_instruments,
+            interview_instruments.c.instrument_version_id == instrument_versions.c.id,
+        )
+        .where(interview_instruments.c.interview_id == interview_id)
+        .order_by(interview_instruments.c.position)
+    )
+    return [bytes(row.source) for row in rows]
+
+
+def log_entries(conn: Connection, interview_id: str) -> list[Entry]:
+    rows = conn.execute(
+        select(entries.c.id, entries.c.idem_key, entries.c.payload, entries.c.response)
+        .where(entries.c.interview_id == interview_id)
+        .order_by(entries.c.id)
+    )
+    return [
+        Entry(
+            r.id,
+            r.idem_key,
+            bytes(r.payload),
+            bytes(r.response) if r.response is not None else None,
+        )
+        for r in rows
+    ]
+
+
+def find_entry(conn: Connection, interview_id: str, idem_key: str, digest: str) -> Entry | None:
+    """The entry made with this key before, or None; Conflict if the request differs."""
+    row = conn.execute(
+        select(entries).where(
+            entries.c.interview_id == interview_id, entries.c.idem_key == idem_key
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Conflict(idem_key)
+    return Entry(
+        row.id,
+        row.idem_key,
+        bytes(row.payload),
+        bytes(row.response) if row.response is not None else None,
+    )
+
+
+def append_entry(
+    conn: Connection,
+    interview_id: str,
+    idem_key: str,
+    digest: str,
+    payload: bytes,
+    response: bytes | None,
+    status: str,
+) -> None:
+    """Append one entry; the caller's transaction commits it before anyone is answered."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(entries).values(
+                    interview_id=interview_id,
+                    idem_key=idem_key,
+                    request_hash=digest,
+                    payload=payload,
+                    response=response,
+                    created_at=now(),
+                )
+            )
+    except IntegrityError:
+        raise Conflict(idem_key) from None
+    conn.execute(
+        update(interviews)
+        .where(interviews.c.id == interview_id)
+        .values(updated_at=now(), status=status)
+    )
+
+
+def count(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)

@@ -1,0 +1,72 @@
+"""The web app: ``create_app()`` assembles settings, storage and blueprints.
+
+Thin by design: routes parse the request, call :mod:`screening.service` and storage,
+and render JSON or a template. Per-app state lives in ``app.extensions["screening"]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.engine import Engine
+
+from screening import storage
+from screening.crypto import MasterKey, load_master_key
+from screening.web.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Extension:
+    settings: Settings
+    engine: Engine
+    master: MasterKey
+
+    @property
+    def idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.settings.session_idle_minutes)
+
+    @property
+    def private_idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.settings.private_idle_minutes)
+
+
+def ext() -> Extension:
+    found: Extension = current_app.extensions["screening"]
+    return found
+
+
+def create_app(
+    settings: Settings | None = None, test_config: dict[str, Any] | None = None
+) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_path=str(settings.instance),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_SECURE=settings.production,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the engine's order
+    if test_config:
+        app.config.update(test_config)
+    engine = storage.make_engine(settings.database_url)
+    storage.migrate(engine)
+    master = load_master_key(settings.instance, settings.data_key)
+    app.extensions["screening"] = Extension(settings, engine, master)
+
+    from screening.web import api, errors, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,65 @@
+"""Settings, each named once with its type and default (the Warehouse way).
+
+Environment variables: DATABASE_URL, SCREENING_INSTANCE, SCREENING_ENV,
+SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_INSTRUMENTS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance: Path
+    database_url: str
+    production: bool
+    secret_key: str
+    data_key: str | None
+    session_idle_minutes: int = 30
+    private_idle_minutes: int = 15
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        instance = Path(env.get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
+        production = env.get("SCREENING_ENV", "development") == "production"
+        secret = env.get("SCREENING_SECRET_KEY")
+        data_key = env.get("SCREENING_DATA_KEY")
+        if production and not (secret and data_key):
+            raise ConfigError(
+                "SCREENING_ENV=production needs SCREENING_SECRET_KEY and SCREENING_DATA_KEY "
+                "set explicitly; refusing to start with generated keys"
+            )
+        url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
+        return cls(
+            instance=instance,
+            database_url=url,
+            production=production,
+            secret_key=secret or _instance_secret(instance),
+            data_key=data_key,
+        )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A first start generates its own secret into the instance folder (mode 0600)."""
+    path = instance / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    log.warning("generated a new secret key in %s", path)
+    return secret
