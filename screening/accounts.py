@@ -114,14 +114,18 @@ class Session:
     interview_id: str | None
 
 
-def find_session(conn: Connection, token: str, idle: dt.timedelta) -> Session | None:
-    """The live session for a token (touching it), or None when unknown or idle too long."""
+def find_session(
+    conn: Connection, token: str, idle: dt.timedelta, private_idle: dt.timedelta | None = None
+) -> Session | None:
+    """The live session for a token (touching it), or None when unknown or idle too long.
+    A private self-assessment's session may have a shorter idle limit."""
     digest = _digest(token)
     row = conn.execute(select(sessions).where(sessions.c.token_hash == digest)).first()
     if row is None:
         return None
     last = row.last_seen if row.last_seen.tzinfo else row.last_seen.replace(tzinfo=dt.UTC)
-    if now() - last > idle:
+    limit = private_idle if row.interview_id is not None and private_idle else idle
+    if now() - last > limit:
         conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
         return None
     conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))

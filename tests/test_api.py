@@ -332,3 +332,19 @@ def test_every_api_route_declares_who_may_use_it(app: Flask) -> None:
     routes = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.endpoint.startswith("api.")}
     assert routes and routes == set(ACCESS)
+
+
+def test_idle_sessions_end(app: Flask) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    worker = signed_in(app)
+    person = app.test_client()
+    flow, _ = start(person, "youth-check-in", mode="private")
+    engine = app.extensions["screening"].engine
+    with storage.transaction(engine) as conn:  # 20 minutes pass without a request
+        conn.execute(update(storage.sessions).values(
+            last_seen=storage.now() - dt.timedelta(minutes=20)))
+    assert person.get(f"/api/v1/interviews/{flow.id}").status_code == 404  # private: 15 min
+    assert worker.post("/api/v1/interviews", json={"instrument": "gad7"}).status_code == 201

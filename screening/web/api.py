@@ -55,7 +55,7 @@ def _guard() -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with storage.transaction(ext().engine) as conn:
-            g.session = accounts.find_session(conn, token, ext().idle)
+            g.session = accounts.find_session(conn, token, ext().idle, ext().private_idle)
 
 
 def _body() -> dict[str, Any]:
@@ -207,9 +207,7 @@ def section(interview_id: str) -> Response:
     with storage.transaction(ext().engine) as conn:
         personal = _allowed(conn, interview_id)
     entry = {"kind": "section", "section": key, "choice": choice}
-    step = service.record(
-        ext().engine, ext().master, interview_id, entry, _key(body), personal
-    )
+    step = service.record(ext().engine, ext().master, interview_id, entry, _key(body), personal)
     return jsonify({"step": step})
 
 
