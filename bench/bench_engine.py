@@ -38,7 +38,7 @@ import yaml
 
 from screening.answers import numeric_value, parse_answer
 from screening.interview import State, next_step, result
-from screening.loader import load_file, warnings_for
+from screening.loader import check_file, load_file
 from screening.model import Instrument
 from screening.path import Interview
 
@@ -852,7 +852,7 @@ def run(quick: bool, seed: int, keep: Path | None) -> tuple[dict[str, Any], Inte
         start = time.perf_counter()
         instrument = load_file(path)  # raises InstrumentError if the file is not valid
         cold = time.perf_counter() - start
-        warnings = warnings_for(path)
+        warnings = check_file(path)[1]
         if warnings:
             raise SystemExit(
                 "the generated instrument has warnings:\n" + "\n".join(map(str, warnings))
