@@ -5,19 +5,30 @@ Tests assert on codes; people read messages. Every message says what would be va
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
 def format_path(path: Path) -> str:
-    """``("sections", 0, "items", 2, "why")`` -> ``sections[0].items[2].why``."""
+    """``("sections", 0, "items", 2, "why")`` -> ``sections[0].items[2].why``.
+
+    A key that is not a plain name is quoted as JSON, spaces and colons escaped (``options["two\u0020words"]``), so a
+    key can never break the ``FILE:LINE:COL: PATH: MESSAGE`` shape or forge a line."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            out += f".{part}" if out else part
         else:
-            out += f".{part}" if out else str(part)
+            quoted = json.dumps(part).replace(" ", "\\u0020").replace(":", "\\u003a")
+            out += "[" + quoted + "]"
     return out or "(document)"
 
 

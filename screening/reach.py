@@ -87,7 +87,7 @@ def _numbers(item: Item, constants: set[object]) -> list[Answer | None]:
         middle = (low + high) / 2
         candidates |= {middle, float(math.floor(middle)), float(math.ceil(middle))}
     if item.integer:
-        candidates = {c for c in candidates if c.is_integer()}
+        candidates = {float(f(c)) for c in candidates for f in (math.floor, math.ceil)}
     return [int(c) if c.is_integer() else c for c in sorted(candidates) if _in_bounds(item, c)]
 
 

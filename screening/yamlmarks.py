@@ -8,6 +8,7 @@ alias bomb or deep nesting can cause. Timestamps stay the strings they were writ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -18,6 +19,7 @@ Path = tuple[str | int, ...]
 MAX_BYTES: Final = 4 * 1024 * 1024
 MAX_NODES: Final = 200_000
 MAX_DEPTH: Final = 64
+MAX_INT: Final = 10**15
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS: Final = {
@@ -112,8 +114,20 @@ def load(raw: bytes) -> Document:
         raise YamlError(
             f"YAML syntax: {problem}{context}", line, column, code="yaml-syntax"
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text[: exc.position])
+        raise YamlError(
+            f"the file contains the character U+{exc.character:04X}, which YAML does not "
+            "allow (a control character?)"
+            if isinstance(exc.character, int)
+            else "the file contains a character YAML does not allow",
+            line,
+            column,
+            code="encoding",
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML syntax: {exc}", code="yaml-syntax") from None
+        message = " ".join(str(exc).split())
+        raise YamlError(f"YAML syntax: {message}", code="yaml-syntax") from None
     except RecursionError:
         raise YamlError("the YAML is nested too deeply", code="too-deep") from None
     if node is None:
@@ -153,7 +167,30 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
             return str(node.value)
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
-            value = self.constructor.construct_object(node)
+            try:
+                value = self.constructor.construct_object(node)
+            except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+                raise YamlError(
+                    f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: quote it "
+                    "if it is text",
+                    line,
+                    column,
+                    code="yaml-value",
+                ) from None
+            if isinstance(value, float) and not math.isfinite(value):
+                raise YamlError(
+                    f"{node.value!r}: only finite numbers are allowed",
+                    line,
+                    column,
+                    code="yaml-value",
+                )
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                raise YamlError(
+                    f"the number is too large (at most {MAX_INT:,} either way)",
+                    line,
+                    column,
+                    code="yaml-value",
+                )
             if isinstance(value, bool):
                 self.doc.booleans[path] = str(node.value)
             return value
