@@ -18,8 +18,9 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 def format_path(path: Path) -> str:
     """``("sections", 0, "items", 2, "why")`` -> ``sections[0].items[2].why``.
 
-    A key that is not a plain name is quoted as JSON, spaces and colons escaped (``options["two\u0020words"]``), so a
-    key can never break the ``FILE:LINE:COL: PATH: MESSAGE`` shape or forge a line."""
+    A key that is not a plain name is quoted as JSON, spaces and colons escaped
+    (``options["two\\u0020words"]``), so a key can never break the
+    ``FILE:LINE:COL: PATH: MESSAGE`` shape or forge a line."""
     out = ""
     for part in path:
         if isinstance(part, int):

@@ -56,6 +56,8 @@ class Loaded:
     status: str
     session: Interview
     state: iv.State
+    consent: Mapping[str, Any] | None = None  # the latest consent entry, if any
+    help_seen: frozenset[str] = frozenset()  # urgent flags whose help screen a page showed
 
 
 @lru_cache(maxsize=64)
@@ -151,13 +153,30 @@ def load(
     sources = storage.pinned_sources(conn, interview_id)
     session = Interview([_instrument_from(src, f"pinned-{n}") for n, src in enumerate(sources)])
     state = iv.State()
+    consent: Mapping[str, Any] | None = None
+    seen: set[str] = set()
     for entry in storage.log_entries(conn, interview_id):
         data = json.loads(unseal(key, entry.payload, _context(interview_id)))
         try:
             state = _apply(session, state, data)
         except (AnswerError, InterviewError):  # checked when written; never brick a log
             log.error("interview %s: entry %s no longer applies; passed over", row.id, entry.id)
-    return Loaded(key, row.id, row.mode, row.locale, row.org_id, row.status, session, state)
+        if data.get("kind") == "consent":
+            consent = data
+        elif data.get("kind") == "help-seen":
+            seen.update(data.get("flags", ()))
+    return Loaded(
+        key,
+        row.id,
+        row.mode,
+        row.locale,
+        row.org_id,
+        row.status,
+        session,
+        state,
+        consent,
+        frozenset(seen),
+    )
 
 
 def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
@@ -168,8 +187,11 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
         return iv.set_aside(session, state)
     if kind == "section":
         return iv.choose_section(state, entry["section"], enter=entry["choice"] == "enter")
-    if kind == "help-shown":
+    if kind in ("help-shown", "help-seen"):
         return iv.acknowledge(state, tuple(entry["flags"]))
+    if kind == "consent":
+        _check_consent(entry)
+        return state  # consent is kept in the log; it changes no answer or route
     return state
 
 
@@ -247,6 +269,99 @@ def answer_entry(body: Mapping[str, Any]) -> dict[str, Any]:
     if "value" not in body:
         raise ServiceError(400, "bad-answer", 'give "value" (null to skip) or "declined": true')
     return {"kind": "answer", "item": item, "value": body["value"]}
+
+
+MAX_SERVICE_NAME = 200
+
+
+def consent_entry(
+    *, store: bool, share: bool, service: str | None, statistics: bool
+) -> dict[str, Any]:
+    """The stored form of the person's consent: three separate choices. ``service`` is
+    the service they agree to share with (kept only when ``share`` is true)."""
+    name = (service or "").strip() if share else ""
+    entry = {
+        "kind": "consent",
+        "store": store,
+        "share": share,
+        "service": name or None,
+        "statistics": statistics,
+    }
+    _check_consent(entry)
+    return entry
+
+
+def _check_consent(entry: Mapping[str, Any]) -> None:
+    for choice in ("store", "share", "statistics"):
+        if not isinstance(entry.get(choice), bool):
+            raise InterviewError("bad-consent", f"consent needs {choice!r}: true or false")
+    name = entry.get("service")
+    if name is not None and (
+        not isinstance(name, str)
+        or not name
+        or len(name) > MAX_SERVICE_NAME
+        or not name.isprintable()
+    ):
+        raise InterviewError(
+            "bad-consent", f"a service name is 1 to {MAX_SERVICE_NAME} printable characters"
+        )
+    if not entry["store"]:
+        raise InterviewError("bad-consent", "without consent to store, nothing is kept")
+
+
+def help_seen_entry(flags: Sequence[str]) -> dict[str, Any]:
+    """A page showed the help screen for these urgent flags and the person went on."""
+    return {"kind": "help-seen", "flags": list(flags)}
+
+
+def discard(engine: Engine, interview_id: str) -> None:
+    """Delete an interview and everything stored for it (consent to store withdrawn)."""
+    with storage.transaction(engine) as conn:
+        storage.delete_interview(conn, interview_id)
+
+
+@dataclass(frozen=True)
+class Open:
+    """An interview still in progress, as a worker's list shows it: no answers, no names."""
+
+    id: str
+    created_at: Any
+    updated_at: Any
+    titles: tuple[str, ...]
+    started: bool  # anything recorded yet (consent first)
+
+
+_titles: dict[str, str] = {}
+
+
+def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Open]:
+    out = []
+    rows = storage.open_interviews(conn, org_id, limit)
+    pins = storage.pinned_digests(conn, [r.id for r in rows])
+    for row in rows:
+        titles = []
+        for digest in pins.get(row.id, []):
+            if digest not in _titles:
+                source = storage.instrument_source(conn, digest)
+                _titles[digest] = _instrument_from(source, "pinned").title
+            titles.append(_titles[digest])
+        out.append(Open(row.id, row.created_at, row.updated_at, tuple(titles), row.entries > 0))
+    return out
+
+
+def instruments_for(audience: str, folder: Path | None = None) -> list[Instrument]:
+    """The bundled instruments meant for an audience, in file-name order."""
+    folder = folder or instruments_dir()
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            instrument, _ = bundled_source(path.stem, folder)
+        except ServiceError:  # an invalid file is left out; `screening validate` says why
+            log.error("%s is not a valid instrument; it is not offered", path.name)
+            continue
+        if audience in instrument.audiences:
+            found.append(instrument)
+    return found
 
 
 def step_json(session: Interview, state: iv.State) -> dict[str, Any]:

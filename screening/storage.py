@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -191,19 +192,26 @@ def request_hash(body: bytes) -> str:
 
 
 def pin_instrument(conn: Connection, instrument_id: str, version: str, source: bytes) -> int:
-    """Keep the exact text an interview starts with; the same text is stored once."""
+    """Keep the exact text an interview starts with; the same text is stored once.
+
+    Two interviews may start with a text not yet stored at the same moment (PostgreSQL
+    runs them side by side): the second insert then meets the first one's row, and uses
+    it."""
     digest = hashlib.sha256(source).hexdigest()
-    found = conn.execute(
-        select(instrument_versions.c.id).where(instrument_versions.c.sha256 == digest)
-    ).scalar()
+    query = select(instrument_versions.c.id).where(instrument_versions.c.sha256 == digest)
+    found = conn.execute(query).scalar()
     if found is not None:
         return int(found)
-    result = conn.execute(
-        insert(instrument_versions)
-        .values(instrument_id=instrument_id, version=version, sha256=digest, source=source)
-        .returning(instrument_versions.c.id)
-    )
-    return int(result.scalar_one())
+    try:
+        with conn.begin_nested():
+            result = conn.execute(
+                insert(instrument_versions)
+                .values(instrument_id=instrument_id, version=version, sha256=digest, source=source)
+                .returning(instrument_versions.c.id)
+            )
+            return int(result.scalar_one())
+    except IntegrityError:  # pinned by a concurrent transaction that has committed since
+        return int(conn.execute(query).scalar_one())
 
 
 def create_interview(
@@ -323,6 +331,69 @@ def append_entry(
         .where(interviews.c.id == interview_id)
         .values(updated_at=now(), status=status)
     )
+
+
+def delete_interview(conn: Connection, interview_id: str) -> None:
+    """Remove an interview with all its entries (SQLite overwrites them: secure_delete)."""
+    conn.execute(delete(entries).where(entries.c.interview_id == interview_id))
+    conn.execute(
+        delete(interview_instruments).where(interview_instruments.c.interview_id == interview_id)
+    )
+    conn.execute(delete(sessions).where(sessions.c.interview_id == interview_id))
+    conn.execute(delete(interviews).where(interviews.c.id == interview_id))
+
+
+def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Any]:
+    """An organisation's worker-led interviews in progress, latest activity first, with
+    the number of entries each holds (no entry is read)."""
+    counted = (
+        select(entries.c.interview_id, func.count().label("n"))
+        .group_by(entries.c.interview_id)
+        .subquery()
+    )
+    query = (
+        select(
+            interviews.c.id,
+            interviews.c.created_at,
+            interviews.c.updated_at,
+            func.coalesce(counted.c.n, 0).label("entries"),
+        )
+        .outerjoin(counted, counted.c.interview_id == interviews.c.id)
+        .where(
+            interviews.c.org_id == org_id,
+            interviews.c.mode == "worker",
+            interviews.c.status == "in_progress",
+        )
+        .order_by(interviews.c.updated_at.desc(), interviews.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def pinned_digests(conn: Connection, interview_ids: list[str]) -> dict[str, list[str]]:
+    """For each interview, the SHA-256 of each instrument text it pinned, in order."""
+    if not interview_ids:
+        return {}
+    rows = conn.execute(
+        select(interview_instruments.c.interview_id, instrument_versions.c.sha256)
+        .join(
+            instrument_versions,
+            interview_instruments.c.instrument_version_id == instrument_versions.c.id,
+        )
+        .where(interview_instruments.c.interview_id.in_(interview_ids))
+        .order_by(interview_instruments.c.interview_id, interview_instruments.c.position)
+    )
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        out.setdefault(row.interview_id, []).append(row.sha256)
+    return out
+
+
+def instrument_source(conn: Connection, digest: str) -> bytes:
+    source = conn.execute(
+        select(instrument_versions.c.source).where(instrument_versions.c.sha256 == digest)
+    ).scalar_one()
+    return bytes(source)
 
 
 def count(conn: Connection, table: Table) -> int:

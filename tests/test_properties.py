@@ -17,8 +17,8 @@ each named item can be in; a condition that no answers satisfy is widened with
 every generated instrument.
 
 Engine bugs found by these properties have their own minimal tests at the end of this
-file: the fixed ones as regression tests, an open one marked
-``xfail(strict=True, reason="bug: ...")`` (and left out of the generator until fixed).
+file, kept as regression tests now that they are fixed. A new open one is marked
+``xfail(strict=True, reason="bug: ...")`` and left out of the generator until fixed.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import make
 from hypothesis import given, note
 from hypothesis import strategies as st
 
@@ -44,14 +43,14 @@ from screening.errors import InstrumentError
 from screening.loader import check_bytes, load_bytes
 from screening.model import Instrument
 from screening.path import Interview
+from tests.conftest import make
 
-# The engine's reachability check (screening/reach.py) tries, for a whole-number item,
-# only whole numbers around the constants it is compared with, so a show_if such as
-# {item: n, gte: 2.5} on an `integer: true` item (3 fits) is wrongly rejected as
-# unreachable: see test_reach_accepts_a_fractional_bound_on_a_whole_number_item below.
-# Until that is fixed, the generator compares whole-number items with whole numbers only.
-# Set this to True once it is.
-FRACTIONS_ON_WHOLE_NUMBER_ITEMS = False
+# Switch for a bug found here (fixed now: True). The engine's reachability check used to
+# try only whole numbers already near the constants for a whole-number item, so a show_if
+# such as {item: n, gte: 2.5} on an `integer: true` item (3 fits) was rejected as
+# unreachable (test_reach_accepts_a_fractional_bound_on_a_whole_number_item). A new open
+# bug gets a switch set to False, so the generator leaves out what triggers it.
+FRACTIONS_ON_WHOLE_NUMBER_ITEMS = True
 
 INSTRUMENT_ID = "prop"
 TEXT_POOL = ("a", "b", "hello", "yes", "no")
@@ -1062,8 +1061,10 @@ def test_every_generated_instrument_loads(spec: Spec, data: st.DataObject) -> No
 
 
 def check_deterministic(case: Case, order: list[str]) -> dict[str, Any]:
-    """Same answers twice give the same result; the order of the answers does not matter."""
+    """Same answers twice give the same result; the order of the answers does not matter;
+    the result is strict JSON (no NaN or Infinity)."""
     first = interview.result(case.interview, case.state()).to_json(explain=True)
+    json.dumps(first, allow_nan=False)
     again = interview.result(case.interview, case.state()).to_json(explain=True)
     shuffled = case.state({k: case.raw[k] for k in order})
     assert first == again
@@ -1258,8 +1259,8 @@ def test_the_interview_always_ends(spec: Spec, data: st.DataObject) -> None:
 
 
 # --- engine bugs: minimal reproducers ---------------------------------------------------
-# Found by the properties above. The first ones are fixed in the engine and stay as
-# regression tests; an open one is marked xfail(strict=True, reason="bug: ...").
+# Found by the properties above; all fixed in the engine, kept as regression tests. A new
+# open one is marked xfail(strict=True, reason="bug: ...").
 
 
 def _route_after(body: str, item_id: str, raw: object) -> list[str]:

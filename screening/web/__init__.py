@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
+from flask_compress import Compress
 from sqlalchemy.engine import Engine
 
 from screening import storage
@@ -55,8 +56,15 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=256 * 1024,
         SESSION_COOKIE_SECURE=settings.production,
+        # Static files are addressed by content (app.css?v=hash): cache them a year.
+        SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,
+        # Pages are sent compressed. Their CSRF tokens are masked anew on every response
+        # and cookies are SameSite=Strict, so compression cannot leak a secret (BREACH).
+        COMPRESS_ALGORITHM=["zstd", "br", "gzip"],
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the engine's order
+    app.jinja_env.trim_blocks = True  # smaller pages: no blank lines left by template tags
+    app.jinja_env.lstrip_blocks = True
     if test_config:
         app.config.update(test_config)
     engine = storage.make_engine(settings.database_url)
@@ -64,9 +72,27 @@ def create_app(
     master = load_master_key(settings.instance, settings.data_key)
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, security
+    from screening.web import api, errors, pages, security
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.view_functions["static"] = _static
+    Compress(app)
     return app
+
+
+def _static(filename: str) -> Response:
+    """Static files read whole, so they are compressed like pages (and gzip is offered);
+    a streamed file would be left open by the compressor."""
+    response = current_app.send_static_file(filename)
+    if response.direct_passthrough:
+        stream = response.response
+        try:
+            body = b"".join(bytes(chunk) for chunk in stream)  # type: ignore[arg-type]
+        finally:
+            getattr(stream, "close", lambda: None)()
+        response.direct_passthrough = False
+        response.set_data(body)
+    return response

@@ -42,11 +42,14 @@ def access(rule: str) -> Callable[[View], View]:
 
 @bp.before_request
 def _guard() -> None:
+    # Sec-Fetch-Site decides when the browser sends it; Origin only otherwise (with
+    # Referrer-Policy: no-referrer, Chromium sends "Origin: null" on same-origin posts).
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        raise ServiceError(403, "cross-site", "cross-site requests are refused")
     origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            raise ServiceError(403, "cross-site", "cross-site requests are refused")
+    elif origin is not None and origin != request.host_url.rstrip("/"):
         raise ServiceError(403, "cross-site", "cross-site requests are refused")
     has_body = bool(request.content_length) or bool(request.headers.get("Transfer-Encoding"))
     if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:

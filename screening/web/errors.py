@@ -2,37 +2,76 @@
 
 Every client error is a 4xx with a plain message; nothing leaks a traceback or a
 version. An unexpected error is logged (without request bodies) and answered 500.
+Pages never show the engine's technical messages: a post that no form of ours sends
+gets a plain 400 page (the pages raise :class:`screening.web.pages.BadPost` with the
+words to show), and an oversized post is a 400 there too.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from screening.service import ServiceError
 
 log = logging.getLogger(__name__)
 
+PAGE_MESSAGES = {
+    400: "We could not take that. Nothing was saved. Go back and try again.",
+    404: "There is nothing here, or it is not yours to open.",
+    405: "This page cannot be used that way.",
+    409: "This was already saved with another answer. Nothing more was saved.",
+    413: "That was too long to take. Nothing was saved.",
+    500: "Something went wrong on our side. Answers saved before are still there.",
+}
+
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+def error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    if status == 413:  # an oversized form is a malformed post like any other
+        status, message = 400, message or PAGE_MESSAGES[413]
+    args = request.view_args or {}
+    return (
+        render_template(
+            "error.html",
+            status=status,
+            message=message or PAGE_MESSAGES.get(status, PAGE_MESSAGES[400]),
+            interview_id=args.get("interview_id"),
+            user=None,
+            csrf="",
+        ),
+        status,
+    )
+
+
+def _api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
-    def _service(exc: ServiceError) -> tuple[Response, int]:
-        return error_response(exc.status, exc.code, exc.message)
+    def _service(exc: ServiceError) -> tuple[Response | str, int]:
+        if _api():
+            return error_response(exc.status, exc.code, exc.message)
+        return error_page(exc.status, getattr(exc, "plain", None))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[Response, int] | HTTPException:
-        if not request.path.startswith("/api/"):
+    def _http(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:
+        if exc.code is None:
             return exc
+        if not _api():
+            return error_page(exc.code)
         code = (exc.name or "error").lower().replace(" ", "-")
         return error_response(exc.code or 400, code, exc.description or code)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> tuple[Response, int]:
+    def _unexpected(exc: Exception) -> tuple[Response | str, int]:
         log.exception("unexpected error on %s %s", request.method, request.path)
+        if not _api():
+            return error_page(500)
         return error_response(500, "internal", "something went wrong on our side")
