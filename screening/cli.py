@@ -315,10 +315,33 @@ def serve(host: str, port: int, threads: int) -> None:
         app = create_app()
     except ConfigError as exc:
         _fail(f"error: {exc}")
+    _first_account(app)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
     waitress.serve(
         app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True
+    )
+
+
+def _first_account(app: Any) -> None:
+    """On a first start outside production, make one worker with a random password and
+    say it once, so the README's run command leads straight to an interview."""
+    import secrets
+
+    from screening import accounts, storage
+
+    extension = app.extensions["screening"]
+    if extension.settings.production:
+        return
+    with storage.transaction(extension.engine) as conn:
+        if storage.count(conn, storage.users):
+            return
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(conn, "demo", "Demo organisation", "worker", password)
+    click.echo(
+        "First start: created the worker 'demo' (organisation 'Demo organisation') with the "
+        f"password {password}\nIt is shown only now. Add your own accounts with "
+        "'screening users create', and end this one with 'screening users disable demo'."
     )
 
 
