@@ -45,6 +45,17 @@ def _start(instance: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]
     return server, lines
 
 
+def _request(port: int, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body, {"Content-Type": "application/json"} if body else {})
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        conn.close()
+
+
 def _wait_for(port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -62,6 +73,9 @@ def _stop(server: subprocess.Popen[str]) -> None:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+        server.wait(timeout=10)
+    if server.stdout is not None:
+        server.stdout.close()
 
 
 def test_serve_first_start_and_restart(tmp_path: Path) -> None:
@@ -73,21 +87,15 @@ def test_serve_first_start_and_restart(tmp_path: Path) -> None:
         match = re.search(r"the password (\S+)", text)
         assert match, text
         _wait_for(port)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request(
+        login = _request(
+            port,
             "POST",
             "/api/v1/login",
             json.dumps({"username": "demo", "password": match.group(1)}),
-            {"Content-Type": "application/json"},
         )
-        login = conn.getresponse()
-        login.read()
-        assert login.status == 200
-        conn.request("GET", "/")
-        response = conn.getresponse()
-        assert response.status in (302, 303) and response.getheader("Location", "").endswith(
-            "/signin"
-        )
+        assert login[0] == 200
+        home = _request(port, "GET", "/")
+        assert home[0] in (302, 303) and home[1].endswith("/signin")
     finally:
         _stop(server)
     assert (tmp_path / "instance" / "screening.db").exists()
