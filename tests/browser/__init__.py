@@ -1,0 +1,1 @@
+"""Browser tests: headless Chromium (Playwright) and axe-core against the real server."""
