@@ -311,9 +311,11 @@ def serve(host: str, port: int, threads: int) -> None:
     from screening.web import create_app
     from screening.web.config import ConfigError
 
+    from screening.crypto import CryptoError
+
     try:
         app = create_app()
-    except ConfigError as exc:
+    except (ConfigError, CryptoError) as exc:
         _fail(f"error: {exc}")
     _first_account(app)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104

@@ -19,6 +19,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from screening.keyfiles import read_or_create
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _WRAP_CONTEXT = b"screening/interview-key/v1"
@@ -85,11 +87,11 @@ def load_master_key(instance: Path, configured: str | None) -> MasterKey:
     if configured:
         return MasterKey(decode_key(configured))
     path = instance / "data.key"
-    if path.exists():
-        return MasterKey(decode_key(path.read_text(encoding="ascii")))
-    instance.mkdir(parents=True, exist_ok=True)
-    key = new_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(encode_key(key) + "\n")
-    return MasterKey(key)
+    text = read_or_create(path, encode_key(new_key()))
+    try:
+        return MasterKey(decode_key(text))
+    except CryptoError:
+        raise CryptoError(
+            f"{path} does not hold a valid key (32 bytes, URL-safe base64); restore it "
+            "from a backup: without it the stored answers cannot be read"
+        ) from None

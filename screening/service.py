@@ -195,6 +195,9 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
     return state
 
 
+_HELP_PREFIX = "help:"  # the key of the help-shown entry that follows an urgent answer
+
+
 def record(
     engine: Engine,
     master: MasterKey,
@@ -210,6 +213,8 @@ def record(
     together before this returns."""
     if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
         raise ServiceError(400, "bad-key", "an idempotency key of 8 to 100 characters is needed")
+    if idem_key.startswith(_HELP_PREFIX):
+        raise ServiceError(400, "bad-key", f"keys starting with {_HELP_PREFIX!r} are reserved")
     body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256(body).hexdigest()
     with storage.transaction(engine) as conn:
@@ -239,7 +244,7 @@ def record(
             storage.append_entry(
                 conn,
                 interview_id,
-                f"help:{idem_key}"[:100],
+                _HELP_PREFIX + hashlib.sha256(idem_key.encode()).hexdigest(),
                 hashlib.sha256(shown).hexdigest(),
                 seal(key, shown, context),
                 None,

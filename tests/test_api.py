@@ -24,8 +24,12 @@ from tests.conftest import ROOT
 PG_URL = os.environ.get("SCREENING_TEST_DATABASE_URL")
 BACKENDS = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.skipif(
-        not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")),
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
+        ),
+    ),
 ]
 PASSWORD = "a long enough password"
 
@@ -45,8 +49,13 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         assert PG_URL is not None
         _reset_postgres(PG_URL)
         url = PG_URL
-    settings = Settings(instance=tmp_path / "instance", database_url=url, production=False,
-                        secret_key="test-secret", data_key=None)
+    settings = Settings(
+        instance=tmp_path / "instance",
+        database_url=url,
+        production=False,
+        secret_key="test-secret",
+        data_key=None,
+    )
     application = create_app(settings, {"TESTING": True})
     with storage.transaction(application.extensions["screening"].engine) as conn:
         accounts.create_user(conn, "ana", "Org A", "worker", PASSWORD)
@@ -70,8 +79,9 @@ class Flow:
         self.id = interview_id
         self.n = 0
 
-    def answer(self, item: str, value: Any = None, *, declined: bool = False,
-               status: int = 200) -> dict[str, Any]:
+    def answer(
+        self, item: str, value: Any = None, *, declined: bool = False, status: int = 200
+    ) -> dict[str, Any]:
         self.n += 1
         body: dict[str, Any] = {"item": item, "key": f"key-{self.n:06d}"}
         body.update({"declined": True} if declined else {"value": value})
@@ -81,8 +91,9 @@ class Flow:
 
 
 def start(client: FlaskClient, instrument: object, mode: str = "worker") -> tuple[Flow, dict]:
-    response = client.post("/api/v1/interviews", json={"instrument": instrument, "mode": mode,
-                                                       "locale": "en"})
+    response = client.post(
+        "/api/v1/interviews", json={"instrument": instrument, "mode": mode, "locale": "en"}
+    )
     assert response.status_code == 201, response.json
     data = response.json or {}
     return Flow(client, data["id"]), data["step"]
@@ -144,9 +155,13 @@ def test_needs_assessment_end_to_end_matches_the_cli(app: Flask, tmp_path: Path)
     api_result = client.get(f"/api/v1/interviews/{flow.id}/result").json
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    cli = subprocess.run([sys.executable, "-m", "screening", "score", "needs-assessment",
-                          str(path), "--json"], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "screening", "score", "needs-assessment", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     assert api_result == json.loads(cli.stdout)
 
 
@@ -158,8 +173,7 @@ def test_retry_with_the_same_key_changes_nothing(app: Flask) -> None:
     again = client.post(f"/api/v1/interviews/{flow.id}/answers", json=body)
     assert first.status_code == again.status_code == 200
     assert first.json == again.json
-    conflict = client.post(f"/api/v1/interviews/{flow.id}/answers",
-                           json={**body, "value": 0})
+    conflict = client.post(f"/api/v1/interviews/{flow.id}/answers", json={**body, "value": 0})
     assert conflict.status_code == 409
     with storage.transaction(app.extensions["screening"].engine) as conn:
         assert storage.count(conn, storage.entries) == 1
@@ -200,8 +214,10 @@ def test_section_can_be_skipped_after_its_warning(app: Flask) -> None:
     client = signed_in(app)
     flow, step = start(client, "pc-ptsd-5")
     assert step["content_warning"]
-    response = client.post(f"/api/v1/interviews/{flow.id}/sections",
-                           json={"section": step["section"], "choice": "skip", "key": "sec-0001"})
+    response = client.post(
+        f"/api/v1/interviews/{flow.id}/sections",
+        json={"section": step["section"], "choice": "skip", "key": "sec-0001"},
+    )
     assert response.status_code == 200 and (response.json or {})["step"] == {"done": True}
     result = client.get(f"/api/v1/interviews/{flow.id}/result").json or {}
     assert result["scores"]["pcptsd5_total"]["complete"] is False
@@ -238,10 +254,20 @@ def test_forged_answers_are_4xx_and_store_nothing(app: Flask, body: dict[str, An
         ({"data": "item=gad7_1", "content_type": "application/x-www-form-urlencoded"}, 415),
         ({"data": "{not json", "content_type": "application/json"}, 400),
         ({"json": [1, 2]}, 400),
-        ({"json": {"item": "gad7_1", "value": 1, "key": "xsite-0001"},
-          "headers": {"Sec-Fetch-Site": "cross-site"}}, 403),
-        ({"json": {"item": "gad7_1", "value": 1, "key": "xsite-0002"},
-          "headers": {"Origin": "https://evil.example"}}, 403),
+        (
+            {
+                "json": {"item": "gad7_1", "value": 1, "key": "xsite-0001"},
+                "headers": {"Sec-Fetch-Site": "cross-site"},
+            },
+            403,
+        ),
+        (
+            {
+                "json": {"item": "gad7_1", "value": 1, "key": "xsite-0002"},
+                "headers": {"Origin": "https://evil.example"},
+            },
+            403,
+        ),
     ],
 )
 def test_cross_site_and_malformed_posts(app: Flask, kwargs: dict[str, Any], status: int) -> None:
@@ -259,8 +285,10 @@ def test_other_organisation_sees_nothing(app: Flask) -> None:
     for client, status in ((other, 404), (anonymous, 401)):
         assert client.get(f"/api/v1/interviews/{flow.id}").status_code == status
         assert client.get(f"/api/v1/interviews/{flow.id}/result").status_code == status
-        posted = client.post(f"/api/v1/interviews/{flow.id}/answers",
-                             json={"item": "gad7_1", "value": 1, "key": "other-0001"})
+        posted = client.post(
+            f"/api/v1/interviews/{flow.id}/answers",
+            json={"item": "gad7_1", "value": 1, "key": "other-0001"},
+        )
         assert posted.status_code == status
 
 
@@ -284,16 +312,23 @@ def test_private_interview_needs_no_account_and_only_its_session_sees_it(app: Fl
 
 
 def test_worker_instrument_cannot_run_privately(app: Flask) -> None:
-    response = app.test_client().post("/api/v1/interviews",
-                                      json={"instrument": "needs-assessment", "mode": "private"})
+    response = app.test_client().post(
+        "/api/v1/interviews", json={"instrument": "needs-assessment", "mode": "private"}
+    )
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"instrument": "nope"}, {"instrument": ["phq9", "phq9"]}, {"instrument": 3},
-     {"instrument": "../secret"}, {"instrument": "phq9", "mode": "spy"},
-     {"instrument": "phq9", "locale": "xx"}, {"instrument": []}],
+    [
+        {"instrument": "nope"},
+        {"instrument": ["phq9", "phq9"]},
+        {"instrument": 3},
+        {"instrument": "../secret"},
+        {"instrument": "phq9", "mode": "spy"},
+        {"instrument": "phq9", "locale": "xx"},
+        {"instrument": []},
+    ],
 )
 def test_bad_new_interviews(app: Flask, body: dict[str, Any]) -> None:
     response = signed_in(app).post("/api/v1/interviews", json=body)
@@ -319,8 +354,9 @@ def test_answers_are_not_readable_in_the_database(app: Flask, tmp_path: Path) ->
         app.extensions["screening"].engine.dispose()
         raw = b"".join(p.read_bytes() for p in tmp_path.glob("test.db*"))
     else:
-        dump = subprocess.run(["pg_dump", "--data-only", url.replace("+psycopg", "")],
-                              capture_output=True, check=True)
+        dump = subprocess.run(
+            ["pg_dump", "--data-only", url.replace("+psycopg", "")], capture_output=True, check=True
+        )
         raw = dump.stdout
     assert marker.encode() not in raw
     assert marker.encode("utf-16-le") not in raw
@@ -329,8 +365,9 @@ def test_answers_are_not_readable_in_the_database(app: Flask, tmp_path: Path) ->
 def test_every_api_route_declares_who_may_use_it(app: Flask) -> None:
     from screening.web.api import ACCESS
 
-    routes = {rule.endpoint for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.")}
+    routes = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+    }
     assert routes and routes == set(ACCESS)
 
 
@@ -344,7 +381,23 @@ def test_idle_sessions_end(app: Flask) -> None:
     flow, _ = start(person, "youth-check-in", mode="private")
     engine = app.extensions["screening"].engine
     with storage.transaction(engine) as conn:  # 20 minutes pass without a request
-        conn.execute(update(storage.sessions).values(
-            last_seen=storage.now() - dt.timedelta(minutes=20)))
+        conn.execute(
+            update(storage.sessions).values(last_seen=storage.now() - dt.timedelta(minutes=20))
+        )
     assert person.get(f"/api/v1/interviews/{flow.id}").status_code == 404  # private: 15 min
     assert worker.post("/api/v1/interviews", json={"instrument": "gad7"}).status_code == 201
+
+
+def test_long_keys_sharing_a_prefix_and_reserved_keys(app: Flask) -> None:
+    client = signed_in(app)
+    flow, _ = start(client, "phq9")
+    prefix = "k" * 95
+    for n in range(1, 9):
+        body = {"item": f"phq9_{n}", "value": 1, "key": f"{prefix}{n:05d}"}
+        response = client.post(f"/api/v1/interviews/{flow.id}/answers", json=body)
+        assert response.status_code == 200, response.json
+    reserved = client.post(
+        f"/api/v1/interviews/{flow.id}/answers",
+        json={"item": "phq9_9", "value": 1, "key": "help:12345678"},
+    )
+    assert reserved.status_code == 400

@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening.keyfiles import read_or_create
+
 log = logging.getLogger(__name__)
 
 
@@ -54,12 +56,10 @@ class Settings:
 def _instance_secret(instance: Path) -> str:
     """A first start generates its own secret into the instance folder (mode 0600)."""
     path = instance / "secret.key"
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secret + "\n")
-    log.warning("generated a new secret key in %s", path)
+    existed = path.exists()
+    secret = read_or_create(path, secrets.token_urlsafe(48))
+    if not existed:
+        log.warning("generated a new secret key in %s", path)
+    if len(secret) < 32:
+        raise ConfigError(f"{path} holds no usable secret; delete it to make a new one")
     return secret
