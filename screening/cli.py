@@ -308,10 +308,9 @@ def serve(host: str, port: int, threads: int) -> None:
     """
     import waitress
 
+    from screening.crypto import CryptoError
     from screening.web import create_app
     from screening.web.config import ConfigError
-
-    from screening.crypto import CryptoError
 
     try:
         app = create_app()

@@ -18,6 +18,7 @@ what triggers it (see the switches just below), so that everything else stays te
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -31,9 +32,12 @@ import yaml
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from screening import interview
+from screening.answers import AnswerError
 from screening.errors import InstrumentError, Problem
 from screening.loader import check_bytes, load_bytes
 from screening.model import Instrument
+from screening.path import Interview
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "instruments").glob("*.yaml"))
@@ -509,14 +513,18 @@ def test_validate_names_file_line_and_column_never_a_traceback(
 
 @pytest.mark.parametrize("token", ["0x_", "0b_", "-0x_", "+0b__"])
 def test_plain_scalar_that_resolves_as_a_broken_integer(token: str) -> None:
-    outcome(f"id: test\nversion: {token}\n".encode())
+    """Was: ValueError from SafeConstructor (int('', 16))."""
+    result = outcome(f"id: test\nversion: {token}\n".encode())
+    assert isinstance(result, InstrumentError)
+    assert [(p.code, p.line, p.column) for p in result.problems] == [("yaml-value", 2, 10)]
 
 
 @pytest.mark.parametrize(
     "value", ["!!int abc", "!!float abc", "!!bool maybe", "!!int ''", "!!float ''"]
 )
 def test_explicit_tag_with_a_value_that_does_not_fit(value: str) -> None:
-    assert codes(f"id: test\nversion: {value}\n".encode())
+    """Was: ValueError, KeyError or IndexError from SafeConstructor."""
+    assert codes(f"id: test\nversion: {value}\n".encode()) == ["yaml-value"]
 
 
 BIG = "1" + "0" * 400
@@ -560,7 +568,8 @@ sections:
     ids=["condition", "number-bound", "option-score", "weight", "band-bound"],
 )
 def test_huge_integers_are_refused_cleanly(rest: str) -> None:
-    outcome((SECTION_HEAD + rest).encode())
+    """Was: OverflowError in the semantic checks."""
+    assert codes((SECTION_HEAD + rest).encode()) == ["yaml-value"]
 
 
 @pytest.mark.parametrize("constant", [".inf", "-.inf", ".nan"])
@@ -570,7 +579,7 @@ def test_infinite_or_nan_constant_in_a_show_if(constant: str) -> None:
         "      - {id: x, type: text, text: X, why: W,\n"
         f"         show_if: {{any: [{{item: n, gt: {constant}}}, {{item: n, lt: 5}}]}}}}\n"
     )
-    outcome((SECTION_HEAD + rest).encode())
+    assert codes((SECTION_HEAD + rest).encode()) == ["yaml-value"]  # was: OverflowError
 
 
 @pytest.mark.parametrize(
@@ -587,7 +596,8 @@ def test_infinite_or_nan_constant_in_a_show_if(constant: str) -> None:
     ids=["nan-option-score", "infinite-weight", "nan-band-bounds"],
 )
 def test_non_finite_numbers_in_scores_are_refused(rest: str) -> None:
-    assert isinstance(outcome((SECTION_HEAD + rest).encode()), InstrumentError)
+    """Was: loaded, then NaN scores (invalid JSON) or a complete score in no band."""
+    assert codes((SECTION_HEAD + rest).encode()) == ["yaml-value"]
 
 
 @pytest.mark.parametrize("key", ['"bad\\nkey"', '"two words"', '"a: b"', '""'])
@@ -620,3 +630,45 @@ def test_validate_a_file_with_a_broken_integer(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
     assert "internal error" not in run.stderr
+
+
+# Finite floats are not bounded the way integers are (yamlmarks.MAX_INT is 10**15 for
+# integers only), while answers are (answers.MAX_MAGNITUDE is 1e15).
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a number item with float bounds past 1e15 (min: 2.0e+15) loads, but "
+    "parse_answer refuses every answer in range as 'too large': if it cannot be skipped, "
+    "the interview can never end",
+)
+def test_a_number_item_whose_every_answer_is_too_large() -> None:
+    rest = (
+        "      - {id: n, type: number, min: 2.0e+15, max: 3.0e+15, skippable: false,\n"
+        "         unskippable_because: Needed., text: N, why: W}\n"
+    )
+    result = outcome((SECTION_HEAD + rest).encode())
+    if isinstance(result, Instrument):  # then an answer in range must be accepted
+        session = Interview([result])
+        try:
+            state = interview.answer(session, interview.State(), "n", 2.5e15)
+        except AnswerError as exc:
+            pytest.fail(f"no answer can be given: {exc}")
+        assert interview.next_step(session, state).done
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a finite weight such as 1.0e+300 loads, and the score overflows to "
+    "infinity: the result JSON holds Infinity, which is not JSON",
+)
+def test_a_score_never_overflows_to_infinity() -> None:
+    rest = (
+        "      - {id: n, type: number, text: N, why: W}\n"
+        "scores:\n  - {id: t, sum: [{item: n, weight: 1.0e+300}]}\n"
+    )
+    result = outcome((SECTION_HEAD + rest).encode())
+    if isinstance(result, Instrument):  # then every result must be valid JSON
+        session = Interview([result])
+        state = interview.answer(session, interview.State(), "n", 1e15)
+        json.dumps(interview.result(session, state).to_json(), allow_nan=False)
