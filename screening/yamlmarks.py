@@ -184,7 +184,11 @@ class _Builder:
                     column,
                     code="yaml-value",
                 )
-            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and (abs(value) > MAX_INT)
+            ):
                 raise YamlError(
                     f"the number is too large (at most {MAX_INT:,} either way)",
                     line,
