@@ -108,22 +108,13 @@ def _same_question(a: Item, b: Item) -> bool:
 
 
 @dataclass
-class Walk:
-    """The route as things stand, with the answers that count (shown items only)."""
+class ItemFacts:
+    """Facts for conditions that test items only (show_if): scores and flags come later,
+    so here no score is complete and no flag is raised."""
 
-    visits: list[Visit] = field(default_factory=list)
-    answers: dict[str, Answer] = field(default_factory=dict)
-    items: dict[str, Item] = field(default_factory=dict)
-    shown: set[str] = field(default_factory=set)  # ids of every visited item
+    answers: Mapping[str, Answer | None] = field(default_factory=dict)
+    items: Mapping[str, Item] = field(default_factory=dict)
 
-    def visit(self, visit: Visit) -> None:
-        self.visits.append(visit)
-        self.shown.add(visit.item.id)
-
-    def asked(self) -> list[Visit]:
-        return [v for v in self.visits if v.kind is Kind.ASKED]
-
-    # Facts for conditions that test items (show_if): scores and flags come later.
     def answer(self, item_id: str) -> Answer | None:
         return self.answers.get(item_id)
 
@@ -135,6 +126,22 @@ class Walk:
 
     def flag(self, flag_id: str) -> bool:
         return False
+
+
+@dataclass
+class Walk(ItemFacts):
+    """The route as things stand, with the answers that count (shown items only)."""
+
+    answers: dict[str, Answer] = field(default_factory=dict)
+    visits: list[Visit] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)  # ids of every visited item
+
+    def visit(self, visit: Visit) -> None:
+        self.visits.append(visit)
+        self.shown.add(visit.item.id)
+
+    def asked(self) -> list[Visit]:
+        return [v for v in self.visits if v.kind is Kind.ASKED]
 
 
 def walk(

@@ -13,29 +13,12 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 
-from screening.answers import DECLINED, SKIPPED, Answer, numeric_value
+from screening.answers import DECLINED, SKIPPED, Answer
 from screening.conditions import All, Condition, ItemTest
 from screening.model import Item, Section
+from screening.path import ItemFacts
 
 MAX_COMBINATIONS = 20_000
-
-
-class _Trial:
-    def __init__(self, items: Mapping[str, Item], answers: Mapping[str, Answer | None]) -> None:
-        self.items = items
-        self.answers = answers
-
-    def answer(self, item_id: str) -> Answer | None:
-        return self.answers.get(item_id)
-
-    def numeric(self, item_id: str) -> float | None:
-        return numeric_value(self.items[item_id], self.answers.get(item_id))
-
-    def score(self, score_id: str) -> tuple[float, str | None] | None:
-        return None
-
-    def flag(self, flag_id: str) -> bool:
-        return False
 
 
 def _constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
@@ -130,6 +113,6 @@ def _satisfiable(
             return True
     for combination in itertools.product(*domains):
         answers = dict(zip(named, combination, strict=True))
-        if condition.evaluate(_Trial(items, answers)):
+        if condition.evaluate(ItemFacts(answers, items)):
             return True
     return False

@@ -8,10 +8,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from hypothesis import HealthCheck, settings
 
 from screening.loader import load_bytes
@@ -64,7 +65,64 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
                 argv.append(str(arg))
         return subprocess.run(
             [sys.executable, "-m", "screening", *argv],
-            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
         )
 
     return run
+
+
+# --- the web app on SQLite and, when SCREENING_TEST_DATABASE_URL is set, PostgreSQL ------
+
+PG_URL = os.environ.get("SCREENING_TEST_DATABASE_URL")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
+        ),
+    ),
+]
+PASSWORD = "a long enough password"
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from screening import storage
+
+    engine = storage.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def web_app(backend: str, tmp_path: Path, users: list[tuple[str, str]]) -> Iterator[Flask]:
+    """A fresh app on ``backend`` with workers ``(username, organisation)``."""
+    from screening import accounts, storage
+    from screening.web import create_app
+    from screening.web.config import Settings
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        assert PG_URL is not None
+        reset_postgres(PG_URL)
+        url = PG_URL
+    settings = Settings(
+        instance=tmp_path / "instance",
+        database_url=url,
+        production=False,
+        secret_key="test-secret",
+        data_key=None,
+    )
+    application = create_app(settings, {"TESTING": True})
+    with storage.transaction(application.extensions["screening"].engine) as conn:
+        for username, org in users:
+            accounts.create_user(conn, username, org, "worker", PASSWORD)
+    yield application
+    application.extensions["screening"].engine.dispose()

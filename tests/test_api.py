@@ -4,7 +4,6 @@ PostgreSQL: sign-in, the interview flow, idempotency, errors and access."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,54 +13,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
-from screening import accounts, storage
-from screening.web import create_app
-from screening.web.config import Settings
-from tests.conftest import ROOT
-
-PG_URL = os.environ.get("SCREENING_TEST_DATABASE_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(
-            not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
-        ),
-    ),
-]
-PASSWORD = "a long enough password"
-
-
-def _reset_postgres(url: str) -> None:
-    engine = storage.make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
+from screening import storage
+from tests.conftest import BACKENDS, PASSWORD, ROOT, web_app
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        assert PG_URL is not None
-        _reset_postgres(PG_URL)
-        url = PG_URL
-    settings = Settings(
-        instance=tmp_path / "instance",
-        database_url=url,
-        production=False,
-        secret_key="test-secret",
-        data_key=None,
-    )
-    application = create_app(settings, {"TESTING": True})
-    with storage.transaction(application.extensions["screening"].engine) as conn:
-        accounts.create_user(conn, "ana", "Org A", "worker", PASSWORD)
-        accounts.create_user(conn, "ben", "Org B", "worker", PASSWORD)
-    yield application
-    application.extensions["screening"].engine.dispose()
+    yield from web_app(request.param, tmp_path, [("ana", "Org A"), ("ben", "Org B")])
 
 
 def signed_in(app: Flask, username: str = "ana") -> FlaskClient:

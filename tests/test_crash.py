@@ -29,6 +29,7 @@ rounds, at least 3); SCREENING_CRASH_SEED replays the same kill times and answer
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import random
@@ -317,7 +318,9 @@ def check_log(tracked: Tracked, keys: list[str]) -> None:
     assert set(plain) <= tracked.sent_keys, (
         f"{tracked.id}: unsent keys {set(plain) - tracked.sent_keys}"
     )
-    assert {k.removeprefix("help:") for k in helpers} <= set(plain)
+    # A help-shown entry's key is "help:" + sha256 of the answer's key that raised it.
+    hashed = {hashlib.sha256(k.encode()).hexdigest() for k in plain}
+    assert {k.removeprefix("help:") for k in helpers} <= hashed
     acked = [p.key for p in tracked.acked]
     assert plain[: len(acked)] == acked, f"{tracked.id}: acknowledged posts missing or reordered"
     extra = plain[len(acked) :]

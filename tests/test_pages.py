@@ -7,7 +7,6 @@ one."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,29 +18,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from werkzeug.test import TestResponse
 
-from screening import accounts, storage
 from screening import interview as iv
+from screening import storage
 from screening.answers import parse_answer
 from screening.path import Interview
 from screening.service import bundled_source
-from screening.web import create_app
-from screening.web.config import Settings
-from tests.conftest import INSTRUMENTS
+from tests.conftest import BACKENDS, INSTRUMENTS, PASSWORD, web_app
 
-PG_URL = os.environ.get("SCREENING_TEST_DATABASE_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(
-            not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
-        ),
-    ),
-]
-PASSWORD = "a long enough password"
 BUDGET = 14 * 1024  # bytes as sent: one interview page plus its stylesheet
 BROWSER = "gzip, deflate, br, zstd"  # what Chromium sends
 
@@ -76,35 +61,10 @@ sections:
 """
 
 
-def _reset_postgres(url: str) -> None:
-    engine = storage.make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        assert PG_URL is not None
-        _reset_postgres(PG_URL)
-        url = PG_URL
-    settings = Settings(
-        instance=tmp_path / "instance",
-        database_url=url,
-        production=False,
-        secret_key="test-secret",
-        data_key=None,
-    )
-    application = create_app(settings, {"TESTING": True})
-    with storage.transaction(application.extensions["screening"].engine) as conn:
-        accounts.create_user(conn, "ana", "Org A", "worker", PASSWORD)
-        accounts.create_user(conn, "amy", "Org A", "worker", PASSWORD)
-        accounts.create_user(conn, "ben", "Org B", "worker", PASSWORD)
-    yield application
-    application.extensions["screening"].engine.dispose()
+    users = [("ana", "Org A"), ("amy", "Org A"), ("ben", "Org B")]
+    yield from web_app(request.param, tmp_path, users)
 
 
 @pytest.fixture
