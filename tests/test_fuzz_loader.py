@@ -632,11 +632,13 @@ def test_validate_a_file_with_a_broken_integer(tmp_path: Path) -> None:
     assert "internal error" not in run.stderr
 
 
-# Finite floats are not bounded the way integers are (yamlmarks.MAX_INT is 10**15 for
-# integers only), while answers are (answers.MAX_MAGNITUDE is 1e15).
+# Finite floats used to be unbounded (yamlmarks.MAX_INT applied to integers only), while
+# answers are bounded (answers.MAX_MAGNITUDE is 1e15).
 
 
 def test_a_number_item_whose_every_answer_is_too_large() -> None:
+    """Was: float bounds past 1e15 loaded, but parse_answer refused every answer in range
+    as too large, so an unskippable item could never be answered."""
     rest = (
         "      - {id: n, type: number, min: 2.0e+15, max: 3.0e+15, skippable: false,\n"
         "         unskippable_because: Needed., text: N, why: W}\n"
@@ -649,9 +651,12 @@ def test_a_number_item_whose_every_answer_is_too_large() -> None:
         except AnswerError as exc:
             pytest.fail(f"no answer can be given: {exc}")
         assert interview.next_step(session, state).done
+    else:
+        assert [p.code for p in result.problems] == ["yaml-value"]
 
 
 def test_a_score_never_overflows_to_infinity() -> None:
+    """Was: a 1.0e+300 weight loaded and the score overflowed to Infinity (not JSON)."""
     rest = (
         "      - {id: n, type: number, text: N, why: W}\n"
         "scores:\n  - {id: t, sum: [{item: n, weight: 1.0e+300}]}\n"
@@ -661,3 +666,5 @@ def test_a_score_never_overflows_to_infinity() -> None:
         session = Interview([result])
         state = interview.answer(session, interview.State(), "n", 1e15)
         json.dumps(interview.result(session, state).to_json(), allow_nan=False)
+    else:
+        assert [p.code for p in result.problems] == ["yaml-value"]
