@@ -3,7 +3,7 @@
 Every client error is a 4xx with a plain message; nothing leaks a traceback or a
 version. An unexpected error is logged (without request bodies) and answered 500.
 Pages never show the engine's technical messages: a post that no form of ours sends
-gets a plain 400 page (the pages raise :class:`screening.web.pages.BadPost` with the
+gets a plain 400 page (the pages raise :class:`screening.web.forms.BadPost` with the
 words to show), and an oversized post is a 400 there too.
 """
 

@@ -21,10 +21,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,16 +38,22 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.datastructures import MultiDict
 
 from screening import accounts, service, storage
 from screening import interview as iv
-from screening.answers import DECLINED, SKIPPED, Answer, answer_to_json, iso_date
-from screening.model import Item, Option, Severity
-from screening.path import Interview, InterviewError
+from screening.answers import DECLINED, SKIPPED, answer_to_json
+from screening.path import InterviewError
 from screening.service import ServiceError
 from screening.web import csrf, ext
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
+from screening.web.forms import (
+    BadPost,
+    Slip,
+    choices_for,
+    form_of,
+    parse_form,
+)
+from screening.web.summary import flag_defs, summary_view
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -60,7 +64,6 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 MAX_USERNAME = 100
 MAX_PASSWORD = 1000
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 DEMO_CONTACTS = (
     {"name": "Crisis line (demo)", "phone": "555-0100", "hours": "Day and night"},
     {"name": "Shelter beds line (demo)", "phone": "555-0142", "hours": "Day and night"},
@@ -74,14 +77,6 @@ def access(rule: str) -> Callable[[View], View]:
         return view
 
     return mark
-
-
-class BadPost(ServiceError):
-    """A forged or malformed post: a 400 page with a plain message, nothing stored."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(status, "bad-post", message)
-        self.plain = message
 
 
 # ---------------------------------------------------------------- request set-up
@@ -462,12 +457,8 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
     return contacts, False
 
 
-def _flag_defs(session: Interview) -> dict[str, Any]:
-    return {f.id: f for ins in session.instruments for f in ins.flags}
-
-
 def _help_page(loaded: service.Loaded, pending: list[str]) -> tuple[str, int]:
-    flags = _flag_defs(loaded.session)
+    flags = flag_defs(loaded.session)
     contacts, demo = help_contacts(ext().settings.instance)
     previous = iv.next_step(loaded.session, loaded.state).previous
     return _page(
@@ -532,47 +523,6 @@ def section(interview_id: str) -> Response:
 # ------------------------------------------------------------ questions
 
 
-@dataclass(frozen=True)
-class Choice:
-    value: str  # the option value as the form sends it
-    label: str
-    checked: bool
-
-
-def option_label(option: Option) -> str:
-    if option.label:
-        return option.label
-    text = str(option.value)
-    return YES_NO_LABELS.get(text, text.replace("_", " ").capitalize())
-
-
-def _choices(item: Item, chosen: Iterable[str]) -> list[Choice]:
-    marked = set(chosen)
-    if item.options:
-        return [Choice(str(o.value), option_label(o), str(o.value) in marked) for o in item.options]
-    if item.type == "scale":
-        low, high, stride = int(item.min or 0), int(item.max or 0), item.step or 1
-        out = []
-        for n in range(low, high + 1, stride):
-            label = str(n)
-            if n == low and item.min_label:
-                label = f"{n}: {item.min_label}"
-            elif n == high and item.max_label:
-                label = f"{n}: {item.max_label}"
-            out.append(Choice(str(n), label, str(n) in marked))
-        return out
-    return []
-
-
-def _form_of(answer: Answer | None) -> tuple[list[str], str]:
-    """An answer as the form shows it: chosen option values, typed text."""
-    if answer is None or answer in (SKIPPED, DECLINED):
-        return [], ""
-    if isinstance(answer, tuple):
-        return [str(v) for v in answer], ""
-    return [str(answer)], str(answer)
-
-
 def _question_page(
     loaded: service.Loaded,
     step: iv.Step,
@@ -585,7 +535,7 @@ def _question_page(
     item = step.item
     assert item is not None
     saved = loaded.state.answers.get(item.id)
-    chosen, typed = posted if posted is not None else _form_of(saved)
+    chosen, typed = posted if posted is not None else form_of(saved)
     number = q if q is not None else step.progress.answered + 1
     total = max(step.progress.total, number)
     previous = step.previous
@@ -600,7 +550,7 @@ def _question_page(
         interview=loaded,
         step=step,
         item=item,
-        choices=_choices(item, chosen),
+        choices=choices_for(item, chosen),
         typed=typed,
         saved=saved,
         skipped=saved is SKIPPED,
@@ -617,105 +567,6 @@ def _question_page(
         described=" ".join(n for n, on in (("error", error), ("help", item.help)) if on),
         choice_type=bool(item.options) or item.type == "scale",
     )
-
-
-class Slip(Exception):
-    """The person's answer does not fit yet (nothing chosen, a number out of range)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-_NUMBER = re.compile(r"-?[0-9]{1,16}([.,][0-9]{1,10})?")
-
-
-def _option_value(item: Item, sent: str) -> str | int:
-    matches = [o.value for o in item.options if str(o.value) == sent]
-    if len(matches) != 1:
-        raise BadPost("That answer is not one of the choices for this question. Nothing was saved.")
-    return matches[0]
-
-
-def parse_form(item: Item, form: MultiDict[str, str]) -> object:
-    """The JSON-shaped answer a question form sends; Slip for the person's slips,
-    BadPost for what no form of ours can send."""
-    values = form.getlist("value")
-    if any(len(v) > 20_000 for v in values) or len(values) > max(len(item.options), 1):
-        raise BadPost("That answer is too long to keep. Nothing was saved.")
-    if item.type == "multiple":
-        chosen = [_option_value(item, v) for v in values]
-        if len(set(chosen)) != len(chosen):
-            raise BadPost("An answer was sent twice. Nothing was saved.")
-        if not chosen:
-            raise Slip("Choose at least one answer, or press “Skip this question”.")
-        alone = [o for o in item.options if o.exclusive and o.value in chosen]
-        if alone and len(chosen) > 1:
-            raise Slip(f"“{option_label(alone[0])}” cannot be chosen together with other answers.")
-        return chosen
-    if len(values) > 1:
-        raise BadPost("This question takes one answer. Nothing was saved.")
-    sent = values[0] if values else ""
-    if item.options:
-        if not sent:
-            raise Slip("Choose an answer, or press “Skip this question”.")
-        return _option_value(item, sent)
-    if item.type == "scale":
-        if not sent:
-            raise Slip("Choose an answer, or press “Skip this question”.")
-        if sent not in {c.value for c in _choices(item, [])}:
-            raise BadPost("That answer is not one of the choices. Nothing was saved.")
-        return int(sent)
-    if item.type == "text":
-        text = sent.replace("\r\n", "\n").strip()
-        if len(text) > item.max_length:
-            raise BadPost("That answer is too long to keep. Nothing was saved.")
-        if not text:
-            raise Slip("Write an answer, or press “Skip this question”.")
-        return text
-    if item.type == "number":
-        return _number(item, sent.strip())
-    if item.type == "date":
-        return _date(item, sent.strip())
-    raise BadPost("This question cannot be answered here.")
-
-
-def _number(item: Item, sent: str) -> int | float:
-    if not sent:
-        raise Slip("Write a number, or press “Skip this question”.")
-    if not _NUMBER.fullmatch(sent):
-        raise Slip("Write a number using digits, like 3.")
-    value: int | float = float(sent.replace(",", ".")) if re.search("[.,]", sent) else int(sent)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if item.integer and isinstance(value, float):
-        raise Slip("Write a whole number, like 3.")
-    low = float(item.min) if item.min is not None else None
-    high = float(item.max) if item.max is not None else None
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Slip(f"Write a number from {_plain(item.min)} to {_plain(item.max)}.")
-    return value
-
-
-def _plain(bound: float | str | None) -> str:
-    if bound is None:
-        return "any"
-    if isinstance(bound, float) and bound.is_integer():
-        return str(int(bound))
-    return str(bound)
-
-
-def _date(item: Item, sent: str) -> str:
-    if not sent:
-        raise Slip("Write a date, or press “Skip this question”.")
-    day = iso_date(sent)
-    if day is None:
-        raise Slip("Write the date as year-month-day, like 2026-12-01.")
-    low = iso_date(item.min) if isinstance(item.min, str) else None
-    high = iso_date(item.max) if isinstance(item.max, str) else None
-    if (low is not None and day < low) or (high is not None and day > high):
-        raise Slip(f"Write a date from {item.min or 'any day'} to {item.max or 'any day'}.")
-    return sent
 
 
 @bp.post("/interviews/<interview_id>/answer")
@@ -773,111 +624,6 @@ def answer(interview_id: str) -> Response | tuple[str, int]:
 
 
 # ------------------------------------------------------------ summary
-
-
-@dataclass(frozen=True)
-class Told:
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class NeedView:
-    label: str
-    level: str
-    told: list[Told]
-    scores: list[str]
-
-
-@dataclass(frozen=True)
-class ScoreView:
-    label: str
-    value: int | float
-    band: str | None
-    complete: bool
-
-
-def answer_label(item: Item, answer: Answer | None) -> str:
-    if answer is None:
-        return "Not answered"
-    if answer is SKIPPED:
-        return "Skipped"
-    if answer is DECLINED:
-        return "Prefer not to say"
-    if isinstance(answer, tuple):
-        return ", ".join(_label_of(item, v) for v in answer)
-    return _label_of(item, answer)
-
-
-def _label_of(item: Item, value: object) -> str:
-    option = item.option(value)
-    return option_label(option) if option is not None else str(value)
-
-
-def summary_view(session: Interview, state: iv.State) -> dict[str, Any]:
-    """What the summary shows, built from the scoring engine's result (no judgment here)."""
-    result = iv.result(session, state)
-    walked = iv.route(session, state)
-    flags = _flag_defs(session)
-    needs = {n.id: n for ins in reversed(session.instruments) for n in ins.needs}
-    strengths = {s.id: s for ins in session.instruments for s in ins.strengths}
-    scores = {s.id: s for ins in session.instruments for s in ins.scores}
-    raised = {f.id: f for f in result.flags}
-
-    def items_of(refs: Iterable[str], seen: set[str]) -> list[str]:
-        out: list[str] = []
-        for ref in refs:
-            kind, _, ident = ref.partition(":")
-            if kind == "item" and ident not in seen:
-                seen.add(ident)
-                out.append(ident)
-            elif kind == "flag" and ident in raised:
-                out.extend(items_of(raised[ident].because, seen))
-        return out
-
-    def score_line(score_id: str) -> str:
-        found = result.scores[score_id]
-        definition = scores[score_id]
-        label = definition.label or score_id
-        band = next((b for b in definition.bands if b.id == found.band), None)
-        if not found.complete:
-            return f"{label}: not all questions were answered"
-        return f"{label}: {found.value}" + (f" ({band.label})" if band else "")
-
-    need_views = []
-    for need in result.needs.values():
-        if need.level == "none":
-            continue
-        told = [
-            Told(session.items[i].text, answer_label(session.items[i], walked.answers.get(i)))
-            for i in items_of(need.because, set())
-            if i in session.items
-        ]
-        lines = [
-            score_line(ref.partition(":")[2])
-            for ref in need.because
-            if ref.startswith("score:") and ref.partition(":")[2] in result.scores
-        ]
-        need_views.append(NeedView(needs[need.id].label, need.level, told, lines))
-    score_views = []
-    for found in result.scores.values():
-        definition = scores[found.id]
-        band = next((b for b in definition.bands if b.id == found.band), None)
-        score_views.append(
-            ScoreView(
-                definition.label or found.id,
-                found.value,
-                band.label if band and found.complete else None,
-                found.complete,
-            )
-        )
-    return {
-        "urgent": [flags[f.id] for f in result.flags if f.severity is Severity.URGENT],
-        "noted": [flags[f.id] for f in result.flags if f.severity is not Severity.URGENT],
-        "strengths": [strengths[s.id].label for s in result.strengths],
-        "needs": need_views,
-        "scores": score_views,
-    }
 
 
 def _summary_page(loaded: service.Loaded) -> tuple[str, int]:
