@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy.engine import Connection
@@ -20,6 +19,7 @@ from screening import accounts, service, storage
 from screening import interview as iv
 from screening.service import ServiceError
 from screening.web import ext
+from screening.web.security import access_marker
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SESSION_COOKIE = "sid"
@@ -29,15 +29,7 @@ KEY_COOKIE = "pk"  # a private interview's data key: it lives only with the pers
 ACCESS: dict[str, str] = {}
 
 
-View = TypeVar("View", bound=Callable[..., Any])
-
-
-def access(rule: str) -> Callable[[View], View]:
-    def mark(view: View) -> View:
-        ACCESS[f"{bp.name}.{view.__name__}"] = rule
-        return view
-
-    return mark
+access = access_marker(bp, ACCESS)
 
 
 @bp.before_request

@@ -22,10 +22,10 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -53,6 +53,7 @@ from screening.web.forms import (
     form_of,
     parse_form,
 )
+from screening.web.security import access_marker
 from screening.web.summary import flag_defs, summary_view
 
 bp = Blueprint("pages", __name__)
@@ -60,7 +61,6 @@ log = logging.getLogger(__name__)
 
 # Every route says who may use it; a test enumerates the routes and checks this table.
 ACCESS: dict[str, str] = {}
-View = TypeVar("View", bound=Callable[..., Any])
 
 MAX_USERNAME = 100
 MAX_PASSWORD = 1000
@@ -71,12 +71,7 @@ DEMO_CONTACTS = (
 )
 
 
-def access(rule: str) -> Callable[[View], View]:
-    def mark(view: View) -> View:
-        ACCESS[f"{bp.name}.{view.__name__}"] = rule
-        return view
-
-    return mark
+access = access_marker(bp, ACCESS)
 
 
 # ---------------------------------------------------------------- request set-up

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, request
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -25,3 +30,17 @@ def _headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
     response.headers.pop("Server", None)
     return response
+
+
+def access_marker(bp: Blueprint, table: dict[str, str]) -> Callable[[str], Callable[[View], View]]:
+    """A decorator that records who may use each route of ``bp`` in ``table``; tests
+    enumerate the app's routes and fail on any route the table does not name."""
+
+    def access(rule: str) -> Callable[[View], View]:
+        def mark(view: View) -> View:
+            table[f"{bp.name}.{view.__name__}"] = rule
+            return view
+
+        return mark
+
+    return access
