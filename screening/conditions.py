@@ -127,13 +127,12 @@ class ItemTest(Condition):
 
     def evaluate(self, facts: Facts) -> bool:
         answer = facts.answer(self.item)
-        if self.op in ("answered", "skipped", "declined"):
-            state = {
-                "answered": answer is not None and not isinstance(answer, Missing),
-                "skipped": answer is SKIPPED or answer is DECLINED,
-                "declined": answer is DECLINED,
-            }[self.op]
-            return state is self.value
+        if self.op == "answered":
+            return (answer is not None and not isinstance(answer, Missing)) is self.value
+        if self.op == "skipped":
+            return (answer is SKIPPED or answer is DECLINED) is self.value
+        if self.op == "declined":
+            return (answer is DECLINED) is self.value
         if answer is None or isinstance(answer, Missing):
             return False
         if self.op == "equals":

@@ -19,7 +19,7 @@ from screening import accounts, service, storage
 from screening import interview as iv
 from screening.service import ServiceError
 from screening.web import ext
-from screening.web.security import access_marker
+from screening.web.security import access_marker, cross_site, load_session, set_cookie
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SESSION_COOKIE = "sid"
@@ -34,23 +34,12 @@ access = access_marker(bp, ACCESS)
 
 @bp.before_request
 def _guard() -> None:
-    # Sec-Fetch-Site decides when the browser sends it; Origin only otherwise (with
-    # Referrer-Policy: no-referrer, Chromium sends "Origin: null" on same-origin posts).
-    site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
-    if site is not None:
-        if site not in ("same-origin", "none"):
-            raise ServiceError(403, "cross-site", "cross-site requests are refused")
-    elif origin is not None and origin != request.host_url.rstrip("/"):
+    if cross_site():
         raise ServiceError(403, "cross-site", "cross-site requests are refused")
     has_body = bool(request.content_length) or bool(request.headers.get("Transfer-Encoding"))
     if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
         raise ServiceError(415, "json-only", "send application/json")
-    g.session = None
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with storage.transaction(ext().engine) as conn:
-            g.session = accounts.find_session(conn, token, ext().idle, ext().private_idle)
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
 def _body() -> dict[str, Any]:
@@ -65,12 +54,6 @@ def _key(body: dict[str, Any]) -> str:
     if not isinstance(key, str):
         raise ServiceError(400, "bad-key", 'give an idempotency "key" (text) with each post')
     return key
-
-
-def _set_cookie(response: Response, name: str, value: str) -> None:
-    response.set_cookie(
-        name, value, httponly=True, samesite="Strict", path="/", secure=ext().settings.production
-    )
 
 
 def _worker() -> accounts.User:
@@ -124,7 +107,7 @@ def login() -> Response:
             accounts.close_session(conn, old)
         token = accounts.open_session(conn, user_id=user.id)
     response = jsonify({"user": {"username": user.username, "role": user.role}})
-    _set_cookie(response, SESSION_COOKIE, token)
+    set_cookie(response, SESSION_COOKIE, token)
     return response
 
 
@@ -170,8 +153,8 @@ def create_interview() -> tuple[Response, int]:
             if old:
                 accounts.close_session(conn, old)
             token = accounts.open_session(conn, interview_id=interview_id)
-        _set_cookie(response, SESSION_COOKIE, token)
-        _set_cookie(response, KEY_COOKIE, base64.urlsafe_b64encode(personal).decode())
+        set_cookie(response, SESSION_COOKIE, token)
+        set_cookie(response, KEY_COOKIE, base64.urlsafe_b64encode(personal).decode())
     return response, 201
 
 

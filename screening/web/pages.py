@@ -53,7 +53,7 @@ from screening.web.forms import (
     form_of,
     parse_form,
 )
-from screening.web.security import access_marker
+from screening.web.security import access_marker, cross_site, load_session, set_cookie
 from screening.web.summary import flag_defs, summary_view
 
 bp = Blueprint("pages", __name__)
@@ -80,23 +80,9 @@ access = access_marker(bp, ACCESS)
 @bp.before_request
 def _guard() -> None:
     g.session = None
-    if request.method == "POST" and _cross_site():
+    if request.method == "POST" and cross_site():
         raise BadPost("This form was sent from another site. Nothing was saved.")
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with storage.transaction(ext().engine) as conn:
-            g.session = accounts.find_session(conn, token, ext().idle)
-
-
-def _cross_site() -> bool:
-    """A second line behind the CSRF token. ``Sec-Fetch-Site`` decides when the browser
-    sends it; only without it is ``Origin`` compared. (Chromium sends ``Origin: null``
-    on same-origin form posts from pages whose Referrer-Policy is no-referrer.)"""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site not in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    return origin is not None and origin != request.host_url.rstrip("/")
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
 @bp.app_context_processor
@@ -146,17 +132,6 @@ def _see(url: str) -> Response:
     return response
 
 
-def _set_cookie(response: Response, name: str, value: str, path: str = "/") -> None:
-    response.set_cookie(
-        name,
-        value,
-        httponly=True,
-        samesite="Strict",
-        path=path,
-        secure=ext().settings.production,
-    )
-
-
 def _field(name: str, limit: int = 100) -> str:
     value = request.form.get(name)
     if value is None or len(value) > limit:
@@ -190,7 +165,7 @@ def _signin_page(error: str | None = None, status: int = 200) -> Response:
     binding = request.cookies.get(csrf.PRE_COOKIE) or csrf.new_binding()
     body, code = _page("signin.html", status, error=error, csrf=csrf.issue(binding), user=None)
     response = current_app.make_response((body, code))
-    _set_cookie(response, csrf.PRE_COOKIE, binding, path=url_for("pages.signin"))
+    set_cookie(response, csrf.PRE_COOKIE, binding, path=url_for("pages.signin"))
     return response
 
 
@@ -216,7 +191,7 @@ def signin_post() -> Response:
     if failed:
         return _signin_page("That username and password do not match.", 200)
     response = _see(url_for("pages.home"))
-    _set_cookie(response, SESSION_COOKIE, token)
+    set_cookie(response, SESSION_COOKIE, token)
     response.delete_cookie(csrf.PRE_COOKIE, path=url_for("pages.signin"))
     return response
 

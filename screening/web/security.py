@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, request
 
+from screening import accounts, storage
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 CSP = (
@@ -44,3 +46,33 @@ def access_marker(bp: Blueprint, table: dict[str, str]) -> Callable[[str], Calla
         return mark
 
     return access
+
+
+def cross_site() -> bool:
+    """Whether the browser says this request came from another site. ``Sec-Fetch-Site``
+    decides when sent; only without it is ``Origin`` compared (Chromium sends
+    ``Origin: null`` on same-origin form posts under Referrer-Policy: no-referrer)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin != request.host_url.rstrip("/")
+
+
+def set_cookie(response: Response, name: str, value: str, path: str = "/") -> None:
+    """Our cookies: HttpOnly, SameSite=Strict, Secure in production."""
+    from screening.web import ext
+
+    response.set_cookie(
+        name, value, httponly=True, samesite="Strict", path=path, secure=ext().settings.production
+    )
+
+
+def load_session(token: str | None) -> accounts.Session | None:
+    """The live server-side session for a cookie value (touching it), or None."""
+    if not token:
+        return None
+    from screening.web import ext
+
+    with storage.transaction(ext().engine) as conn:
+        return accounts.find_session(conn, token, ext().idle, ext().private_idle)
