@@ -8,6 +8,7 @@ never disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -323,6 +324,20 @@ def discard(engine: Engine, interview_id: str) -> None:
     """Delete an interview and everything stored for it (consent to store withdrawn)."""
     with storage.transaction(engine) as conn:
         storage.delete_interview(conn, interview_id)
+
+
+def end_private(engine: Engine, interview_id: str) -> None:
+    """A private check-in ends (quick exit, finish, sign-out): its rows go at once."""
+    with storage.transaction(engine) as conn:
+        row = storage.interview_row(conn, interview_id)
+        if row is not None and row.mode == "private":
+            storage.delete_interview(conn, interview_id)
+
+
+def sweep_private(engine: Engine, idle: dt.timedelta) -> int:
+    """Delete private check-ins left idle longer than ``idle``; how many went."""
+    with storage.transaction(engine) as conn:
+        return storage.sweep_private(conn, storage.now() - idle)
 
 
 @dataclass(frozen=True)

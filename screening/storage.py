@@ -343,6 +343,31 @@ def delete_interview(conn: Connection, interview_id: str) -> None:
     conn.execute(delete(interviews).where(interviews.c.id == interview_id))
 
 
+def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:
+    """Delete private interviews idle since before ``cutoff``: their sessions first, then
+    every interview of mode private that no live session holds and that nothing touched
+    since ``cutoff`` (a just-created one, whose session is not written yet, is spared).
+    Their keys lived only in the person's cookie, so the rows were unreadable already;
+    this removes them. Returns how many interviews were deleted."""
+    conn.execute(
+        delete(sessions).where(sessions.c.interview_id.is_not(None), sessions.c.last_seen < cutoff)
+    )
+    held = select(sessions.c.interview_id).where(sessions.c.interview_id.is_not(None))
+    stale = [
+        row.id
+        for row in conn.execute(
+            select(interviews.c.id).where(
+                interviews.c.mode == "private",
+                interviews.c.updated_at < cutoff,
+                interviews.c.id.not_in(held),
+            )
+        )
+    ]
+    for interview_id in stale:
+        delete_interview(conn, interview_id)
+    return len(stale)
+
+
 def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Any]:
     """An organisation's worker-led interviews in progress, latest activity first, with
     the number of entries each holds (no entry is read)."""

@@ -939,9 +939,12 @@ def test_headers_on_pages_and_static(app: Flask) -> None:
 
 def test_templates_have_no_inline_style_or_script() -> None:
     folder = Path(__file__).resolve().parents[1] / "templates"
-    for path in folder.glob("*.html"):
+    for path in folder.glob("**/*.html"):
         source = path.read_text()
-        assert "style=" not in source and "<script" not in source and "<style" not in source
+        assert "style=" not in source and "<style" not in source
+        for script in re.findall(r"<script\b[^>]*>.*?</script>", source, re.S):  # files only
+            assert re.match(r'<script src="[^"]+"( defer)?></script>$', script), (path, script)
+        assert source.count("<script") == len(re.findall(r"<script\b[^>]*>.*?</script>", source))
         assert not re.search(r"<[^>]+\son[a-z]+=", source), path
 
 

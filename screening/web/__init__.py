@@ -7,12 +7,15 @@ and render JSON or a template. Per-app state lives in ``app.extensions["screenin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_compress import Compress
+from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from screening import storage
@@ -27,6 +30,21 @@ class Extension:
     settings: Settings
     engine: Engine
     master: MasterKey
+    last_sweep: float = 0.0
+    sweep_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sweep_if_due(self, every: float = 60.0) -> None:
+        """Delete idle private check-ins, at most once a minute (any request may ask)."""
+        from screening import service
+
+        now = time.monotonic()
+        if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
+            return
+        try:
+            self.last_sweep = now
+            service.sweep_private(self.engine, self.private_idle)
+        finally:
+            self.sweep_lock.release()
 
     @property
     def idle(self) -> dt.timedelta:
@@ -65,6 +83,7 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the engine's order
     app.jinja_env.trim_blocks = True  # smaller pages: no blank lines left by template tags
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["paragraphs"] = paragraphs
     if test_config:
         app.config.update(test_config)
     engine = storage.make_engine(settings.database_url)
@@ -72,15 +91,22 @@ def create_app(
     master = load_master_key(settings.instance, settings.data_key)
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, security
+    from screening.web import api, errors, pages, private, security
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(private.bp)
     app.view_functions["static"] = _static
     Compress(app)
     return app
+
+
+def paragraphs(text: str) -> Markup:
+    """Text whose lines are paragraphs (as YAML folds them) as escaped ``<p>`` elements."""
+    parts = [p.strip() for p in str(text).split("\n") if p.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
 
 
 def _static(filename: str) -> Response:

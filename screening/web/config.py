@@ -1,7 +1,7 @@
 """Settings, each named once with its type and default (the Warehouse way).
 
 Environment variables: DATABASE_URL, SCREENING_INSTANCE, SCREENING_ENV,
-SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_INSTRUMENTS.
+SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_INSTRUMENTS, SCREENING_EXIT_URL.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from screening.keyfiles import read_or_create
 log = logging.getLogger(__name__)
 
 
+DEFAULT_EXIT_URL = "https://www.bbc.com/weather"
+
+
 class ConfigError(RuntimeError):
     pass
 
@@ -30,6 +33,8 @@ class Settings:
     data_key: str | None
     session_idle_minutes: int = 30
     private_idle_minutes: int = 15
+    # Where quick exit goes: an everyday site that says nothing about this tool.
+    exit_url: str = DEFAULT_EXIT_URL
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,6 +48,9 @@ class Settings:
                 "SCREENING_ENV=production needs SCREENING_SECRET_KEY and SCREENING_DATA_KEY "
                 "set explicitly; refusing to start with generated keys"
             )
+        exit_url = env.get("SCREENING_EXIT_URL") or DEFAULT_EXIT_URL
+        if not exit_url.startswith("https://") or not exit_url.isprintable() or '"' in exit_url:
+            raise ConfigError("SCREENING_EXIT_URL must be an https:// address")
         url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
         return cls(
             instance=instance,
@@ -50,6 +58,7 @@ class Settings:
             production=production,
             secret_key=secret or _instance_secret(instance),
             data_key=data_key,
+            exit_url=exit_url,
         )
 
 

@@ -36,14 +36,18 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
     if status == 413:  # an oversized form is a malformed post like any other
         status, message = 400, message or PAGE_MESSAGES[413]
     args = request.view_args or {}
+    context: dict[str, object] = {"user": None, "csrf": ""}
+    if request.blueprint == "private":  # its pages keep the quick exit, even in errors
+        from screening.web.private import context as private_context
+
+        context = private_context()
     return (
         render_template(
             "error.html",
             status=status,
             message=message or PAGE_MESSAGES.get(status, PAGE_MESSAGES[400]),
             interview_id=args.get("interview_id"),
-            user=None,
-            csrf="",
+            **context,
         ),
         status,
     )

@@ -7,21 +7,15 @@ with a redirect (POST/redirect/GET). A forged or malformed post gets a 400 page 
 stores nothing; a person's slip (no answer chosen, a number out of range) gets the same
 question back with a plain message, also as a 400, also storing nothing.
 
-Screens of ``/interviews/<id>``, in the order they take precedence: consent (before the
-first question), help now (an urgent flag not yet seen on a page), the question or the
-content warning before its section, and at the end the summary. ``?q=N`` shows the N-th
-question of the route again, to go back and change an answer (also from the help screen,
-which comes back afterwards while its flag stands); addresses never name an item or a
-topic.
+A worker-led interview lives at ``/interviews/<id>``: first the person's consent, then
+the screens of :mod:`screening.web.flow` (shared with the private check-in).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
-import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -40,21 +34,11 @@ from flask import (
 )
 
 from screening import accounts, service, storage
-from screening import interview as iv
-from screening.answers import DECLINED, SKIPPED, answer_to_json
-from screening.path import InterviewError
 from screening.service import ServiceError
-from screening.web import csrf, ext
+from screening.web import csrf, ext, flow
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
-from screening.web.forms import (
-    BadPost,
-    Slip,
-    choices_for,
-    form_of,
-    parse_form,
-)
+from screening.web.forms import BadPost
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
-from screening.web.summary import flag_defs, summary_view
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -64,12 +48,6 @@ ACCESS: dict[str, str] = {}
 
 MAX_USERNAME = 100
 MAX_PASSWORD = 1000
-DEMO_CONTACTS = (
-    {"name": "Crisis line (demo)", "phone": "555-0100", "hours": "Day and night"},
-    {"name": "Shelter beds line (demo)", "phone": "555-0142", "hours": "Day and night"},
-    {"name": "Health nurse line (demo)", "phone": "555-0177", "hours": "8 am to 10 pm"},
-)
-
 
 access = access_marker(bp, ACCESS)
 
@@ -87,17 +65,20 @@ def _guard() -> None:
 
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
-    return {"css_url": url_for("static", filename="app.css", v=_css_version())}
+    return {
+        "css_url": url_for("static", filename="app.css", v=static_version("app.css")),
+        "icon_url": url_for("static", filename="icon.svg", v=static_version("icon.svg")),
+    }
 
 
-@lru_cache(maxsize=4)
-def _css_file_version(path: str) -> str:
+@lru_cache(maxsize=16)
+def _file_version(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def _css_version() -> str:
-    folder = current_app.static_folder or ""
-    return _css_file_version(str(Path(folder) / "app.css"))
+def static_version(name: str) -> str:
+    """A static file's content hash: its address changes when it does (cached a year)."""
+    return _file_version(str(Path(current_app.static_folder or "") / name))
 
 
 def _user() -> accounts.User | None:
@@ -128,26 +109,7 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 def _see(url: str) -> Response:
-    response: Response = current_app.make_response(redirect(url, 303))
-    return response
-
-
-def _field(name: str, limit: int = 100) -> str:
-    value = request.form.get(name)
-    if value is None or len(value) > limit:
-        raise BadPost("Part of this form is missing or too long. Nothing was saved.")
-    return value
-
-
-def _key() -> str:
-    key = _field("key")
-    if not 8 <= len(key) <= 100:
-        raise BadPost("Part of this form is missing. Nothing was saved.")
-    return key
-
-
-def _new_key() -> str:
-    return secrets.token_urlsafe(18)
+    return flow.see(url)
 
 
 # ---------------------------------------------------------------- sign-in and home
@@ -273,29 +235,13 @@ def _load(interview_id: str) -> service.Loaded:
         return service.load(conn, ext().master, interview_id)
 
 
-def _record(loaded: service.Loaded, entry: dict[str, Any], key: str) -> dict[str, Any]:
-    return service.record(ext().engine, ext().master, loaded.id, entry, key)
+def _place(interview_id: str) -> flow.Place:
+    return flow.Place("pages", {"interview_id": interview_id})
 
 
-def _here(loaded: service.Loaded, q: int | None = None) -> str:
-    if q is None:
-        return url_for("pages.interview", interview_id=loaded.id)
-    return url_for("pages.interview", interview_id=loaded.id, q=q)
-
-
-def _pending_help(loaded: service.Loaded) -> list[str]:
-    """Urgent flags raised by the answers whose help screen no page has shown yet."""
-    result = iv.result(loaded.session, loaded.state)
-    return [f for f in result.urgent if f not in loaded.help_seen]
-
-
-def _asked(loaded: service.Loaded) -> list[str]:
-    return iv.steps(loaded.session, loaded.state)
-
-
-def _position(loaded: service.Loaded, item_id: str | None) -> int | None:
-    asked = _asked(loaded)
-    return asked.index(item_id) + 1 if item_id in asked else None
+def _context() -> dict[str, Any]:
+    sid = request.cookies.get(SESSION_COOKIE)
+    return {"user": _user(), "csrf": csrf.issue(sid) if sid else ""}
 
 
 @bp.get("/interviews/<interview_id>")
@@ -304,25 +250,7 @@ def interview(interview_id: str) -> Response | tuple[str, int]:
     loaded = _load(interview_id)
     if loaded.consent is None:
         return _consent_page(loaded)
-    raw_q = request.args.get("q")
-    if raw_q is not None:  # back to an answered question, chosen by the worker
-        if not raw_q.isdigit() or len(raw_q) > 4:
-            raise BadPost("That address is not right.")
-        asked = _asked(loaded)
-        q = int(raw_q)
-        if not 1 <= q <= len(asked) or asked[q - 1] not in loaded.state.answers:
-            return _see(_here(loaded))  # moved on, or not reached yet: the current screen
-        step = iv.step_at(loaded.session, loaded.state, asked[q - 1])
-        return _question_page(loaded, step, q=q)
-    pending = _pending_help(loaded)
-    if pending:
-        return _help_page(loaded, pending)
-    step = iv.next_step(loaded.session, loaded.state)
-    if step.done:
-        return _summary_page(loaded)
-    if step.content_warning:
-        return _warning_page(loaded, step)
-    return _question_page(loaded, step)
+    return flow.show(loaded, _place(loaded.id), **_context())
 
 
 # ------------------------------------------------------------ consent
@@ -341,7 +269,7 @@ def _consent_page(
         choices=choices if choices is not None else (loaded.consent or {}),
         again=loaded.consent is not None,
         error=error,
-        key=_new_key(),
+        key=flow.new_key(),
         service_max=service.MAX_SERVICE_NAME,
     )
 
@@ -357,14 +285,14 @@ def consent(interview_id: str) -> tuple[str, int]:
 def consent_post(interview_id: str) -> Response | tuple[str, int]:
     loaded = _load(interview_id)
     _check_csrf()
-    key = _key()
+    key = flow.form_key()
     choices: dict[str, bool | None] = {}
     for name in ("store", "share", "statistics"):
         value = request.form.get(name)
         if value not in (None, "yes", "no"):
             raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
         choices[name] = None if value is None else value == "yes"
-    name = _field("service", service.MAX_SERVICE_NAME) if "service" in request.form else ""
+    name = flow.form_field("service", service.MAX_SERVICE_NAME) if "service" in request.form else ""
     if not name.isprintable():
         raise BadPost("The service name has characters that cannot be kept. Nothing was saved.")
     shown = {**choices, "service": name}
@@ -379,8 +307,8 @@ def consent_post(interview_id: str) -> Response | tuple[str, int]:
         statistics=bool(choices["statistics"]),
     )
     if loaded.consent is None or dict(loaded.consent) != entry:
-        _record(loaded, entry, key)
-    return _see(_here(loaded))
+        flow.record(loaded, _place(loaded.id), entry, key)
+    return _see(url_for("pages.interview", interview_id=loaded.id))
 
 
 @bp.get("/interviews/<interview_id>/stopped")
@@ -399,208 +327,33 @@ def discard(interview_id: str) -> Response:
     return _see(url_for("pages.home"))
 
 
-# ------------------------------------------------------------ help now
+# ------------------------------------------------------------ the interview's posts
 
 
-def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
-    """The deployment's crisis and shelter contacts from ``<instance>/help.json``, or the
-    built-in demo list (``True`` as the second value) when there is none or it is bad."""
-    path = instance / "help.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [dict(c) for c in DEMO_CONTACTS], True
-    except (OSError, ValueError):
-        log.error("%s cannot be read as JSON; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
-    contacts = []
-    if isinstance(data, list):
-        for entry in data:
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                continue
-            contacts.append(
-                {k: str(entry[k]) for k in ("name", "phone", "hours", "note") if entry.get(k)}
-            )
-    if not contacts:
-        log.error("%s lists no contact with a name; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
-    return contacts, False
-
-
-def _help_page(loaded: service.Loaded, pending: list[str]) -> tuple[str, int]:
-    flags = flag_defs(loaded.session)
-    contacts, demo = help_contacts(ext().settings.instance)
-    previous = iv.next_step(loaded.session, loaded.state).previous
-    return _page(
-        "help.html",
-        interview=loaded,
-        flags=[flags[f] for f in pending],
-        flag_ids=pending,
-        contacts=contacts,
-        demo=demo,
-        key=_new_key(),
-        back=_here(loaded, _position(loaded, previous)) if previous else None,
-    )
+def _loaded_for_post(interview_id: str) -> service.Loaded:
+    loaded = _load(interview_id)
+    _check_csrf()
+    if loaded.consent is None:
+        raise BadPost("The person's choices about their answers come first. Nothing was saved.")
+    return loaded
 
 
 @bp.post("/interviews/<interview_id>/help")
 @access("worker of the organisation")
 def help_seen(interview_id: str) -> Response:
-    loaded = _load(interview_id)
-    _check_csrf()
-    key = _key()
-    shown = request.form.getlist("flag")
-    flags = [f for f in _pending_help(loaded) if f in shown]
-    if flags:
-        _record(loaded, service.help_seen_entry(flags), key)
-    return _see(_here(loaded))
-
-
-# ------------------------------------------------------------ content warning
-
-
-def _warning_page(loaded: service.Loaded, step: iv.Step) -> tuple[str, int]:
-    assert step.section is not None
-    previous = step.previous
-    return _page(
-        "warning.html",
-        interview=loaded,
-        step=step,
-        key=_new_key(),
-        back=_here(loaded, _position(loaded, previous)) if previous else None,
-    )
+    loaded = _loaded_for_post(interview_id)
+    return flow.post_help(loaded, _place(loaded.id))
 
 
 @bp.post("/interviews/<interview_id>/section")
 @access("worker of the organisation")
 def section(interview_id: str) -> Response:
-    loaded = _load(interview_id)
-    _check_csrf()
-    key = _key()
-    choice = _field("choice")
-    section_key = _field("section", 200)
-    if choice not in ("enter", "skip"):
-        raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
-    step = iv.next_step(loaded.session, loaded.state)
-    current = step.section_key if step.content_warning else None
-    if section_key != current and loaded.state.sections.get(section_key) != choice:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
-    entry = {"kind": "section", "section": section_key, "choice": choice}
-    _record(loaded, entry, key)
-    return _see(_here(loaded))
-
-
-# ------------------------------------------------------------ questions
-
-
-def _question_page(
-    loaded: service.Loaded,
-    step: iv.Step,
-    *,
-    q: int | None = None,
-    error: str | None = None,
-    posted: tuple[list[str], str] | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
-    item = step.item
-    assert item is not None
-    saved = loaded.state.answers.get(item.id)
-    chosen, typed = posted if posted is not None else form_of(saved)
-    number = q if q is not None else step.progress.answered + 1
-    total = max(step.progress.total, number)
-    previous = step.previous
-    before = loaded.session.items[previous] if previous else None
-    first_in_instrument = before is None or before.instrument_id != item.instrument_id
-    first_in_section = first_in_instrument or (
-        before is not None and before.section_id != item.section_id
-    )
-    return _page(
-        "question.html",
-        status,
-        interview=loaded,
-        step=step,
-        item=item,
-        choices=choices_for(item, chosen),
-        typed=typed,
-        saved=saved,
-        skipped=saved is SKIPPED,
-        declined=saved is DECLINED,
-        number=number,
-        total=total,
-        q=q,
-        error=error,
-        key=_new_key(),
-        first_in_section=first_in_section,
-        first_in_instrument=first_in_instrument,
-        back=_here(loaded, _position(loaded, previous)) if previous else None,
-        multiple=item.type == "multiple",
-        described=" ".join(n for n, on in (("error", error), ("help", item.help)) if on),
-        choice_type=bool(item.options) or item.type == "scale",
-    )
+    loaded = _loaded_for_post(interview_id)
+    return flow.post_section(loaded, _place(loaded.id))
 
 
 @bp.post("/interviews/<interview_id>/answer")
 @access("worker of the organisation")
 def answer(interview_id: str) -> Response | tuple[str, int]:
-    loaded = _load(interview_id)
-    _check_csrf()
-    key = _key()
-    if loaded.consent is None:
-        raise BadPost("The person's choices about their answers come first. Nothing was saved.")
-    item_id = _field("item", 200)
-    action = _field("action", 20)
-    try:
-        item = loaded.session.item(item_id)
-    except InterviewError:
-        raise BadPost("That question is not part of this check-in. Nothing was saved.") from None
-    step = iv.next_step(loaded.session, loaded.state)
-    current = step.item.id if step.item is not None else None
-    asked = _asked(loaded)
-    change = item_id in loaded.state.answers and item_id in asked
-    if item_id != current and not change:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
-    if action in ("skip", "decline") and not item.skippable:
-        raise BadPost("This question cannot be skipped. Nothing was saved.")
-    q = asked.index(item_id) + 1 if change else None
-    if action == "skip":
-        value: object = None
-    elif action == "decline":
-        value = {"declined": True}
-    elif action == "next":
-        try:
-            value = parse_form(item, request.form)
-        except Slip as slip:
-            shown = iv.step_at(loaded.session, loaded.state, item_id)
-            posted = (request.form.getlist("value"), request.form.get("value", ""))
-            return _question_page(loaded, shown, q=q, error=slip.message, posted=posted, status=400)
-    else:
-        raise BadPost("That button is not one of ours. Nothing was saved.")
-    saved = loaded.state.answers.get(item_id)
-    unchanged = change and saved is not None and answer_to_json(saved) == value
-    if not unchanged:
-        body: dict[str, Any] = {"item": item_id}
-        body.update({"declined": True} if action == "decline" else {"value": value})
-        _record(loaded, service.answer_entry(body), key)
-    if not change:
-        return _see(_here(loaded))
-    # A change: go on to the next question on the (possibly new) route.
-    after = _load(interview_id)
-    route = _asked(after)
-    if item_id in route:
-        position = route.index(item_id) + 1
-        if position < len(route) and route[position] in after.state.answers:
-            return _see(_here(after, position + 1))
-    return _see(_here(after))
-
-
-# ------------------------------------------------------------ summary
-
-
-def _summary_page(loaded: service.Loaded) -> tuple[str, int]:
-    last = iv.previous_item(loaded.session, loaded.state, None)
-    return _page(
-        "summary.html",
-        interview=loaded,
-        back=_here(loaded, _position(loaded, last)) if last else None,
-        **summary_view(loaded.session, loaded.state),
-    )
+    loaded = _loaded_for_post(interview_id)
+    return flow.post_answer(loaded, _place(loaded.id), lambda: _load(interview_id), **_context())

@@ -1,0 +1,352 @@
+"""The screens of one interview, shared by the worker's pages and the private check-in.
+
+A :class:`Place` says where an interview's screens live (the worker's
+``/interviews/<id>``, or the private ``/checkin`` whose interview is named by the
+person's session cookie alone) and holds a private interview's key. The views of
+:mod:`screening.web.pages` and :mod:`screening.web.private` load the interview, then
+call :func:`show` to render the screen it is at, or one of the ``post_*`` functions to
+record what a form sent and redirect (POST/redirect/GET).
+
+Screens, in the order they take precedence: help now (an urgent flag not yet seen on a
+page), the question or the content warning before its section, and at the end the
+summary. ``?q=N`` shows the N-th question of the route again, to go back and change an
+answer; addresses never name an item or a topic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, redirect, render_template, request, url_for
+
+from screening import interview as iv
+from screening import service
+from screening.answers import DECLINED, SKIPPED, answer_to_json
+from screening.path import InterviewError
+from screening.web import ext
+from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
+from screening.web.summary import flag_defs, summary_view
+
+log = logging.getLogger(__name__)
+
+DEMO_CONTACTS = (
+    {"name": "Crisis line (demo)", "phone": "555-0100", "hours": "Day and night"},
+    {"name": "Shelter beds line (demo)", "phone": "555-0142", "hours": "Day and night"},
+    {"name": "Health nurse line (demo)", "phone": "555-0177", "hours": "8 am to 10 pm"},
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an interview's screens live: a blueprint whose endpoints ``interview``,
+    ``answer``, ``section`` and ``help_seen`` take ``args``."""
+
+    blueprint: str
+    args: Mapping[str, str] = field(default_factory=dict)
+    personal: bytes | None = None  # a private interview's key, from the person's cookie
+
+    @property
+    def private(self) -> bool:
+        return self.blueprint == "private"
+
+    def url(self, endpoint: str, **query: Any) -> str:
+        values: dict[str, Any] = {**self.args, **query}
+        return url_for(f"{self.blueprint}.{endpoint}", **values)
+
+    def here(self, q: int | None = None) -> str:
+        return self.url("interview") if q is None else self.url("interview", q=q)
+
+
+def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render a page; ``csrf`` (the masked token) and ``user`` come from the caller."""
+    return render_template(template, **context), status
+
+
+def see(url: str) -> Response:
+    response: Response = current_app.make_response(redirect(url, 303))
+    return response
+
+
+def form_field(name: str, limit: int = 100) -> str:
+    value = request.form.get(name)
+    if value is None or len(value) > limit:
+        raise BadPost("Part of this form is missing or too long. Nothing was saved.")
+    return value
+
+
+def form_key() -> str:
+    key = form_field("key")
+    if not 8 <= len(key) <= 100:
+        raise BadPost("Part of this form is missing. Nothing was saved.")
+    return key
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def record(loaded: service.Loaded, place: Place, entry: dict[str, Any], key: str) -> None:
+    service.record(ext().engine, ext().master, loaded.id, entry, key, place.personal)
+
+
+def pending_help(loaded: service.Loaded) -> list[str]:
+    """Urgent flags raised by the answers whose help screen no page has shown yet."""
+    result = iv.result(loaded.session, loaded.state)
+    return [f for f in result.urgent if f not in loaded.help_seen]
+
+
+def asked(loaded: service.Loaded) -> list[str]:
+    return iv.steps(loaded.session, loaded.state)
+
+
+def position(loaded: service.Loaded, item_id: str | None) -> int | None:
+    route = asked(loaded)
+    return route.index(item_id) + 1 if item_id in route else None
+
+
+def _back(loaded: service.Loaded, place: Place, previous: str | None) -> str | None:
+    return place.here(position(loaded, previous)) if previous else None
+
+
+# ---------------------------------------------------------------- showing a screen
+
+
+def show(loaded: service.Loaded, place: Place, **context: Any) -> Response | tuple[str, int]:
+    """The screen the interview is at, or the answered question ``?q=N`` asks for."""
+    raw_q = request.args.get("q")
+    if raw_q is not None:  # back to an answered question, chosen by the person
+        if not raw_q.isdigit() or len(raw_q) > 4:
+            raise BadPost("That address is not right.")
+        route = asked(loaded)
+        q = int(raw_q)
+        if not 1 <= q <= len(route) or route[q - 1] not in loaded.state.answers:
+            return see(place.here())  # moved on, or not reached yet: the current screen
+        step = iv.step_at(loaded.session, loaded.state, route[q - 1])
+        return question_page(loaded, place, step, q=q, **context)
+    pending = pending_help(loaded)
+    if pending:
+        return help_page(loaded, place, pending, **context)
+    step = iv.next_step(loaded.session, loaded.state)
+    if step.done:
+        return summary_page(loaded, place, **context)
+    if step.content_warning:
+        return warning_page(loaded, place, step, **context)
+    return question_page(loaded, place, step, **context)
+
+
+def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
+    """The deployment's crisis and shelter contacts from ``<instance>/help.json``, or the
+    built-in demo list (``True`` as the second value) when there is none or it is bad."""
+    path = instance / "help.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [dict(c) for c in DEMO_CONTACTS], True
+    except (OSError, ValueError):
+        log.error("%s cannot be read as JSON; showing the demo contacts", path)
+        return [dict(c) for c in DEMO_CONTACTS], True
+    contacts = []
+    if isinstance(data, list):
+        for entry in data:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                continue
+            contacts.append(
+                {k: str(entry[k]) for k in ("name", "phone", "hours", "note") if entry.get(k)}
+            )
+    if not contacts:
+        log.error("%s lists no contact with a name; showing the demo contacts", path)
+        return [dict(c) for c in DEMO_CONTACTS], True
+    return contacts, False
+
+
+def help_page(
+    loaded: service.Loaded, place: Place, pending: list[str], **context: Any
+) -> tuple[str, int]:
+    flags = flag_defs(loaded.session)
+    contacts, demo = help_contacts(ext().settings.instance)
+    previous = iv.next_step(loaded.session, loaded.state).previous
+    return page(
+        "help.html",
+        interview=loaded,
+        place=place,
+        flags=[flags[f] for f in pending],
+        flag_ids=pending,
+        contacts=contacts,
+        demo=demo,
+        key=new_key(),
+        back=_back(loaded, place, previous),
+        **context,
+    )
+
+
+def warning_page(
+    loaded: service.Loaded, place: Place, step: iv.Step, **context: Any
+) -> tuple[str, int]:
+    assert step.section is not None
+    before = loaded.session.items[step.previous] if step.previous else None
+    first_in_instrument = step.instrument is not None and (
+        before is None or before.instrument_id != step.instrument.id
+    )
+    return page(
+        "warning.html",
+        interview=loaded,
+        place=place,
+        step=step,
+        first_in_instrument=first_in_instrument,
+        key=new_key(),
+        back=_back(loaded, place, step.previous),
+        **context,
+    )
+
+
+def question_page(
+    loaded: service.Loaded,
+    place: Place,
+    step: iv.Step,
+    *,
+    q: int | None = None,
+    error: str | None = None,
+    posted: tuple[list[str], str] | None = None,
+    status: int = 200,
+    **context: Any,
+) -> tuple[str, int]:
+    item = step.item
+    assert item is not None
+    saved = loaded.state.answers.get(item.id)
+    chosen, typed = posted if posted is not None else form_of(saved)
+    number = q if q is not None else step.progress.answered + 1
+    total = max(step.progress.total, number)
+    previous = step.previous
+    before = loaded.session.items[previous] if previous else None
+    first_in_instrument = before is None or before.instrument_id != item.instrument_id
+    first_in_section = first_in_instrument or (
+        before is not None and before.section_id != item.section_id
+    )
+    # Intros go on the instrument's first screen: its content warning when it has one.
+    warned = step.section is not None and step.section.content_warning is not None
+    return page(
+        "question.html",
+        status,
+        interview=loaded,
+        place=place,
+        step=step,
+        item=item,
+        choices=choices_for(item, chosen),
+        typed=typed,
+        saved=saved,
+        skipped=saved is SKIPPED,
+        declined=saved is DECLINED,
+        number=number,
+        total=total,
+        q=q,
+        error=error,
+        key=new_key(),
+        first_in_section=first_in_section and not warned,
+        first_in_instrument=first_in_instrument and not warned,
+        back=_back(loaded, place, previous),
+        multiple=item.type == "multiple",
+        described=" ".join(n for n, on in (("error", error), ("help", item.help)) if on),
+        choice_type=bool(item.options) or item.type == "scale",
+        **context,
+    )
+
+
+def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[str, int]:
+    last = iv.previous_item(loaded.session, loaded.state, None)
+    if place.private:  # nobody else will see this summary: it says who can help
+        context.setdefault("contacts", help_contacts(ext().settings.instance)[0])
+    return page(
+        "summary.html",
+        interview=loaded,
+        place=place,
+        back=_back(loaded, place, last),
+        **summary_view(loaded.session, loaded.state),
+        **context,
+    )
+
+
+# ---------------------------------------------------------------- recording a post
+
+
+def post_help(loaded: service.Loaded, place: Place) -> Response:
+    key = form_key()
+    shown = request.form.getlist("flag")
+    flags = [f for f in pending_help(loaded) if f in shown]
+    if flags:
+        record(loaded, place, service.help_seen_entry(flags), key)
+    return see(place.here())
+
+
+def post_section(loaded: service.Loaded, place: Place) -> Response:
+    key = form_key()
+    choice = form_field("choice")
+    section_key = form_field("section", 200)
+    if choice not in ("enter", "skip"):
+        raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
+    step = iv.next_step(loaded.session, loaded.state)
+    current = step.section_key if step.content_warning else None
+    if section_key != current and loaded.state.sections.get(section_key) != choice:
+        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+    entry = {"kind": "section", "section": section_key, "choice": choice}
+    record(loaded, place, entry, key)
+    return see(place.here())
+
+
+def post_answer(
+    loaded: service.Loaded, place: Place, reload: Any, **context: Any
+) -> Response | tuple[str, int]:
+    """Record the answer a question screen sent; ``reload()`` loads the interview again
+    after a change, to find the next question on the (possibly new) route."""
+    key = form_key()
+    item_id = form_field("item", 200)
+    action = form_field("action", 20)
+    try:
+        item = loaded.session.item(item_id)
+    except InterviewError:
+        raise BadPost("That question is not part of this check-in. Nothing was saved.") from None
+    step = iv.next_step(loaded.session, loaded.state)
+    current = step.item.id if step.item is not None else None
+    route = asked(loaded)
+    change = item_id in loaded.state.answers and item_id in route
+    if item_id != current and not change:
+        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+    if action in ("skip", "decline") and not item.skippable:
+        raise BadPost("This question cannot be skipped. Nothing was saved.")
+    q = route.index(item_id) + 1 if change else None
+    if action == "skip":
+        value: object = None
+    elif action == "decline":
+        value = {"declined": True}
+    elif action == "next":
+        try:
+            value = parse_form(item, request.form)
+        except Slip as slip:
+            shown = iv.step_at(loaded.session, loaded.state, item_id)
+            posted = (request.form.getlist("value"), request.form.get("value", ""))
+            return question_page(
+                loaded, place, shown, q=q, error=slip.message, posted=posted, status=400, **context
+            )
+    else:
+        raise BadPost("That button is not one of ours. Nothing was saved.")
+    saved = loaded.state.answers.get(item_id)
+    unchanged = change and saved is not None and answer_to_json(saved) == value
+    if not unchanged:
+        body: dict[str, Any] = {"item": item_id}
+        body.update({"declined": True} if action == "decline" else {"value": value})
+        record(loaded, place, service.answer_entry(body), key)
+    if not change:
+        return see(place.here())
+    # A change: go on to the next question on the (possibly new) route.
+    after: service.Loaded = reload()
+    new_route = asked(after)
+    if item_id in new_route:
+        at = new_route.index(item_id) + 1
+        if at < len(new_route) and new_route[at] in after.state.answers:
+            return see(place.here(at + 1))
+    return see(place.here())

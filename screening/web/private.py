@@ -1,0 +1,251 @@
+"""The private check-in: a self-assessment with no account, built to leave little trace.
+
+Everything lives at one neutral address, ``/checkin``: the start page when there is no
+live private session, otherwise the screen the check-in is at (``?q=N`` goes back to an
+answered question). The interview is named by the person's session cookie alone, and
+its data key lives only in their ``pk`` cookie, so the rows on the server are
+unreadable without that browser, and are deleted when the person leaves (quick exit,
+or finishing) or after 15 minutes idle.
+
+Quick exit (the header button on every private page; Escape or Shift three times with
+JavaScript) posts to ``/checkin/leave``: the server deletes the interview and the
+session, answers with ``Clear-Site-Data`` and expired cookies, and sends the browser to
+an everyday site (``SCREENING_EXIT_URL``). With JavaScript, ``static/checkin.js`` blanks
+the page at once, clears storage, and uses ``location.replace`` so Back cannot return;
+each step is sent with ``fetch`` and swapped in place, so history holds one entry.
+Without JavaScript the same forms work by POST/redirect/GET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+
+from screening import accounts, service, storage
+from screening.service import ServiceError
+from screening.web import csrf, ext, flow
+from screening.web.api import KEY_COOKIE, SESSION_COOKIE
+from screening.web.forms import BadPost
+from screening.web.security import access_marker, cross_site, load_session, set_cookie
+
+bp = Blueprint("private", __name__, url_prefix="/checkin")
+
+# Every route says who may use it; a test enumerates the routes and checks this table.
+ACCESS: dict[str, str] = {}
+access = access_marker(bp, ACCESS)
+
+PLACE_PATH = "/checkin"
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+ENDED = (
+    "This check-in has ended: it clears itself after 15 minutes without use, or when "
+    "someone pressed Exit. Nothing was saved. You can start again."
+)
+
+
+@bp.before_request
+def _guard() -> None:
+    g.session = None
+    if request.method == "POST" and cross_site():
+        raise BadPost("This form was sent from another site. Nothing was saved.")
+    ext().sweep_if_due()
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+
+
+def _private_session() -> accounts.Session | None:
+    session: accounts.Session | None = g.get("session")
+    if session is None or session.user is not None or session.interview_id is None:
+        return None
+    return session
+
+
+def _personal_key() -> bytes | None:
+    raw = request.cookies.get(KEY_COOKIE, "")
+    try:
+        key = base64.urlsafe_b64decode(raw.encode())
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def _place() -> flow.Place:
+    return flow.Place("private", personal=_personal_key())
+
+
+def context() -> dict[str, Any]:
+    """What every private page's template needs (the error pages use it too)."""
+    sid = request.cookies.get(SESSION_COOKIE)
+    return {
+        "private": True,
+        "user": None,
+        "csrf": csrf.issue(sid) if sid else "",
+        "exit_url": ext().settings.exit_url,
+        "js_url": url_for("static", filename="checkin.js", v=_js_version()),
+    }
+
+
+def _js_version() -> str:
+    from screening.web.pages import static_version
+
+    return static_version("checkin.js")
+
+
+def _load() -> service.Loaded | None:
+    """This browser's private check-in, or None when there is none (or it has ended)."""
+    session = _private_session()
+    if session is None or session.interview_id is None:
+        return None
+    place = _place()
+    try:
+        with storage.transaction(ext().engine) as conn:
+            return service.load(conn, ext().master, session.interview_id, place.personal)
+    except ServiceError as exc:
+        if exc.status != 404:
+            raise
+        return None  # the interview was deleted, or the key cookie is gone
+
+
+def _loaded_for_post() -> service.Loaded:
+    loaded = _load()
+    if loaded is None:
+        raise BadPost(ENDED)
+    if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
+        raise BadPost(
+            "This page was out of date. Nothing was saved. Go back to the check-in and "
+            "try again."
+        )
+    return loaded
+
+
+# ---------------------------------------------------------------- start
+
+
+@bp.get("")
+@access("public: the start page, or the person's own private session")
+def interview() -> Response | tuple[str, int]:
+    loaded = _load()
+    if loaded is None:
+        return _start_page(ended=request.cookies.get(SESSION_COOKIE) is not None)
+    return flow.show(loaded, _place(), **context())
+
+
+def _start_page(error: str | None = None, status: int = 200, ended: bool = False) -> Response:
+    binding = request.cookies.get(csrf.PRE_COOKIE) or csrf.new_binding()
+    page = render_template(
+        "start.html",
+        **{
+            **context(),
+            "csrf": csrf.issue(binding),
+            "instruments": _offered(),
+            "error": error,
+            "ended": ended,
+            "idle": ext().settings.private_idle_minutes,
+        },
+    )
+    response: Response = current_app.make_response((page, status))
+    set_cookie(response, csrf.PRE_COOKIE, binding, path=PLACE_PATH)
+    if ended:  # an ended check-in's cookies are of no more use
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(KEY_COOKIE, path="/")
+    return response
+
+
+def _offered() -> list[Any]:
+    """Check-ins for private use, our own first, then the published scales."""
+    found = service.instruments_for("private")
+    return sorted(found, key=lambda ins: ins.codesign.status.value == "validated")
+
+
+@bp.post("/start")
+@access("public")
+def start() -> Response:
+    if not csrf.valid(request.cookies.get(csrf.PRE_COOKIE), request.form.get(csrf.FIELD)):
+        raise BadPost("This page was out of date. Nothing was started. Please try again.")
+    offered = [ins.id for ins in _offered()]
+    chosen = request.form.get("instrument")
+    if chosen is None:
+        return _start_page("Choose a check-in to start.", 400)
+    if chosen not in offered:
+        raise BadPost("That check-in is not offered here. Nothing was started.")
+    interview_id, personal, _ = service.start(
+        ext().engine,
+        ext().master,
+        instrument_ids=[chosen],
+        mode="private",
+        locale="en",
+        org_id=None,
+        user_id=None,
+    )
+    assert personal is not None
+    with storage.transaction(ext().engine) as conn:
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:
+            _end(conn, old)
+        token = accounts.open_session(conn, interview_id=interview_id)
+    response = flow.see(url_for("private.interview"))
+    set_cookie(response, SESSION_COOKIE, token)
+    set_cookie(response, KEY_COOKIE, base64.urlsafe_b64encode(personal).decode())
+    response.delete_cookie(csrf.PRE_COOKIE, path=PLACE_PATH)
+    return response
+
+
+def _end(conn: Any, token: str) -> None:
+    """Close a session; a private one takes its interview with it."""
+    found = accounts.find_session(conn, token, ext().idle, ext().private_idle)
+    if found is not None and found.user is None and found.interview_id is not None:
+        storage.delete_interview(conn, found.interview_id)
+    accounts.close_session(conn, token)
+
+
+# ---------------------------------------------------------------- the check-in's posts
+
+
+@bp.post("/help")
+@access("the person's own private session")
+def help_seen() -> Response:
+    return flow.post_help(_loaded_for_post(), _place())
+
+
+@bp.post("/section")
+@access("the person's own private session")
+def section() -> Response:
+    return flow.post_section(_loaded_for_post(), _place())
+
+
+@bp.post("/answer")
+@access("the person's own private session")
+def answer() -> Response | tuple[str, int]:
+    loaded = _loaded_for_post()
+
+    def reload() -> service.Loaded:
+        again = _load()
+        if again is None:
+            raise BadPost(ENDED)
+        return again
+
+    return flow.post_answer(loaded, _place(), reload, **context())
+
+
+# ---------------------------------------------------------------- leaving
+
+
+@bp.post("/leave")
+@access("public: ends whatever session this browser holds")
+def leave() -> Response:
+    """Quick exit, and finishing: no CSRF token is asked (leaving must always work; the
+    cross-site check still applies), the check-in and its session are deleted, and the
+    browser is told to forget our cookies, storage and cache."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with storage.transaction(ext().engine) as conn:
+            _end(conn, token)
+    if request.headers.get("X-Leave") == "fetch":  # the script goes on with location.replace
+        response = Response(status=204)
+    else:
+        response = flow.see(ext().settings.exit_url)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    for name, path in ((SESSION_COOKIE, "/"), (KEY_COOKIE, "/"), (csrf.PRE_COOKIE, PLACE_PATH)):
+        response.delete_cookie(name, path=path)
+    return response
