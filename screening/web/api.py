@@ -39,6 +39,7 @@ def _guard() -> None:
     has_body = bool(request.content_length) or bool(request.headers.get("Transfer-Encoding"))
     if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
         raise ServiceError(415, "json-only", "send application/json")
+    ext().sweep_if_due()
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
@@ -115,8 +116,11 @@ def login() -> Response:
 @access("public")
 def logout() -> Response:
     token = request.cookies.get(SESSION_COOKIE)
+    session = g.get("session")
     if token:
         with storage.transaction(ext().engine) as conn:
+            if session is not None and session.user is None and session.interview_id:
+                storage.delete_interview(conn, session.interview_id)  # a private check-in
             accounts.close_session(conn, token)
     response = Response(status=204)
     response.delete_cookie(SESSION_COOKIE, path="/")

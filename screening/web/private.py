@@ -113,8 +113,7 @@ def _loaded_for_post() -> service.Loaded:
         raise BadPost(ENDED)
     if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
         raise BadPost(
-            "This page was out of date. Nothing was saved. Go back to the check-in and "
-            "try again."
+            "This page was out of date. Nothing was saved. Go back to the check-in and try again."
         )
     return loaded
 
@@ -202,7 +201,7 @@ def _end(conn: Any, token: str) -> None:
 # ---------------------------------------------------------------- the check-in's posts
 
 
-@bp.post("/help")
+@bp.post("/continue")  # the help screen's "go on": no topic in the address
 @access("the person's own private session")
 def help_seen() -> Response:
     return flow.post_help(_loaded_for_post(), _place())
