@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from screening.keyfiles import read_or_create
 
@@ -49,8 +51,13 @@ class Settings:
                 "set explicitly; refusing to start with generated keys"
             )
         exit_url = env.get("SCREENING_EXIT_URL") or DEFAULT_EXIT_URL
-        if not exit_url.startswith("https://") or not exit_url.isprintable() or '"' in exit_url:
-            raise ConfigError("SCREENING_EXIT_URL must be an https:// address")
+        host = urlsplit(exit_url).netloc
+        if (
+            not exit_url.startswith("https://")
+            or not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]+)?", host)
+            or not re.fullmatch(r"[!#-~]+", exit_url)  # printable ASCII, no space or quote
+        ):
+            raise ConfigError("SCREENING_EXIT_URL must be a plain https:// address")
         url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
         return cls(
             instance=instance,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, request
 
@@ -13,8 +14,15 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self' {exit}; frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+def csp(exit_url: str) -> str:
+    """The policy; ``form-action`` also names the quick-exit site, since the exit form's
+    answer redirects there (and form-action governs redirects after a form post)."""
+    parts = urlsplit(exit_url)
+    return CSP.format(exit=f"{parts.scheme}://{parts.netloc}")
 
 
 def init_app(app: Flask) -> None:
@@ -22,7 +30,9 @@ def init_app(app: Flask) -> None:
 
 
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    from screening.web import ext
+
+    response.headers["Content-Security-Policy"] = csp(ext().settings.exit_url)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

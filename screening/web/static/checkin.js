@@ -37,7 +37,7 @@
     leaving = true;
     var form = exitForm();
     var to = (form && form.getAttribute("data-to")) || "about:blank";
-    var action = form ? form.action : "/checkin/leave";
+    var action = (form && form.getAttribute("action")) || "/checkin/leave";
     document.title = "";
     document.body.replaceChildren();
     clearStorage();
@@ -102,11 +102,13 @@
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.classList.contains("leave")) { e.preventDefault(); leave(); return; }
-    if (new URL(form.action).origin !== window.location.origin) { return; }
+    /* getAttribute: a control named "action" shadows form.action. */
+    var target = new URL(form.getAttribute("action") || "", window.location.href);
+    if (target.origin !== window.location.origin) { return; }
     e.preventDefault();
     var data = new FormData(form);
     if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
-    load(form.action, { method: "POST", body: new URLSearchParams(data) });
+    load(target.href, { method: "POST", body: new URLSearchParams(data) });
   });
 
   document.addEventListener("click", function (e) {
