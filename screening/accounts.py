@@ -11,16 +11,23 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from screening.storage import now, organisations, sessions, users
+from screening.storage import login_throttle, now, organisations, sessions, users
 
 ROLES = ("worker", "admin")
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1000
+MAX_FAILURES = 5  # failed sign-ins of one username within FAILURE_WINDOW lock it ...
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOCK_TIME = dt.timedelta(minutes=15)  # ... for this long
+ABSOLUTE = dt.timedelta(hours=12)  # a worker signs in again after this, however busy
+PRIVATE_ABSOLUTE = dt.timedelta(hours=2)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 _DUMMY = _hasher.hash("not a password: equalises timing for unknown users")
 
@@ -37,13 +44,35 @@ class User:
     role: str
 
 
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's public breach-frequency list."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, username: str = "") -> None:
+    """NIST SP 800-63B / ASVS 6.2: a minimum length, no composition rules, and refuse
+    passwords that are common, or are the username, or one character repeated."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"a password has at most {MAX_PASSWORD} characters")
+    folded = password.casefold()
+    common = _common_passwords()
+    if folded in common or folded.rstrip("0123456789!. ") in common or len(set(folded)) < 4:
+        raise AccountError("that password is too common or too easy to guess; choose another")
+    if username and username.casefold() in folded:
+        raise AccountError("a password must not contain the username")
+
+
 def create_user(conn: Connection, username: str, org: str, role: str, password: str) -> User:
     if role not in ROLES:
         raise AccountError(f"role is one of {', '.join(ROLES)}")
     if not username or len(username) > 100 or not username.isprintable():
         raise AccountError("a username is 1 to 100 printable characters")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     if conn.execute(select(users.c.id).where(users.c.username == username)).first():
         raise AccountError(f"the username {username!r} is taken")
     org_id = conn.execute(select(organisations.c.id).where(organisations.c.name == org)).scalar()
@@ -67,15 +96,55 @@ def create_user(conn: Connection, username: str, org: str, role: str, password: 
 
 
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same work is done either way."""
+    """The user for these credentials, or None; the same work is done either way.
+
+    Throttled per username, known or not (so a lock-out says nothing about whether the
+    account exists): after ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` the name
+    is locked for ``LOCK_TIME``, during which even the right password is refused."""
+    key = hashlib.sha256(b"login\0" + username.casefold().encode()).hexdigest()
+    stamp = now()
+    throttle = conn.execute(select(login_throttle).where(login_throttle.c.key == key)).first()
+    locked = (
+        throttle is not None
+        and throttle.locked_until is not None
+        and (_aware(throttle.locked_until) > stamp)
+    )
     row = conn.execute(select(users).where(users.c.username == username)).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY, password)
+        good = row is not None and not row.disabled and not locked
     except (VerificationError, InvalidHashError):
+        good = False
+    if good:
+        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
+        assert row is not None
+        return User(row.id, row.username, row.org_id, row.role)
+    if locked:
         return None
-    if row is None or row.disabled:
-        return None
-    return User(row.id, row.username, row.org_id, row.role)
+    if throttle is None or stamp - _aware(throttle.window_start) > FAILURE_WINDOW:
+        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
+        conn.execute(insert(login_throttle).values(key=key, failures=1, window_start=stamp))
+    else:
+        failures = throttle.failures + 1
+        conn.execute(
+            update(login_throttle)
+            .where(login_throttle.c.key == key)
+            .values(
+                failures=failures,
+                locked_until=stamp + LOCK_TIME if failures >= MAX_FAILURES else None,
+            )
+        )
+    return None
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def close_all_sessions(conn: Connection, user_id: int) -> int:
+    """Sign a user out everywhere; how many sessions ended."""
+    result = conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+    return int(result.rowcount or 0)
 
 
 def disable_user(conn: Connection, username: str) -> bool:
@@ -123,9 +192,11 @@ def find_session(
     row = conn.execute(select(sessions).where(sessions.c.token_hash == digest)).first()
     if row is None:
         return None
-    last = row.last_seen if row.last_seen.tzinfo else row.last_seen.replace(tzinfo=dt.UTC)
-    limit = private_idle if row.interview_id is not None and private_idle else idle
-    if now() - last > limit:
+    last = _aware(row.last_seen)
+    private = row.interview_id is not None and row.user_id is None
+    limit = private_idle if private and private_idle else idle
+    absolute = PRIVATE_ABSOLUTE if private else ABSOLUTE
+    if now() - last > limit or now() - _aware(row.created_at) > absolute:
         conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
         return None
     conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))

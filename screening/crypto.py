@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from screening.keyfiles import read_or_create
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _WRAP_CONTEXT = b"screening/interview-key/v1"
+NEXT_KEY_FILE = "data.key.next"  # a rotation's new key, until every row is re-wrapped
 
 
 class CryptoError(Exception):
@@ -63,33 +65,68 @@ def unseal(key: bytes, sealed: bytes, context: bytes) -> bytes:
         raise CryptoError("wrong key, or the data was changed") from None
 
 
+LEGACY_KEY_ID = "k1"  # the id the first release wrote, before ids were derived from keys
+
+
+def key_id_of(key: bytes) -> str:
+    """A short public name for a master key (it reveals nothing of the key)."""
+    return hashlib.sha256(b"screening/master-key-id\0" + key).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class MasterKey:
-    """Wraps and unwraps interview data keys. ``key_id`` names it for rotation."""
+    """Wraps and unwraps interview data keys. A wrapped key starts with the id of the
+    master key that wrapped it, so after a rotation the previous key (still loaded during
+    the change-over, see :mod:`screening.keys`) opens what it wrapped."""
 
     key: bytes
-    key_id: str = "k1"
+    previous: tuple[bytes, ...] = ()
+
+    @property
+    def key_id(self) -> str:
+        return key_id_of(self.key)
 
     def wrap(self, data_key: bytes, interview_id: str) -> bytes:
         context = _WRAP_CONTEXT + b"/" + interview_id.encode()
         return self.key_id.encode() + b":" + seal(self.key, data_key, context)
 
+    def wrapped_by_current(self, wrapped: bytes) -> bool:
+        return wrapped.partition(b":")[0] == self.key_id.encode()
+
     def unwrap(self, wrapped: bytes, interview_id: str) -> bytes:
         key_id, sep, body = wrapped.partition(b":")
-        if not sep or key_id.decode(errors="replace") != self.key_id:
+        name = key_id.decode(errors="replace")
+        known = (self.key, *self.previous)
+        candidates = [k for k in known if key_id_of(k) == name]
+        if name == LEGACY_KEY_ID:
+            candidates = list(known)
+        if not sep or not candidates:
             raise CryptoError("this data key was wrapped under another master key")
         context = _WRAP_CONTEXT + b"/" + interview_id.encode()
-        return unseal(self.key, body, context)
+        for candidate in candidates[:-1]:
+            try:
+                return unseal(candidate, body, context)
+            except CryptoError:
+                continue
+        return unseal(candidates[-1], body, context)
 
 
-def load_master_key(instance: Path, configured: str | None) -> MasterKey:
-    """The configured key, else the instance file's, else a new one written 0600."""
+def load_master_key(
+    instance: Path, configured: str | None, previous: str | None = None
+) -> MasterKey:
+    """The configured key, else the instance file's, else a new one written 0600.
+    ``previous`` (``SCREENING_PREVIOUS_DATA_KEY``) and an unfinished rotation's
+    ``data.key.next`` file are loaded too, so nothing is unreadable mid-rotation."""
+    extra = [decode_key(previous)] if previous else []
+    pending = instance / NEXT_KEY_FILE
+    if pending.exists():
+        extra.append(decode_key(pending.read_text(encoding="ascii")))
     if configured:
-        return MasterKey(decode_key(configured))
+        return MasterKey(decode_key(configured), tuple(extra))
     path = instance / "data.key"
     text = read_or_create(path, encode_key(new_key()))
     try:
-        return MasterKey(decode_key(text))
+        return MasterKey(decode_key(text), tuple(extra))
     except CryptoError:
         raise CryptoError(
             f"{path} does not hold a valid key (32 bytes, URL-safe base64); restore it "

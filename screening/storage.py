@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     Column,
     DateTime,
@@ -116,6 +117,52 @@ entries = Table(
     Column("response", LargeBinary, nullable=True),  # sealed JSON: what the client was told
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("interview_id", "idem_key", name="uq_entry_key"),
+)
+
+# ---- accounts hardening, audit and retention (issue 6)
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),  # SHA-256 of the lower-cased username
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+)
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("org_id", Integer, nullable=True),  # no foreign key: the log outlives purges
+    Column("actor", String(100), nullable=True),  # a worker's username, or "cli"/"system"
+    Column("action", String(40), nullable=False),
+    Column("interview_ref", String(40), nullable=True),  # opaque: never an answer or name
+)
+retention = Table(
+    "retention",
+    metadata,
+    Column("org_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("days", Integer, nullable=False),
+)
+# The audit log is append-only in the database itself, not only in our code.
+for _kind in ("UPDATE", "DELETE"):
+    event.listen(
+        audit,
+        "after_create",
+        DDL(  # type: ignore[no-untyped-call]
+            f"CREATE TRIGGER audit_no_{_kind.lower()} BEFORE {_kind} ON audit "
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    audit,
+    "after_create",
+    DDL(  # type: ignore[no-untyped-call]
+        "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$; "
+        "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+        "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+    ).execute_if(dialect="postgresql"),
 )
 
 
@@ -334,13 +381,30 @@ def append_entry(
 
 
 def delete_interview(conn: Connection, interview_id: str) -> None:
-    """Remove an interview with all its entries (SQLite overwrites them: secure_delete)."""
-    conn.execute(delete(entries).where(entries.c.interview_id == interview_id))
-    conn.execute(
-        delete(interview_instruments).where(interview_instruments.c.interview_id == interview_id)
-    )
-    conn.execute(delete(sessions).where(sessions.c.interview_id == interview_id))
+    """Remove an interview and every row of any table that names it in an
+    ``interview_id`` column (entries, pins, sessions, plans...), so a table added later
+    is covered too. Its wrapped key goes with its row: every copy of its ciphertext is
+    unreadable from then on. SQLite overwrites deleted rows (secure_delete)."""
+    for table in reversed(metadata.sorted_tables):
+        if table is not interviews and "interview_id" in table.c:
+            conn.execute(delete(table).where(table.c.interview_id == interview_id))
     conn.execute(delete(interviews).where(interviews.c.id == interview_id))
+
+
+def write_audit(
+    conn: Connection,
+    action: str,
+    *,
+    actor: str | None = None,
+    org_id: int | None = None,
+    interview_ref: str | None = None,
+) -> None:
+    """Append to the audit log: who did what to which interview, never any content."""
+    conn.execute(
+        insert(audit).values(
+            at=now(), org_id=org_id, actor=actor, action=action, interview_ref=interview_ref
+        )
+    )
 
 
 def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:
