@@ -193,7 +193,7 @@ def read_json(data: Any, name: str) -> Tables:
         services, base = data, ""
     else:
         raise DirectoryError(
-            [f"{name}: expected an HSDS page {{\"contents\": [services]}} or a list of services"]
+            [f'{name}: expected an HSDS page {{"contents": [services]}} or a list of services']
         )
     reader = _Reader()
     for n, service in enumerate(services):
@@ -339,12 +339,12 @@ def _checked(reader: _Reader) -> Tables:
                     _place(where, csv_row, key) + f": no {target} with id {ref!r}"
                 )
     for record in tables["attribute"]:
-        target = record.get("link_entity")
-        if target in ids and record.get("link_id") not in ids[target]:
+        linked = record.get("link_entity")
+        if isinstance(linked, str) and linked in ids and record.get("link_id") not in ids[linked]:
             where = reader.where[("attribute", record["id"])]
             csv_row = not where.split(":")[-1].startswith("/")
             reader.problems.append(
-                _place(where, csv_row, "link_id") + f": no {target} with id {record['link_id']!r}"
+                _place(where, csv_row, "link_id") + f": no {linked} with id {record['link_id']!r}"
             )
     if reader.problems:
         raise DirectoryError(reader.problems)
@@ -433,8 +433,11 @@ def write_csv_package(tables: Tables, folder: Path) -> list[Path]:
                 "profile": "tabular-data-resource",
                 "schema": {
                     "fields": [
-                        {"name": n, "type": schemas[entity]["properties"].get(n, {}).get("type")
-                         or "string"}
+                        {
+                            "name": n,
+                            "type": schemas[entity]["properties"].get(n, {}).get("type")
+                            or "string",
+                        }
                         for n in names
                     ],
                     "primaryKey": "id",
@@ -566,8 +569,9 @@ def _service(
         languages=frozenset(str(x["code"]).lower() for x in languages if x.get("code")),
         free=bool(costs) and all(float(c.get("amount", 0)) == 0 for c in costs),
         fees=str(record.get("fees_description", "")),
-        documents=tuple(str(d["document"]) for d in own.get("required_document", [])
-                        if d.get("document")),
+        documents=tuple(
+            str(d["document"]) for d in own.get("required_document", []) if d.get("document")
+        ),
         no_id="no-id-required" in facts,
         youth_only="youth-only" in facts,
         women_only="women-only" in facts,
@@ -576,7 +580,9 @@ def _service(
         maximum_age=record.get("maximum_age"),
         eligibility=str(record.get("eligibility_description", "")),
         accessibility=tuple(
-            str(a["description"]) for c in loc_rows for a in c.get("accessibility", [])
+            str(a["description"])
+            for c in loc_rows
+            for a in c.get("accessibility", [])
             if a.get("description")
         ),
         coordinates=coords,
@@ -594,8 +600,13 @@ def _service(
 
 
 def _address(a: Record) -> str:
-    parts = [a.get("address_1"), a.get("address_2"), a.get("city"), a.get("state_province"),
-             a.get("postal_code")]
+    parts = [
+        a.get("address_1"),
+        a.get("address_2"),
+        a.get("city"),
+        a.get("state_province"),
+        a.get("postal_code"),
+    ]
     return ", ".join(str(p) for p in parts if p)
 
 
@@ -630,7 +641,5 @@ def _hours(schedule: Record) -> list[Hours]:
 
 def need_ids(tables: Tables) -> set[str]:
     return {
-        str(t.get("code"))
-        for t in tables["taxonomy_term"]
-        if t.get("taxonomy") == NEEDS_TAXONOMY
+        str(t.get("code")) for t in tables["taxonomy_term"] if t.get("taxonomy") == NEEDS_TAXONOMY
     }

@@ -203,7 +203,9 @@ def match(
         )
         is_open = _open(service, prefs)
         found.append(
-            Match(service, need, _reasons(service, need, prefs, labels, distance), distance, is_open)
+            Match(
+                service, need, _reasons(service, need, prefs, labels, distance), distance, is_open
+            )
         )
     found.sort(key=lambda m: _rank(m, prefs))
     return found

@@ -118,6 +118,34 @@ entries = Table(
     UniqueConstraint("interview_id", "idem_key", name="uq_entry_key"),
 )
 
+# ---- issue 5: the service directory (HSDS records, not personal data) and service plans
+directory_records = Table(
+    "directory_records",
+    metadata,
+    Column("entity", String(40), primary_key=True),  # HSDS entity name: service, phone, ...
+    Column("id", String(300), primary_key=True),
+    Column("data", LargeBinary, nullable=False),  # the flat HSDS record as UTF-8 JSON
+)
+directory_info = Table(
+    "directory_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(300), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: the whole plan
+    Column("author_role", String(20), nullable=False),  # worker | client (with the worker)
+    Column("created_by", ForeignKey("users.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("interview_id", "version", name="uq_plan_version"),
+)
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -336,6 +364,7 @@ def append_entry(
 def delete_interview(conn: Connection, interview_id: str) -> None:
     """Remove an interview with all its entries (SQLite overwrites them: secure_delete)."""
     conn.execute(delete(entries).where(entries.c.interview_id == interview_id))
+    conn.execute(delete(plan_versions).where(plan_versions.c.interview_id == interview_id))
     conn.execute(
         delete(interview_instruments).where(interview_instruments.c.interview_id == interview_id)
     )
