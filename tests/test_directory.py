@@ -108,12 +108,22 @@ def test_directory_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
 
     from tests.conftest import ROOT
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
-           "SCREENING_INSTANCE": str(tmp_path / "instance")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
+        "SCREENING_INSTANCE": str(tmp_path / "instance"),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "screening", *args], capture_output=True,
-                              text=True, cwd=ROOT, env=env, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "screening", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+            check=False,
+        )
 
     exported = run("directory", "export")
     assert exported.returncode == 0, exported.stderr

@@ -48,7 +48,8 @@ prefs = st.builds(
     near=st.none() | st.tuples(st.floats(50, 56), st.floats(-118, -110)),
     within_km=st.none() | st.floats(1, 500),
     now=st.datetimes(
-        min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 1, 1),
+        min_value=dt.datetime(2026, 1, 1),
+        max_value=dt.datetime(2027, 1, 1),
         timezones=st.just(dt.UTC),
     ),
 )
@@ -108,6 +109,6 @@ def test_demo_ranking_and_reasons() -> None:
     assert with_distance and all(m.distance_km is not None for m in with_distance)
     assert any(r.startswith("About ") for r in with_distance[0].reasons)
     random.shuffle(pool)
-    assert [m.service.id for m in match(pool, "housing", Preferences(now=now, language="ar"), {})] == [
-        m.service.id for m in found
-    ]
+    assert [
+        m.service.id for m in match(pool, "housing", Preferences(now=now, language="ar"), {})
+    ] == [m.service.id for m in found]
