@@ -56,7 +56,7 @@ def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
     return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5)
 
 
-@bp.get("/plans/plan.css")
+@bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
 @access("public")
 def css() -> Response:
     from screening.pdf import ROOT
