@@ -387,3 +387,9 @@ def users_disable(username: str) -> None:
         if not accounts.disable_user(conn, username):
             _fail(f"error: no user {username!r}")
     click.echo(f"disabled {username!r}; their sessions have ended")
+
+
+from screening.plan_cli import directory_group, plan_command  # noqa: E402  (issue 5)
+
+main.add_command(plan_command)
+main.add_command(directory_group)

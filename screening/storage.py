@@ -164,6 +164,33 @@ event.listen(
         "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
     ).execute_if(dialect="postgresql"),
 )
+# ---- issue 5: the service directory (HSDS records, not personal data) and service plans
+directory_records = Table(
+    "directory_records",
+    metadata,
+    Column("entity", String(40), primary_key=True),  # HSDS entity name: service, phone, ...
+    Column("id", String(300), primary_key=True),
+    Column("data", LargeBinary, nullable=False),  # the flat HSDS record as UTF-8 JSON
+)
+directory_info = Table(
+    "directory_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(300), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: the whole plan
+    Column("author_role", String(20), nullable=False),  # worker | client (with the worker)
+    Column("created_by", ForeignKey("users.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("interview_id", "version", name="uq_plan_version"),
+)
 
 
 def now() -> dt.datetime:

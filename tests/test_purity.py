@@ -16,6 +16,8 @@ CORE = [
     "screening.scoring",
     "screening.reach",
     "screening.scorerange",
+    "screening.matching",
+    "screening.plan",
 ]
 FORBIDDEN = [
     "yaml",

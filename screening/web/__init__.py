@@ -18,7 +18,7 @@ from flask_compress import Compress
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
-from screening import storage
+from screening import planstore, storage
 from screening.crypto import MasterKey, load_master_key
 from screening.web.config import Settings
 
@@ -89,15 +89,17 @@ def create_app(
     engine = storage.make_engine(settings.database_url)
     storage.migrate(engine)
     master = load_master_key(settings.instance, settings.data_key)
+    planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, private, security
+    from screening.web import api, errors, pages, plans, private, security
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(private.bp)
+    app.register_blueprint(plans.bp)  # issue 5: service plans
     app.view_functions["static"] = _static
     Compress(app)
     return app

@@ -26,6 +26,7 @@ class NeedView:
     level: str
     told: list[Told]
     scores: list[str]
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,13 @@ def _label_of(item: Item, value: object) -> str:
     return option_label(option) if option is not None else str(value)
 
 
-def summary_view(session: Interview, state: iv.State) -> dict[str, Any]:
-    """What the summary shows, built from the scoring engine's result (no judgment here)."""
+def summary_view(
+    session: Interview, state: iv.State, *, shared_only: bool = False
+) -> dict[str, Any]:
+    """What the summary shows, built from the scoring engine's result (no judgment here).
+
+    ``shared_only`` (for anything printed or downloaded) leaves out every answer the
+    person declined, skipped or did not give: only what they chose to tell us."""
     result = iv.result(session, state)
     walked = iv.route(session, state)
     flags = flag_defs(session)
@@ -90,14 +96,14 @@ def summary_view(session: Interview, state: iv.State) -> dict[str, Any]:
         told = [
             Told(session.items[i].text, answer_label(session.items[i], walked.answers.get(i)))
             for i in items_of(need.because, set())
-            if i in session.items
+            if i in session.items and (not shared_only or _shared(walked.answers.get(i)))
         ]
         lines = [
             score_line(ref.partition(":")[2])
             for ref in need.because
             if ref.startswith("score:") and ref.partition(":")[2] in result.scores
         ]
-        need_views.append(NeedView(needs[need.id].label, need.level, told, lines))
+        need_views.append(NeedView(needs[need.id].label, need.level, told, lines, need.id))
     score_views = []
     for found in result.scores.values():
         definition = scores[found.id]
@@ -117,6 +123,10 @@ def summary_view(session: Interview, state: iv.State) -> dict[str, Any]:
         "needs": need_views,
         "scores": score_views,
     }
+
+
+def _shared(answer: Answer | None) -> bool:
+    return answer is not None and answer is not SKIPPED and answer is not DECLINED
 
 
 def flag_defs(session: Interview) -> dict[str, Any]:

@@ -1,0 +1,235 @@
+"""The service plan pages: edit with the person (plain forms, no JavaScript needed),
+every save a new sealed version, and the printable plan as HTML or PDF.
+
+The worker and the client edit the same form side by side on the worker's device; the
+form says who made each change (``author``), and each version keeps it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request, url_for
+
+from screening import directory, planstore, storage
+from screening import plan as plans
+from screening.matching import Preferences, Service
+from screening.pdf import LOCALES, plan_context, render_html, render_pdf
+from screening.plan import Action, Consent, Plan, Referral
+from screening.service import Loaded
+from screening.web import ext
+from screening.web.api import SESSION_COOKIE
+from screening.web.forms import BadPost
+from screening.web.pages import _check_csrf, _load, _page, _require_user, _see
+from screening.web.security import access_marker, cross_site, load_session
+
+bp = Blueprint("plans", __name__)
+ACCESS: dict[str, str] = {}
+access = access_marker(bp, ACCESS)
+EXTRA_ROWS = 3
+MAX_FIELD = 500
+
+
+@bp.before_request
+def _guard() -> None:
+    g.session = None
+    if request.method == "POST" and cross_site():
+        raise BadPost("This form was sent from another site. Nothing was saved.")
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+
+
+def _services() -> list[Service]:
+    with storage.transaction(ext().engine) as conn:
+        return directory.services(planstore.load_directory(conn))
+
+
+def _latest(loaded: Loaded) -> tuple[Plan | None, list[planstore.Version]]:
+    with storage.transaction(ext().engine) as conn:
+        found = planstore.versions(conn, ext().master, loaded.id)
+    return (found[-1].plan if found else None), found
+
+
+def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
+    prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
+    return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5)
+
+
+@bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
+@access("public")
+def css() -> Response:
+    from screening.pdf import ROOT
+
+    body = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    return Response(body, mimetype="text/css")
+
+
+@bp.get("/interviews/<interview_id>/plan")
+@access("worker of the organisation")
+def edit(interview_id: str) -> tuple[str, int]:
+    loaded = _load(interview_id)
+    current, found = _latest(loaded)
+    return _edit_page(loaded, current, found)
+
+
+def _edit_page(
+    loaded: Loaded,
+    current: Plan | None,
+    found: list[planstore.Version],
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    services = _services()
+    suggested = _suggested(loaded, services)
+    shown = current or plans.draft(plans.own_goals(loaded.session, loaded.state), {})
+    labels = plans.need_labels(loaded.session)
+    return _page(
+        "plan/edit.html",
+        status,
+        interview=loaded,
+        plan=shown,
+        suggested=suggested,
+        labels=labels,
+        versions=found,
+        blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
+        error=error,
+        locales=LOCALES,
+    )
+
+
+def _text(name: str) -> str:
+    value = request.form.get(name, "")
+    if len(value) > MAX_FIELD:
+        raise BadPost("Part of this form is too long. Nothing was saved.")
+    return value.strip()
+
+
+def _day(name: str) -> dt.date | None:
+    value = _text(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadPost("A date on this form is not a date. Nothing was saved.") from None
+
+
+def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Plan:
+    by_id = {s.id: s for s in services}
+    goals = tuple(g.strip() for g in _text("goals").splitlines() if g.strip())
+    actions = []
+    for n in range(plans.MAX_ROWS):
+        what = _text(f"action_what_{n}")
+        if what:
+            actions.append(Action(what, _text(f"action_who_{n}"), _day(f"action_by_{n}")))
+    kept: list[tuple[float, int, Referral]] = []
+    earlier = current.referrals if current else ()
+    today = dt.date.today()
+    user = _require_user()
+    for n, old in enumerate(earlier):
+        if request.form.get(f"ref_remove_{n}") == "yes":
+            continue
+        try:
+            order = int(_text(f"ref_order_{n}") or n + 1)
+        except ValueError:
+            raise BadPost(
+                "An order number on this form is not a number. Nothing was saved."
+            ) from None
+        share = request.form.get(f"ref_share_{n}") == "yes"
+        consent = None
+        if share and request.form.get(f"ref_consent_{n}") == "yes":
+            what = _text(f"ref_consent_what_{n}")
+            keep = old.consent if old.consented and old.consent else None
+            consent = (
+                keep if keep and keep.what == what else Consent(True, today, user.username, what)
+            )
+        kept.append((order, n, replace(old, shares_information=share, consent=consent)))
+    kept.sort(key=lambda x: (x[0], x[1]))
+    referrals = [r for _, _, r in kept]
+    have = {r.service_id for r in referrals}
+    for service_id in request.form.getlist("add"):
+        found = by_id.get(service_id)
+        if found is None:
+            raise BadPost("That service is not in the directory. Nothing was saved.")
+        if service_id in have:
+            continue
+        need = next((n for n in found.needs if n in _suggested(loaded, services)), "")
+        from screening.matching import Match
+
+        referrals.append(plans.referral_for(Match(found, need, (), None, False)))
+        have.add(service_id)
+    locale = _text("client_language") or loaded.locale
+    if locale not in LOCALES:
+        raise BadPost("That language is not offered. Nothing was saved.")
+    return Plan(
+        goals=goals,
+        actions=tuple(actions),
+        referrals=tuple(referrals),
+        next_check_in=_day("next_check_in"),
+        client_language=locale,
+        worker_language="en",
+    )
+
+
+@bp.post("/interviews/<interview_id>/plan")
+@access("worker of the organisation")
+def save(interview_id: str) -> Response | tuple[str, int]:
+    loaded = _load(interview_id)
+    _check_csrf()
+    author = request.form.get("author")
+    if author not in ("worker", "client"):
+        raise BadPost("Say who is making this change. Nothing was saved.")
+    current, found = _latest(loaded)
+    services = _services()
+    new = _parse(loaded, current, services)
+    user = _require_user()
+    try:
+        planstore.save_plan(
+            ext().engine, ext().master, loaded.id, new, author_role=author, user_id=user.id
+        )
+    except planstore.PlanRefused as exc:
+        return _edit_page(loaded, new, found, str(exc), 400)
+    return _see(url_for("plans.edit", interview_id=loaded.id))
+
+
+@bp.get("/interviews/<interview_id>/plan/print")
+@access("worker of the organisation")
+def printable(interview_id: str) -> Response:
+    loaded = _load(interview_id)
+    _, found = _latest(loaded)
+    version = request.args.get("v", "")
+    chosen = found[-1] if found else None
+    if version:
+        chosen = next((v for v in found if str(v.number) == version), None)
+        if chosen is None:
+            raise BadPost("There is no such version of this plan.", 404)
+    plan = chosen.plan if chosen else Plan()
+    paper = request.args.get("paper", "a4")
+    locale = request.args.get("locale", plan.client_language)
+    second = request.args.get("second") or None
+    kind = request.args.get("format", "html")
+    if paper not in ("a4", "letter") or locale not in LOCALES or kind not in ("html", "pdf"):
+        raise BadPost("That paper size, language or format is not offered.")
+    if second is not None and second not in LOCALES:
+        raise BadPost("That language is not offered.")
+    services = _services()
+    context = plan_context(
+        loaded.session,
+        loaded.state,
+        plan,
+        _suggested(loaded, services),
+        {s.id: s for s in services},
+        locale=locale,
+        second=second,
+        paper=paper,
+        today=dt.date.today(),
+    )
+    if kind == "html":
+        context["css_href"] = url_for("plans.css")
+        response: Response = current_app.make_response(render_html(context))
+        return response
+    data, _ = render_pdf(render_html(context))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="plan.pdf"'
+    return response
