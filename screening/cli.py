@@ -19,6 +19,7 @@ import click
 from screening import catalog, interview
 from screening.answers import answer_to_json
 from screening.errors import InstrumentError, Problem
+from screening.interop.commands import export_group, import_group
 from screening.loader import check_file, load_file
 from screening.path import Interview, InterviewError, Kind
 from screening.scoring import Result
@@ -387,3 +388,7 @@ def users_disable(username: str) -> None:
         if not accounts.disable_user(conn, username):
             _fail(f"error: no user {username!r}")
     click.echo(f"disabled {username!r}; their sessions have ended")
+
+
+main.add_command(export_group)  # issue 7: FHIR, CSV
+main.add_command(import_group)  # issue 7: XLSForm, FHIR

@@ -83,7 +83,9 @@ def check_questionnaire(resource: Mapping[str, Any]) -> list[str]:
         return problems
     out: list[str] = []
     if resource.get("status") not in QUESTIONNAIRE_STATUS:
-        out.append(f"status: {resource.get('status')!r} is not one of {sorted(QUESTIONNAIRE_STATUS)}")
+        out.append(
+            f"status: {resource.get('status')!r} is not one of {sorted(QUESTIONNAIRE_STATUS)}"
+        )
     name = resource.get("name")
     if name is not None and not _NAME.fullmatch(name):
         out.append(f"name: {name!r} is not a computable name (que-0)")

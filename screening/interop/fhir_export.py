@@ -183,9 +183,7 @@ class _Builder:
         if not item.skippable:
             out["required"] = True
             if item.unskippable_because:
-                extensions.append(
-                    {"url": OUR_UNSKIPPABLE, "valueString": item.unskippable_because}
-                )
+                extensions.append({"url": OUR_UNSKIPPABLE, "valueString": item.unskippable_because})
         if item.type == "multiple":
             out["repeats"] = True
         if kind in ("string", "text"):
