@@ -38,11 +38,13 @@ def catalog_path(locales: Path, language: str, instrument_id: str) -> Path:
     return locales / language / "LC_MESSAGES" / f"instrument-{instrument_id}.po"
 
 
-def read_translations(locales: Path | None, instrument_id: str) -> dict[str, dict[str, str]]:
-    """language -> {msgctxt: msgstr} for every catalog of this instrument under
+def read_translations(
+    locales: Path | None, instrument_id: str
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """language -> {msgctxt: (msgid, msgstr)} for every catalog of this instrument under
     ``locales`` (``<lang>/LC_MESSAGES/instrument-<id>.po``). Fuzzy and empty entries
     are left out: an unreviewed translation is not a translation."""
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, tuple[str, str]]] = {}
     if locales is None or not locales.is_dir():
         return out
     for path in sorted(locales.glob(f"*/LC_MESSAGES/instrument-{instrument_id}.po")):
@@ -54,8 +56,8 @@ def read_translations(locales: Path | None, instrument_id: str) -> dict[str, dic
             if not message.id or message.fuzzy or not message.context:
                 continue
             text = message.string
-            if isinstance(text, str) and text:
-                found[message.context] = text
+            if isinstance(text, str) and text and isinstance(message.id, str):
+                found[message.context] = (message.id, text)
         if found:
             out[language] = found
     return out

@@ -7,6 +7,7 @@ Every function returns a list of problems as ``path: message``; empty means vali
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -215,17 +216,19 @@ def _answers(path: str, item: Mapping[str, Any], question: Mapping[str, Any]) ->
         return
     if len(answers) > 1 and not question.get("repeats"):
         yield f"{path}: several answers to a question that does not repeat"
-    codes = {
-        (o["valueCoding"].get("system"), o["valueCoding"].get("code"))
-        for o in question.get("answerOption", [])
-        if "valueCoding" in o
-    }
+    options = [_option_key(o) for o in question.get("answerOption", [])]
     for a, answer in enumerate(answers):
         names = [k for k in answer if k.startswith("value")]
         if len(names) != 1 or names[0] not in _ANSWER_OF.get(kind, ()):
             yield f"{path}.answer[{a}]: {names} does not fit a {kind} question"
             continue
-        if names[0] == "valueCoding" and codes:
-            value = answer["valueCoding"]
-            if (value.get("system"), value.get("code")) not in codes:
-                yield f"{path}.answer[{a}]: {value.get('code')!r} is not one of its options"
+        if kind == "choice" and options and _option_key(answer) not in options:
+            yield f"{path}.answer[{a}]: {answer[names[0]]!r} is not one of its options"
+
+
+def _option_key(element: Mapping[str, Any]) -> tuple[str, object]:
+    name = next((k for k in element if k.startswith("value")), "")
+    value = element.get(name)
+    if name == "valueCoding" and isinstance(value, Mapping):
+        return name, (value.get("system"), value.get("code"))
+    return name, json.dumps(value, sort_keys=True)

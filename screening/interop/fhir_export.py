@@ -62,7 +62,9 @@ def questionnaire(instrument: Instrument, locales: Path | None = None) -> Export
 
 
 class _Builder:
-    def __init__(self, instrument: Instrument, translations: Mapping[str, Mapping[str, str]]):
+    def __init__(
+        self, instrument: Instrument, translations: Mapping[str, Mapping[str, tuple[str, str]]]
+    ):
         self.ins = instrument
         self.translations = translations
         self.items = {i.id: i for i in instrument.iter_items()}
@@ -74,14 +76,15 @@ class _Builder:
         return f"{self.ins.id}:{path}"
 
     def text(self, out: dict[str, Any], key: str, value: str, *paths: str) -> None:
-        """Set ``out[key] = value`` with a translation extension per catalog that has it."""
+        """Set ``out[key] = value`` with a translation extension per catalog that has it
+        for this very text (a translation of an older wording is not used)."""
         out[key] = value
         found = []
         for language in sorted(self.translations):
             table = self.translations[language]
             for path in paths:
-                translated = table.get(self._ctx(path))
-                if translated:
+                source, translated = table.get(self._ctx(path), ("", ""))
+                if translated and source == value:
                     found.append(_translation(language, translated))
                     break
         if found:
@@ -255,7 +258,8 @@ class _Builder:
                 value = int(bound) if kind == "integer" and not isinstance(bound, str) else bound
                 out.append({"url": url, name[kind]: value})
         if item.type == "scale":
-            out.append({"url": SLIDER_STEP, "valueInteger": item.step or 1})
+            if item.step is not None:
+                out.append({"url": SLIDER_STEP, "valueInteger": item.step})
             out.append(
                 {
                     "url": ITEM_CONTROL,

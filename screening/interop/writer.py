@@ -90,8 +90,12 @@ def write_import(result: Imported, output: Path, *, partial: bool) -> tuple[int,
     output.write_text(text, encoding="utf-8")
     locales = locales_for(output)
     for language, messages in sorted(result.catalogs.items()):
-        write_catalog(catalog_path(locales, language, result.instrument_id), language,
-                      result.instrument_id, messages)
+        write_catalog(
+            catalog_path(locales, language, result.instrument_id),
+            language,
+            result.instrument_id,
+            messages,
+        )
     written = f"wrote {output}" + (
         f" and {len(result.catalogs)} catalog(s) in {locales}" if result.catalogs else ""
     )
