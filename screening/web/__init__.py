@@ -72,12 +72,13 @@ def create_app(
     master = load_master_key(settings.instance, settings.data_key)
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, security
+    from screening.web import api, errors, pages, security, standards
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI
     app.view_functions["static"] = _static
     Compress(app)
     return app
