@@ -178,8 +178,12 @@ def test_comparisons_of_scored_choices_become_a_list_of_options() -> None:
 def test_translations_come_from_the_catalogs(tmp_path: Path) -> None:
     catalog = Catalog(locale="fr")
     catalog.add("Feeling tense or keyed up", "Se sentir nerveux", context="gad7:items.gad7_1.text")
-    catalog.add("Worry you cannot switch off", "Inquiétude", context="gad7:items.gad7_2.text",
-                flags=["fuzzy"])
+    catalog.add(
+        "Worry you cannot switch off",
+        "Inquiétude",
+        context="gad7:items.gad7_2.text",
+        flags=["fuzzy"],
+    )
     catalog.add("An older wording", "Ancien texte", context="gad7:items.gad7_3.text")
     folder = tmp_path / "locales" / "fr" / "LC_MESSAGES"
     folder.mkdir(parents=True)
@@ -292,7 +296,9 @@ def test_an_unfinished_interview_is_in_progress_and_a_wrong_answer_type_is_caugh
 
 
 def test_several_instruments_are_a_bundle() -> None:
-    session = Interview([load_file(INSTRUMENTS / "phq9.yaml"), load_file(INSTRUMENTS / "gad7.yaml")])
+    session = Interview(
+        [load_file(INSTRUMENTS / "phq9.yaml"), load_file(INSTRUMENTS / "gad7.yaml")]
+    )
     bundle = responses(session, iv.State(), interview_id="x", authored=None)
     assert bundle["resourceType"] == "Bundle"
     assert [e["resource"]["questionnaire"].split("/")[-1] for e in bundle["entry"]] == [

@@ -143,7 +143,10 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     from screening import service
 
     call = Checked(app)
-    assert call("post", "/login", "/login", json={"username": "ana", "password": "no"}).status_code == 401
+    assert (
+        call("post", "/login", "/login", json={"username": "ana", "password": "no"}).status_code
+        == 401
+    )
     call("post", "/login", "/login", json={"username": "ana", "password": PASSWORD})
     started = call("post", "/interviews", "/interviews", json={"instrument": "needs-assessment"})
     interview_id = started.json["id"]
@@ -159,8 +162,12 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
         n += 1
         if step.get("content_warning") and n % 3 == 0:
             body = {"section": step["section"], "choice": "skip", "key": f"key-{n:05d}"}
-            step = call("post", f"/interviews/{interview_id}/sections",
-                        "/interviews/{interview_id}/sections", json=body).json["step"]
+            step = call(
+                "post",
+                f"/interviews/{interview_id}/sections",
+                "/interviews/{interview_id}/sections",
+                json=body,
+            ).json["step"]
             continue
         item = step["item"]
         body: dict[str, Any] = {"item": item["id"], "key": f"key-{n:05d}"}
@@ -179,11 +186,16 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     fhir = call("get", f"/interviews/{interview_id}/fhir", "/interviews/{interview_id}/fhir")
     assert fhir.json["status"] == "completed"
     call("get", "/instruments/phq9/fhir", "/instruments/{instrument_id}/fhir")
-    assert call("get", "/instruments/nope/fhir", "/instruments/{instrument_id}/fhir").status_code == 404
+    assert (
+        call("get", "/instruments/nope/fhir", "/instruments/{instrument_id}/fhir").status_code
+        == 404
+    )
     csv_text = call("get", "/export/interviews.csv", "/export/interviews.csv").data.decode()
     assert interview_id in csv_text
     call("get", "/export/dictionary.csv?format=long", "/export/dictionary.csv")
-    assert call("get", "/export/interviews.csv?format=x", "/export/interviews.csv").status_code == 400
+    assert (
+        call("get", "/export/interviews.csv?format=x", "/export/interviews.csv").status_code == 400
+    )
     call("post", "/logout", "/logout")
     assert call("get", "/export/interviews.csv", "/export/interviews.csv").status_code == 401
     call("get", "/openapi.json", "/openapi.json")

@@ -61,14 +61,14 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 
 
 def _model_problems(resource: Mapping[str, Any], kind: str) -> list[str]:
-    if kind == "Questionnaire":
-        from fhir.resources.R4B.questionnaire import Questionnaire as Model
-    else:
-        from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as Model
+    from fhir.resources.R4B.questionnaire import Questionnaire
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    model = Questionnaire if kind == "Questionnaire" else QuestionnaireResponse
     if resource.get("resourceType") != kind:
         return [f"resourceType: expected {kind!r}, got {resource.get('resourceType')!r}"]
     try:
-        Model.model_validate(dict(resource))
+        model.model_validate(dict(resource))
     except ValidationError as exc:
         return [
             f"{'.'.join(str(p) for p in error['loc']) or '(resource)'}: {error['msg']}"
@@ -93,7 +93,7 @@ def check_questionnaire(resource: Mapping[str, Any]) -> list[str]:
     out.extend(_translations(resource, "(resource)"))
     link_ids: dict[str, Mapping[str, Any]] = {}
     for path, item in _walk(resource.get("item", []), "item"):
-        link = item.get("linkId")
+        link = str(item.get("linkId"))
         if link in link_ids:
             out.append(f"{path}.linkId: {link!r} is used twice (que-2)")
         link_ids[link] = item

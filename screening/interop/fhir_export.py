@@ -276,7 +276,7 @@ class _Builder:
         self, out: dict[str, Any], condition: Condition, owner: str
     ) -> list[dict[str, Any]]:
         """Set enableWhen on ``out`` when exact; return the extensions to add."""
-        extensions = [{"url": OUR_SHOW_IF, "valueString": to_json(condition)}]
+        extensions: list[dict[str, Any]] = [{"url": OUR_SHOW_IF, "valueString": to_json(condition)}]
         found = enable_when(condition, self.items)
         if found is not None:
             behaviour, atoms = found

@@ -275,7 +275,7 @@ class _Reader:
             item["max_length"] = raw["maxLength"]
 
     def options(self, item: Raw, raw: Raw, path: str) -> None:
-        out = []
+        out: list[Raw] = []
         for n, answer in enumerate(raw.get("answerOption", [])):
             opath = f"{path}.answerOption[{n}]"
             option = self.option(answer, opath, item["id"])
@@ -382,7 +382,7 @@ class _Reader:
                 owner,
             )
             return None
-        if name == "answerCoding":
+        if name == "answerCoding" and isinstance(value, Mapping):
             code = str(value.get("code"))
             match = next((v for v in self.values[target["id"]] if str(v) == code), None)
             if match is None or op != "=":

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pyxform import aliases
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert as pyxform_convert
+from pyxform import aliases  # type: ignore[import-untyped]
+from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
+from pyxform.xls2json_backends import get_xlsform  # type: ignore[import-untyped]
+from pyxform.xls2xform import convert as pyxform_convert  # type: ignore[import-untyped]
 
 from screening.interop.common import to_id
 from screening.interop.forms import ID_PATTERN, VALUE_PATTERN, Imported, bcp47, header
@@ -41,23 +41,36 @@ HANDLED = frozenset(
     {"type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
      "constraint_message", "required_message", "parameters"}
 )  # fmt: skip
+MEDIA = ("image", "big-image", "audio", "video")
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)\s*$")
 _HEADER_ALIASES = {"list name": "list_name", "relevance": "relevant", "caption": "label"}
 _BOUND = re.compile(r"^\s*\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+_REPEATS = ("begin repeat", "begin_repeat", "begin loop", "begin_loop")
+_REPEAT_ENDS = ("end repeat", "end_repeat", "end loop", "end_loop")
 REQUIRED_BECAUSE = "The imported form marks this question as required; review whether it must be."
 
 
 def _column(key: str) -> tuple[str, str | None]:
     """``label::French (fr)`` -> (label, French (fr)); ``label:English`` (older forms,
-    one colon) too."""
-    key = _HEADER_ALIASES.get(key, key)
+    one colon) too. Names of columns are not case-sensitive; languages keep their case."""
+    key = key.strip()
     if "::" in key:
         base, _, language = key.partition("::")
-    elif ":" in key and key.split(":", 1)[0] in (*TRANSLATABLE, "image", "audio", "video"):
+    elif ":" in key and key.split(":", 1)[0].lower() in (*TRANSLATABLE, *MEDIA):
         base, _, language = key.partition(":")
     else:
-        return key, None
-    return _HEADER_ALIASES.get(base.strip(), base.strip()), language.strip()
+        base, language = key, None
+    base = base.strip().lower()
+    base = _HEADER_ALIASES.get(base, base)
+    return base, language.strip() if language is not None else None
+
+
+def _norm(row: Row) -> Row:
+    out = {}
+    for key, value in row.items():
+        base, language = _column(key)
+        out[base if language is None else f"{base}::{language}"] = value
+    return out
 
 
 class _Form:
@@ -84,55 +97,26 @@ class _Form:
     # --- languages ------------------------------------------------------------------
 
     def read_languages(self, data: Any, settings: Row) -> None:
-        seen: dict[str, tuple[str, int, str]] = {}
+        seen: dict[str, str] = {}  # column language ("" for plain columns) -> where
         for sheet in ("survey", "choices"):
             for key in (getattr(data, f"{sheet}_header") or [{}])[0]:
                 base, language = _column(key)
-                if language is not None and base in TRANSLATABLE:
-                    seen.setdefault(language, (sheet, 1, key))
-                elif language is None and base in TRANSLATABLE:
-                    seen.setdefault("", (sheet, 1, key))
+                if base in TRANSLATABLE:
+                    seen.setdefault(language or "", self.where(sheet, 1, key))
         default = settings.get("default_language", "").strip()
-        for language, (sheet, row, key) in seen.items():
-            name = language or default
-            if not name:
-                continue
-            code = self._code(name, self.where(sheet, row, key))
-            if code:
-                self.languages[language] = code
-        if "" in seen and "" not in self.languages:
-            if default:
-                return  # its default_language could not be read: already reported
-            if self.language_option:
-                self.languages[""] = self.language_option
-            else:
-                sheet, row, key = seen[""]
-                self.result.gap(
-                    self.where(sheet, row, key),
-                    "the form does not say which language this column is in: add "
-                    "default_language to its settings (e.g. 'English (en)') or pass --language",
-                )
-                return
-        self.source = self._source_column(default)
+        codes = {name: _code(name or default) for name in seen}
+        unresolved = [name for name, code in codes.items() if code is None]
+        if len(seen) == 1 and unresolved and self.language_option:
+            codes[unresolved[0]] = self.language_option  # the person said which it is
+            unresolved = []
+        for name in unresolved:
+            self.result.gap(seen[name], _language_problem(name, default))
+        self.languages = {name: code for name, code in codes.items() if code}
+        self.source = self._source_column(default, guessable=not unresolved)
 
-    def _code(self, name: str, where: str) -> str | None:
-        match = _LANGUAGE.match(name)
-        if match is None:
-            found = bcp47(name) if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", name) else None
-            if found:
-                return found
-            self.result.gap(
-                where,
-                f"the language {name!r} has no code: write it as 'Name (code)', e.g. "
-                "'French (fr)'; a language is never guessed from its name",
-            )
-            return None
-        found = bcp47(match["code"])
-        if found is None:
-            self.result.gap(where, f"{match['code']!r} is not a known BCP 47 language code")
-        return found
-
-    def _source_column(self, default: str) -> str | None:
+    def _source_column(self, default: str, *, guessable: bool) -> str | None:
+        """The column holding the form's own language: the plain one, default_language's,
+        --language's, or the only language there is (not when another could not be read)."""
         if "" in self.languages:
             return ""
         if default and default in self.languages:
@@ -141,7 +125,7 @@ class _Form:
             for column, code in self.languages.items():
                 if code == self.language_option:
                     return column
-        if len(self.languages) == 1:
+        if len(self.languages) == 1 and guessable:
             return next(iter(self.languages))
         if self.languages:
             self.result.gap(
@@ -182,7 +166,7 @@ class _Form:
     def read_choices(self, rows: list[Row]) -> dict[str, list[tuple[int, dict[str, Any], Row]]]:
         lists: dict[str, list[tuple[int, dict[str, Any], Row]]] = {}
         for n, raw in enumerate(rows, start=2):
-            row = {_HEADER_ALIASES.get(k, k): v for k, v in raw.items()}
+            row = _norm(raw)
             if not row:
                 continue
             list_name, name = row.get("list_name", "").strip(), row.get("name", "").strip()
@@ -197,13 +181,13 @@ class _Form:
                 )
                 continue
             label = self.text(row, "label")
-            if label is None:
+            if label is None and self.source is not None:
                 self.result.gap(self.where("choices", n, "label"), "a choice without a label")
                 continue
-            option["label"] = label
+            option["label"] = label or name  # unknown language: reported once, above
             for column, value in row.items():
                 base, _ = _column(column)
-                if base in ("image", "audio", "video", "big-image") and value.strip():
+                if base in MEDIA and value.strip():
                     self.result.gap(
                         self.where("choices", n, column), "media in choices is not supported"
                     )
@@ -219,7 +203,7 @@ class _Form:
         self, rows: list[Row], lists: Mapping[str, list[tuple[int, dict[str, Any], Row]]]
     ) -> None:
         for n, raw in enumerate(rows, start=2):
-            row = {_HEADER_ALIASES.get(k, k): v for k, v in raw.items()}
+            row = _norm(raw)
             if not row:
                 continue
             kind = re.sub(r"\s+", " ", row.get("type", "").strip())
@@ -229,9 +213,9 @@ class _Form:
             self.row(n, kind, row, lists)
 
     def _inside_repeat(self, kind: str, n: int) -> None:
-        if kind in ("begin repeat", "begin_repeat"):
+        if kind.startswith(_REPEATS):
             self.skip_until_end = (self.skip_until_end or 0) + 1
-        elif kind in ("end repeat", "end_repeat"):
+        elif kind.startswith(_REPEAT_ENDS):
             self.skip_until_end = (self.skip_until_end or 1) - 1 or None
 
     def row(
@@ -249,8 +233,10 @@ class _Form:
             if self.depth == 0:
                 self.in_group = False
                 self.section = None
-        elif kind in ("begin repeat", "begin_repeat"):
-            self.result.gap(where, "repeats (a question asked again and again) are not supported")
+        elif kind.startswith(_REPEATS):
+            self.result.gap(
+                where, "repeats and loops (questions asked again and again) are not supported"
+            )
             self.skip_until_end = 1
         elif kind in METADATA:
             self.result.note(where, f"{kind!r} is recorded by the device, not asked: left out")
@@ -271,7 +257,7 @@ class _Form:
         name = row.get("name", "").strip()
         section_id = self._claim(name, n)
         title = self.text(row, "label")
-        if title is None:
+        if title is None and self.source is not None:
             self.result.gap(self.where("survey", n, "label"), "a group without a label", section_id)
             title = section_id or "?"
         self.section = {"id": section_id or f"group_{n}", "title": title}
@@ -369,10 +355,9 @@ class _Form:
             return
         item = {"id": ident, **item}
         text = self.text(row, "label")
-        if text is None:
+        if text is None and self.source is not None:
             self.result.gap(self.where("survey", n, "label"), "a question without a label", ident)
-            text = ident
-        item["text"] = text
+        item["text"] = text or ident  # unknown language: reported once, above
         self.translate(f"items.{ident}.text", row, "label", text)
         why = self.text(row, "hint")
         if why:
@@ -485,6 +470,41 @@ class _Form:
                 self.result.gap(where, f"the column {column!r} is not translated", owner)
 
 
+def _code(name: str) -> str | None:
+    """The BCP 47 code of ``French (fr)``, or of a bare code such as ``fr``."""
+    match = _LANGUAGE.match(name)
+    if match is not None:
+        return bcp47(match["code"])
+    return bcp47(name) if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", name) else None
+
+
+def _language_problem(name: str, default: str) -> str:
+    if not name and not default:
+        return (
+            "the form does not say which language this column is in: add default_language "
+            "to its settings (e.g. 'English (en)') or pass --language"
+        )
+    name = name or default
+    match = _LANGUAGE.match(name)
+    if match is not None:
+        return f"{match['code']!r} is not a known BCP 47 language code"
+    return (
+        f"the language {name!r} has no code: write it as 'Name (code)', e.g. 'French (fr)' "
+        "(or pass --language when the form has one language); a language is never guessed "
+        "from its name"
+    )
+
+
+_PYXFORM_PLACE = re.compile(r"\[row : (\d+)\] On the '(\w+)' sheet, the '([^']+)' value")
+
+
+def _pyxform_where(name: str, message: str) -> str:
+    """pyxform says ``[row : 13] On the 'survey' sheet, the 'relevant' value ...``: keep
+    our FILE:SHEET:ROW:COLUMN form when it does."""
+    found = _PYXFORM_PLACE.search(message)
+    return f"{name}:{found[2]}:{found[1]}:{found[3]}" if found else name
+
+
 def _select(kind: str) -> tuple[bool, str] | None:
     for prefix in sorted(aliases.select, key=len, reverse=True):
         if kind.startswith(prefix + " "):
@@ -515,9 +535,9 @@ def convert(
         pyxform_convert(xlsform=str(path), validate=False, warnings=[])
         data = get_xlsform(str(path))
     except (PyXFormError, OSError, ValueError, KeyError, TypeError) as exc:
-        result.gap(f"{path.name}", f"pyxform cannot read this form: {exc}".strip())
+        result.gap(_pyxform_where(path.name, str(exc)), f"pyxform cannot read this form: {exc}")
         return result
-    settings = {_HEADER_ALIASES.get(k, k): v for k, v in ((data.settings or [{}])[0]).items()}
+    settings = _norm((data.settings or [{}])[0])
     form = _Form(path, result, bcp47(language) if language else None, today or dt.date.today())
     form.read_languages(data, settings)
     form.title = (settings.get("form_title") or settings.get("title") or "").strip() or (
