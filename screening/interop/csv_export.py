@@ -162,15 +162,20 @@ def _owners(instruments: Iterable[Instrument]) -> dict[str, str]:
     return out
 
 
+ESCAPED = (
+    "Any text cell that starts with = + - @, a tab or a carriage return has an apostrophe "
+    "added in front (so no spreadsheet runs it as a formula), interview ids too: remove "
+    "that one apostrophe to get the value."
+)
 _FIXED = [
-    ("interview_id", "", "text", "", "The interview's random id (no name, no contact)."),
+    ("interview_id", "", "text", "", "The interview's random id (no name, no contact). " + ESCAPED),
     ("created_at", "", "date-time", "", "When the interview started (UTC)."),
     ("updated_at", "", "date-time", "", "When it last changed (UTC)."),
     ("status", "", "code", "completed; in-progress", "Whether every question was reached."),
     ("instruments", "", "text", "", "Instrument id@version of each, space-separated."),
 ]
 _LONG = [
-    ("interview_id", "", "text", "", "The interview's random id (no name, no contact)."),
+    ("interview_id", "", "text", "", "The interview's random id (no name, no contact). " + ESCAPED),
     ("instrument", "", "text", "", "The instrument the row belongs to."),
     ("kind", "", "code", "answer; score; flag; need", "What the row holds."),
     ("id", "", "text", "", "The item, score, flag or need id (see the rows below)."),
