@@ -206,6 +206,10 @@ def test_translations_come_from_the_catalogs(tmp_path: Path) -> None:
     assert "_text" not in second  # a fuzzy entry is not a translation
     assert "_text" not in third  # nor a translation of another wording
     assert check_questionnaire(resource) == []
+    back = fhir_import.from_resource(resource, "gad7.json", "gad7", today=TODAY)
+    assert back.catalogs == {
+        "fr": [("gad7:items.gad7_1.text", "Feeling tense or keyed up", "Se sentir nerveux")]
+    }
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,24 @@ class _Reader:
         self.values: dict[str, list[object]] = {}  # our id -> its option values
         self.title = ""
 
+    def translated(self, element: Mapping[str, Any], key: str, context: str) -> None:
+        """Translations in the standard extension of ``element[key]`` go to the catalogs
+        (msgctxt ``<instrument id>:<context>``, msgid the text itself)."""
+        source = element.get(key)
+        holder = element.get(f"_{key}")
+        if not isinstance(source, str) or not isinstance(holder, Mapping):
+            return
+        for extension in holder.get("extension", []):
+            if extension.get("url") != TRANSLATION:
+                continue
+            parts = {e.get("url"): e for e in extension.get("extension", [])}
+            code = bcp47(str(parts.get("lang", {}).get("valueCode", "")))
+            text = parts.get("content", {}).get("valueString")
+            if code and isinstance(text, str) and text:
+                self.result.catalogs.setdefault(code, []).append(
+                    (f"{self.result.instrument_id}:{context}", source, text)
+                )
+
     def where(self, path: str) -> str:
         return f"{self.name}:{path}"
 
@@ -128,6 +146,7 @@ class _Reader:
         if ident is None:
             return None
         section: Raw = {"id": ident, "title": raw.get("text") or ""}
+        self.translated(raw, "text", f"sections.{ident}.title")
         if not section["title"]:
             self.gap(f"{path}.text", "a group without text (our sections have a title)", ident)
             section["title"] = ident
@@ -169,6 +188,7 @@ class _Reader:
         text = raw.get("text")
         if text and not section["items"] and "intro" not in section:
             section["intro"] = text
+            self.translated(raw, "text", f"sections.{section['id']}.intro")
         elif text:
             self.gap(path, "display text between questions has no place in our instruments")
 
@@ -190,6 +210,7 @@ class _Reader:
         if not text:
             self.gap(f"{path}.text", "a question without text", ident)
         item["text"] = text or ident
+        self.translated(raw, "text", f"items.{ident}.text")
         self.children(item, raw, path)
         if raw.get("code"):
             item["codes"] = [
@@ -251,6 +272,7 @@ class _Reader:
             name = fields.get(control or "")
             if child.get("type") == "display" and name and child.get("text") and name not in item:
                 item[name] = child["text"]
+                self.translated(child, "text", f"items.{item['id']}.{name}")
             else:
                 self.gap(
                     f"{path}.item[{n}]",
@@ -279,6 +301,9 @@ class _Reader:
         for n, answer in enumerate(raw.get("answerOption", [])):
             opath = f"{path}.answerOption[{n}]"
             option = self.option(answer, opath, item["id"])
+            if option is not None and item["type"] != "yes_no":
+                context = f"items.{item['id']}.options.{option['value']}.label"
+                self.translated(answer.get("valueCoding", {}), "display", context)
             if option is not None:
                 if any(
                     (type(o["value"]), o["value"]) == (type(option["value"]), option["value"])
