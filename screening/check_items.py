@@ -119,7 +119,7 @@ def _item(
         id=raw["id"],
         type=kind,
         text=raw["text"],
-        why=raw["why"],
+        why=raw.get("why", ""),  # only an imported instrument may lack it (a warning)
         section_id=section_id,
         instrument_id=instrument_id,
         options=tuple(options),

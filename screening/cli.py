@@ -19,6 +19,7 @@ import click
 from screening import catalog, interview
 from screening.answers import answer_to_json
 from screening.errors import InstrumentError, Problem
+from screening.interop.commands import export_group, import_group
 from screening.loader import check_file, load_file
 from screening.path import Interview, InterviewError, Kind
 from screening.scoring import Result
@@ -393,3 +394,5 @@ from screening.plan_cli import directory_group, plan_command  # noqa: E402  (iss
 
 main.add_command(plan_command)
 main.add_command(directory_group)
+main.add_command(export_group)  # issue 7: FHIR, CSV
+main.add_command(import_group)  # issue 7: XLSForm, FHIR

@@ -39,6 +39,7 @@ def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[P
     needs = needs_of(ctx, data, items, scores, flags)
     strengths = strengths_of(ctx, data, items, scores, flags)
     _changelog(ctx, data)
+    _imported(ctx, data)
     if any(not p.warning for p in ctx.problems):
         return None, ctx.problems
     for item_id in unreachable_items(sections):
@@ -67,7 +68,7 @@ def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[P
             reviewed=codesign.get("reviewed"),
             notes=codesign.get("notes"),
         ),
-        licence=data["licence"],
+        licence=data.get("licence", ""),  # only an imported instrument may lack it
         sections=tuple(sections),
         scores=tuple(scores.values()),
         flags=tuple(flags.values()),
@@ -83,6 +84,29 @@ def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[P
         codes=codes(ctx, data.get("codes", []), ("codes",)),
     )
     return instrument, ctx.problems
+
+
+def _imported(ctx: Ctx, data: Raw) -> None:
+    """An imported instrument may arrive without a licence or a why for each item (the
+    schema requires them of every other status): say what is missing, as warnings."""
+    if data["codesign"]["status"] != Status.IMPORTED.value:
+        return
+    if "licence" not in data:
+        ctx.error(
+            ("licence",),
+            "imported-missing",
+            "no licence yet: find the form's licence before sharing it",
+            warning=True,
+        )
+    for s, section in enumerate(data["sections"]):
+        for i, item in enumerate(section["items"]):
+            if "why" not in item:
+                ctx.error(
+                    ("sections", s, "items", i, "why"),
+                    "imported-missing",
+                    f"no why yet for {item['id']!r}: every item tells the person why we ask it",
+                    warning=True,
+                )
 
 
 def _item_path(ctx: Ctx, item_id: str) -> Path:

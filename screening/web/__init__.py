@@ -92,7 +92,7 @@ def create_app(
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, plans, private, security
+    from screening.web import api, errors, pages, plans, private, security, standards
 
     security.init_app(app)
     errors.init_app(app)
@@ -100,6 +100,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(private.bp)
     app.register_blueprint(plans.bp)  # issue 5: service plans
+    app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI
     app.view_functions["static"] = _static
     Compress(app)
     return app

@@ -1,0 +1,106 @@
+"""Shared by the import and export edges: canonical addresses, gaps, translation catalogs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+# Canonical base of what we publish. ``.invalid`` is reserved (RFC 2606): nothing is
+# ever fetched from it; an organisation that publishes its own can swap it.
+CANONICAL = "https://screening.invalid/fhir"
+EXT = f"{CANONICAL}/StructureDefinition"
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something in a source form that did not translate exactly.
+
+    ``where`` is ``FILE:SHEET:ROW:COLUMN`` (XLSForm) or ``FILE:JSON-PATH`` (FHIR);
+    ``item`` is the id of the item (or section) it belongs to, when there is one, so a
+    partial import can mark it in place. A ``note`` is something left out on purpose that
+    changes nothing a person is asked (device metadata, appearance hints)."""
+
+    where: str
+    message: str
+    item: str | None = None
+    note: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.where}: {'note: ' if self.note else ''}{self.message}"
+
+
+def catalog_path(locales: Path, language: str, instrument_id: str) -> Path:
+    return locales / language / "LC_MESSAGES" / f"instrument-{instrument_id}.po"
+
+
+def read_translations(
+    locales: Path | None, instrument_id: str
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """language -> {msgctxt: (msgid, msgstr)} for every catalog of this instrument under
+    ``locales`` (``<lang>/LC_MESSAGES/instrument-<id>.po``). Fuzzy and empty entries
+    are left out: an unreviewed translation is not a translation."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    if locales is None or not locales.is_dir():
+        return out
+    for path in sorted(locales.glob(f"*/LC_MESSAGES/instrument-{instrument_id}.po")):
+        language = path.parent.parent.name
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        found = {}
+        for message in catalog:
+            if not message.id or message.fuzzy or not message.context:
+                continue
+            text = message.string
+            if isinstance(text, str) and text and isinstance(message.id, str):
+                found[message.context] = (message.id, text)
+        if found:
+            out[language] = found
+    return out
+
+
+def write_catalog(
+    path: Path, language: str, instrument_id: str, messages: Iterable[tuple[str, str, str]]
+) -> None:
+    """Write one catalog: ``messages`` are (msgctxt, msgid, msgstr)."""
+    catalog = Catalog(
+        locale=language.replace("-", "_"),
+        project=f"instrument-{instrument_id}",
+        charset="utf-8",
+        fuzzy=False,
+    )
+    for context, source, translated in messages:
+        catalog.add(source, translated, context=context)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=0, omit_header=False, sort_output=False)
+
+
+_SLUG = re.compile(r"[^a-z0-9_]+")
+
+
+def to_id(text: str) -> str | None:
+    """A deterministic id from a form's name (lowercase, other characters to ``_``);
+    None when nothing usable is left."""
+    slug = _SLUG.sub("_", text.strip().lower()).strip("_")
+    if not slug:
+        return None
+    if not slug[0].isalpha():
+        slug = f"q_{slug}"
+    return slug[:64]
+
+
+def fhir_id(instrument_id: str) -> str:
+    """FHIR ids allow ``A-Za-z0-9-.``: our ``_`` becomes ``-``."""
+    return instrument_id.replace("_", "-")
+
+
+def lookup(table: Mapping[str, str], *keys: str) -> str | None:
+    for key in keys:
+        if key in table:
+            return table[key]
+    return None

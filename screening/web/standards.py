@@ -1,0 +1,117 @@
+"""Standard formats over the JSON API (issue 7): FHIR R4 resources, CSV downloads and
+the OpenAPI document. Same rules as :mod:`screening.web.api`: JSON errors, cross-site
+requests refused, a worker sees only their own organisation's worker-led interviews
+(anything else is a 404, like an id that does not exist), private ones never."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from screening import accounts, storage
+from screening.interop import csv_export
+from screening.interop.fhir_export import questionnaire
+from screening.interop.stored import consented, fhir_resource
+from screening.service import ServiceError, bundled_source
+from screening.web import ROOT, ext
+from screening.web.api import SESSION_COOKIE
+from screening.web.security import access_marker, cross_site, load_session
+
+bp = Blueprint("standards", __name__, url_prefix="/api/v1")
+ACCESS: dict[str, str] = {}
+access = access_marker(bp, ACCESS)
+FHIR_JSON = "application/fhir+json"
+
+
+@bp.before_request
+def _guard() -> None:
+    if cross_site():
+        raise ServiceError(403, "cross-site", "cross-site requests are refused")
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+
+
+def _worker() -> accounts.User:
+    session = g.get("session")
+    if session is None or session.user is None:
+        raise ServiceError(401, "sign-in", "sign in first")
+    user: accounts.User = session.user
+    return user
+
+
+def _fhir(resource: dict[str, Any]) -> Response:
+    body = json.dumps(resource, ensure_ascii=False, indent=1)
+    return Response(body, mimetype=FHIR_JSON)
+
+
+@bp.get("/instruments/<instrument_id>/fhir")
+@access("worker")
+def instrument_fhir(instrument_id: str) -> Response:
+    _worker()
+    try:
+        instrument, _ = bundled_source(instrument_id)
+    except ServiceError as exc:
+        if exc.status == 400:
+            raise ServiceError(404, "not-found", "no such instrument") from None
+        raise
+    return _fhir(questionnaire(instrument, ROOT / "locales").resource)
+
+
+@bp.get("/interviews/<interview_id>/fhir")
+@access("worker of the owning organisation; never a private interview")
+def interview_fhir(interview_id: str) -> Response:
+    user = _worker()
+    with storage.transaction(ext().engine) as conn:
+        resource = fhir_resource(conn, ext().master, interview_id, user.org_id)
+    return _fhir(resource)
+
+
+def _form() -> bool:
+    form = request.args.get("format", "wide")
+    if form not in ("wide", "long"):
+        raise ServiceError(400, "bad-format", "format is wide or long")
+    return form == "long"
+
+
+def _csv(text: str, name: str) -> Response:
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/export/interviews.csv")
+@access("worker: their organisation's interviews with consent to store")
+def interviews_csv() -> Response:
+    user = _worker()
+    long_form = _form()
+    with storage.transaction(ext().engine) as conn:
+        stored = list(consented(conn, ext().master, user.org_id))
+    data, _ = (csv_export.long if long_form else csv_export.wide)(stored)
+    return _csv(data, f"interviews-{'long' if long_form else 'wide'}.csv")
+
+
+@bp.get("/export/dictionary.csv")
+@access("worker")
+def dictionary_csv() -> Response:
+    user = _worker()
+    long_form = _form()
+    with storage.transaction(ext().engine) as conn:
+        stored = list(consented(conn, ext().master, user.org_id))
+    _, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
+    return _csv(dictionary, f"dictionary-{'long' if long_form else 'wide'}.csv")
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    text = resources.files("screening.web").joinpath("openapi.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@bp.get("/openapi.json")
+@access("public")
+def openapi() -> Response:
+    return jsonify(openapi_document())
