@@ -387,3 +387,8 @@ def users_disable(username: str) -> None:
         if not accounts.disable_user(conn, username):
             _fail(f"error: no user {username!r}")
     click.echo(f"disabled {username!r}; their sessions have ended")
+
+
+from screening.i18n.commands import group as _i18n  # noqa: E402  (issue 4)
+
+main.add_command(_i18n)
