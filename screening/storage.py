@@ -118,6 +118,20 @@ entries = Table(
     UniqueConstraint("interview_id", "idem_key", name="uq_entry_key"),
 )
 
+# -- issue 4: the languages of an interview ------------------------------------------
+# The current language is interviews.locale; this row adds the worker's second language
+# (interpreter mode), whether an interpreter was present and who (sealed with the
+# interview's data key), and every language the interview was shown in, in order.
+interview_languages = Table(
+    "interview_languages",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("second_locale", String(20), nullable=True),
+    Column("interpreter", Boolean, nullable=False),
+    Column("interpreter_who", LargeBinary, nullable=True),
+    Column("used", String(200), nullable=False),
+)
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -336,6 +350,9 @@ def append_entry(
 def delete_interview(conn: Connection, interview_id: str) -> None:
     """Remove an interview with all its entries (SQLite overwrites them: secure_delete)."""
     conn.execute(delete(entries).where(entries.c.interview_id == interview_id))
+    conn.execute(
+        delete(interview_languages).where(interview_languages.c.interview_id == interview_id)
+    )
     conn.execute(
         delete(interview_instruments).where(interview_instruments.c.interview_id == interview_id)
     )

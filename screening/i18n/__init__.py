@@ -19,8 +19,15 @@ from screening.i18n.locales import (
     parse_code,
 )
 
+
+def N_(message: str) -> str:
+    """Marks a constant for extraction; it is translated where it is shown."""
+    return message
+
+
 __all__ = [
     "LANGUAGES",
+    "N_",
     "SOURCE",
     "TARGETS",
     "UnknownLanguage",

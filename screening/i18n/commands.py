@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from babel.messages.pofile import read_po
 
 from screening import catalog as instrument_catalog
 from screening.i18n import catalogs, report
@@ -70,7 +71,7 @@ def update(root: Path | None, langs: str | None) -> None:
     codes = _codes(langs)
     for domain in catalogs.domains(folder):
         with open(catalogs.pot_path(domain, folder), "rb") as handle:
-            template = catalogs.read_po(handle)
+            template = read_po(handle)
         for code in codes:
             path = catalogs.po_path(code, domain, folder)
             new = catalogs.update_catalog(path, template, code, domain)

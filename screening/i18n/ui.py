@@ -17,7 +17,14 @@ SOURCES: Final = (
     (ROOT / "screening" / "web", [("*.py", "python")]),
     (ROOT / "templates", [("*.html", "jinja2.ext:babel_extract")]),
 )
-KEYWORDS: Final = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS: Final = {
+    **DEFAULT_KEYWORDS,
+    "N_": None,
+    "lazy_gettext": None,
+    "bi_ui": None,
+    "tr": (2,),
+    "second_text": None,
+}
 OPTIONS: Final = {"*.html": {"trimmed": "true", "newstyle_gettext": "true"}}
 COMMENT_TAGS: Final = ("Translators:",)
 

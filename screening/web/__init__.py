@@ -72,12 +72,15 @@ def create_app(
     master = load_master_key(settings.instance, settings.data_key)
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, security
+    from screening.web import api, errors, i18n, languages, pages, security
 
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(languages.bp)  # issue 4
+    app.register_blueprint(languages.api_bp)  # issue 4
     app.view_functions["static"] = _static
     Compress(app)
     return app

@@ -42,9 +42,10 @@ from flask import (
 from screening import accounts, service, storage
 from screening import interview as iv
 from screening.answers import DECLINED, SKIPPED, answer_to_json
+from screening.i18n import N_
 from screening.path import InterviewError
 from screening.service import ServiceError
-from screening.web import csrf, ext
+from screening.web import csrf, ext, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import (
     BadPost,
@@ -53,6 +54,7 @@ from screening.web.forms import (
     form_of,
     parse_form,
 )
+from screening.web.i18n import _
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
 from screening.web.summary import flag_defs, summary_view
 
@@ -65,9 +67,9 @@ ACCESS: dict[str, str] = {}
 MAX_USERNAME = 100
 MAX_PASSWORD = 1000
 DEMO_CONTACTS = (
-    {"name": "Crisis line (demo)", "phone": "555-0100", "hours": "Day and night"},
-    {"name": "Shelter beds line (demo)", "phone": "555-0142", "hours": "Day and night"},
-    {"name": "Health nurse line (demo)", "phone": "555-0177", "hours": "8 am to 10 pm"},
+    {"name": N_("Crisis line (demo)"), "phone": "555-0100", "hours": N_("Day and night")},
+    {"name": N_("Shelter beds line (demo)"), "phone": "555-0142", "hours": N_("Day and night")},
+    {"name": N_("Health nurse line (demo)"), "phone": "555-0177", "hours": N_("8 am to 10 pm")},
 )
 
 
@@ -81,7 +83,7 @@ access = access_marker(bp, ACCESS)
 def _guard() -> None:
     g.session = None
     if request.method == "POST" and cross_site():
-        raise BadPost("This form was sent from another site. Nothing was saved.")
+        raise BadPost(_("This form was sent from another site. Nothing was saved."))
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
@@ -115,12 +117,15 @@ def _require_user() -> accounts.User:
 def _check_csrf() -> None:
     if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
         raise BadPost(
-            "This form has expired or did not come from this site. Nothing was saved. "
-            "Go back, reload the page and try again."
+            _(
+                "This form has expired or did not come from this site. Nothing was saved. "
+                "Go back, reload the page and try again."
+            )
         )
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("picker", languages.picker_languages())
     sid = request.cookies.get(SESSION_COOKIE)
     context.setdefault("user", _user())
     context.setdefault("csrf", csrf.issue(sid) if sid else "")
@@ -135,14 +140,14 @@ def _see(url: str) -> Response:
 def _field(name: str, limit: int = 100) -> str:
     value = request.form.get(name)
     if value is None or len(value) > limit:
-        raise BadPost("Part of this form is missing or too long. Nothing was saved.")
+        raise BadPost(_("Part of this form is missing or too long. Nothing was saved."))
     return value
 
 
 def _key() -> str:
     key = _field("key")
     if not 8 <= len(key) <= 100:
-        raise BadPost("Part of this form is missing. Nothing was saved.")
+        raise BadPost(_("Part of this form is missing. Nothing was saved."))
     return key
 
 
@@ -173,11 +178,11 @@ def _signin_page(error: str | None = None, status: int = 200) -> Response:
 @access("public")
 def signin_post() -> Response:
     if not csrf.valid(request.cookies.get(csrf.PRE_COOKIE), request.form.get(csrf.FIELD)):
-        raise BadPost("This sign-in form has expired. Go back, reload the page and try again.")
+        raise BadPost(_("This sign-in form has expired. Go back, reload the page and try again."))
     username = request.form.get("username", "")
     password = request.form.get("password", "")
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
-        return _signin_page("That username and password do not match.", 200)
+        return _signin_page(_("That username and password do not match."), 200)
     with storage.transaction(ext().engine) as conn:
         user = accounts.authenticate(conn, username, password)
         if user is None:
@@ -189,7 +194,7 @@ def signin_post() -> Response:
                 accounts.close_session(conn, old)
             token = accounts.open_session(conn, user_id=user.id)
     if failed:
-        return _signin_page("That username and password do not match.", 200)
+        return _signin_page(_("That username and password do not match."), 200)
     response = _see(url_for("pages.home"))
     set_cookie(response, SESSION_COOKIE, token)
     response.delete_cookie(csrf.PRE_COOKIE, path=url_for("pages.signin"))
@@ -244,19 +249,21 @@ def start() -> Response | tuple[str, int]:
     offered = [ins.id for ins in service.instruments_for("worker")]
     chosen = request.form.getlist("instrument")
     if len(chosen) > len(offered) or any(c not in offered for c in chosen):
-        raise BadPost("That check-in is not offered here. Nothing was started.")
+        raise BadPost(_("That check-in is not offered here. Nothing was started."))
     if not chosen:
-        return _home_page(user, "Choose at least one check-in to start.", 400)
+        return _home_page(user, _("Choose at least one check-in to start."), 400)
     ordered = [i for i in offered if i in chosen]  # the order they are listed in
-    interview_id, _, _ = service.start(
+    locale, extra = languages.from_start_form(request.form)
+    interview_id = service.start(
         ext().engine,
         ext().master,
         instrument_ids=ordered,
         mode="worker",
-        locale="en",
+        locale=locale,
         org_id=user.org_id,
         user_id=user.id,
-    )
+    )[0]
+    languages.record_start(interview_id, locale, **extra)
     return _see(url_for("pages.interview", interview_id=interview_id))
 
 
@@ -270,7 +277,8 @@ def _load(interview_id: str) -> service.Loaded:
         row = storage.interview_row(conn, interview_id)
         if row is None or row.mode != "worker" or row.org_id != user.org_id:
             raise ServiceError(404, "not-found", "no such interview")
-        return service.load(conn, ext().master, interview_id)
+        loaded = service.load(conn, ext().master, interview_id)
+    return languages.localize(loaded)  # texts in the interview's language(s), issue 4
 
 
 def _record(loaded: service.Loaded, entry: dict[str, Any], key: str) -> dict[str, Any]:
@@ -307,7 +315,7 @@ def interview(interview_id: str) -> Response | tuple[str, int]:
     raw_q = request.args.get("q")
     if raw_q is not None:  # back to an answered question, chosen by the worker
         if not raw_q.isdigit() or len(raw_q) > 4:
-            raise BadPost("That address is not right.")
+            raise BadPost(_("That address is not right."))
         asked = _asked(loaded)
         q = int(raw_q)
         if not 1 <= q <= len(asked) or asked[q - 1] not in loaded.state.answers:
@@ -362,14 +370,14 @@ def consent_post(interview_id: str) -> Response | tuple[str, int]:
     for name in ("store", "share", "statistics"):
         value = request.form.get(name)
         if value not in (None, "yes", "no"):
-            raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
+            raise BadPost(_("That choice is not one of the choices offered. Nothing was saved."))
         choices[name] = None if value is None else value == "yes"
     name = _field("service", service.MAX_SERVICE_NAME) if "service" in request.form else ""
     if not name.isprintable():
-        raise BadPost("The service name has characters that cannot be kept. Nothing was saved.")
+        raise BadPost(_("The service name has characters that cannot be kept. Nothing was saved."))
     shown = {**choices, "service": name}
     if any(v is None for v in choices.values()):
-        return _consent_page(loaded, "Please answer each of the three choices.", 400, shown)
+        return _consent_page(loaded, _("Please answer each of the three choices."), 400, shown)
     if not choices["store"]:
         return _see(url_for("pages.stopped", interview_id=loaded.id))
     entry = service.consent_entry(
@@ -409,10 +417,10 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     except (OSError, ValueError):
         log.error("%s cannot be read as JSON; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     contacts = []
     if isinstance(data, list):
         for entry in data:
@@ -423,8 +431,12 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
             )
     if not contacts:
         log.error("%s lists no contact with a name; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     return contacts, False
+
+
+def _demo_contacts() -> list[dict[str, str]]:
+    return [{k: v if k == "phone" else _(v) for k, v in c.items()} for c in DEMO_CONTACTS]
 
 
 def _help_page(loaded: service.Loaded, pending: list[str]) -> tuple[str, int]:
@@ -480,11 +492,11 @@ def section(interview_id: str) -> Response:
     choice = _field("choice")
     section_key = _field("section", 200)
     if choice not in ("enter", "skip"):
-        raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
+        raise BadPost(_("That choice is not one of the choices offered. Nothing was saved."))
     step = iv.next_step(loaded.session, loaded.state)
     current = step.section_key if step.content_warning else None
     if section_key != current and loaded.state.sections.get(section_key) != choice:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+        raise BadPost(_("This page was out of date. Nothing was saved. Here is where we are now."))
     entry = {"kind": "section", "section": section_key, "choice": choice}
     _record(loaded, entry, key)
     return _see(_here(loaded))
@@ -546,21 +558,21 @@ def answer(interview_id: str) -> Response | tuple[str, int]:
     _check_csrf()
     key = _key()
     if loaded.consent is None:
-        raise BadPost("The person's choices about their answers come first. Nothing was saved.")
+        raise BadPost(_("The person's choices about their answers come first. Nothing was saved."))
     item_id = _field("item", 200)
     action = _field("action", 20)
     try:
         item = loaded.session.item(item_id)
     except InterviewError:
-        raise BadPost("That question is not part of this check-in. Nothing was saved.") from None
+        raise BadPost(_("That question is not part of this check-in. Nothing was saved.")) from None
     step = iv.next_step(loaded.session, loaded.state)
     current = step.item.id if step.item is not None else None
     asked = _asked(loaded)
     change = item_id in loaded.state.answers and item_id in asked
     if item_id != current and not change:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+        raise BadPost(_("This page was out of date. Nothing was saved. Here is where we are now."))
     if action in ("skip", "decline") and not item.skippable:
-        raise BadPost("This question cannot be skipped. Nothing was saved.")
+        raise BadPost(_("This question cannot be skipped. Nothing was saved."))
     q = asked.index(item_id) + 1 if change else None
     if action == "skip":
         value: object = None
@@ -574,7 +586,7 @@ def answer(interview_id: str) -> Response | tuple[str, int]:
             posted = (request.form.getlist("value"), request.form.get("value", ""))
             return _question_page(loaded, shown, q=q, error=slip.message, posted=posted, status=400)
     else:
-        raise BadPost("That button is not one of ours. Nothing was saved.")
+        raise BadPost(_("That button is not one of ours. Nothing was saved."))
     saved = loaded.state.answers.get(item_id)
     unchanged = change and saved is not None and answer_to_json(saved) == value
     if not unchanged:
