@@ -31,6 +31,14 @@ ACCESS: dict[str, str] = {}
 access = access_marker(bp, ACCESS)
 
 
+@bp.before_request
+def _pages_guard() -> None:
+    """The worker pages' own checks (cross-site posts, the session)."""
+    from screening.web import pages
+
+    pages._guard()
+
+
 # ---------------------------------------------------------------- reading and setting
 
 
