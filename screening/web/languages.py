@@ -363,12 +363,14 @@ def change_language(interview_id: str) -> Response:
 @access("public")
 def choose_ui_language() -> Response:
     """The language of pages outside an interview (sign-in, the home list): ``?lang=``."""
+    from screening.web import pages
+
+    if not request.args.get("lang"):
+        return pages._see(url_for("pages.home"))
     try:
         code = parse_code(request.args.get("lang", ""))
     except UnknownLanguage:
         raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
-    from screening.web import pages
-
     response = pages._see(url_for("pages.home"))
     set_cookie(response, LANG_COOKIE, code)
     return response
