@@ -396,3 +396,6 @@ main.add_command(plan_command)
 main.add_command(directory_group)
 main.add_command(export_group)  # issue 7: FHIR, CSV
 main.add_command(import_group)  # issue 7: XLSForm, FHIR
+from screening.i18n.commands import group as _i18n  # noqa: E402  (issue 4)
+
+main.add_command(_i18n)

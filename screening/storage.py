@@ -191,6 +191,19 @@ plan_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("interview_id", "version", name="uq_plan_version"),
 )
+# -- issue 4: the languages of an interview ------------------------------------------
+# The current language is interviews.locale; this row adds the worker's second language
+# (interpreter mode), whether an interpreter was present and who (sealed with the
+# interview's data key), and every language the interview was shown in, in order.
+interview_languages = Table(
+    "interview_languages",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("second_locale", String(20), nullable=True),
+    Column("interpreter", Boolean, nullable=False),
+    Column("interpreter_who", LargeBinary, nullable=True),
+    Column("used", String(200), nullable=False),
+)
 
 
 def now() -> dt.datetime:

@@ -92,15 +92,28 @@ def create_app(
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
     app.extensions["screening"] = Extension(settings, engine, master)
 
-    from screening.web import api, errors, pages, plans, private, security, standards
+    from screening.web import (
+        api,
+        errors,
+        i18n,
+        languages,
+        pages,
+        plans,
+        private,
+        security,
+        standards,
+    )
 
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(private.bp)
     app.register_blueprint(plans.bp)  # issue 5: service plans
     app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI
+    app.register_blueprint(languages.bp)  # issue 4
+    app.register_blueprint(languages.api_bp)  # issue 4
     app.view_functions["static"] = _static
     Compress(app)
     return app

@@ -131,15 +131,15 @@ def logout() -> Response:
 @bp.post("/interviews")
 @access("worker, or anyone for a private interview")
 def create_interview() -> tuple[Response, int]:
+    from screening.web import languages
+
     body = _body()
     mode = body.get("mode", "worker")
-    locale = body.get("locale", "en")
-    if not isinstance(locale, str) or locale != "en":
-        raise ServiceError(400, "unknown-locale", "only 'en' is available so far")
     names = body.get("instrument")
     names = [names] if isinstance(names, str) else names
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ServiceError(400, "bad-instrument", "instrument is an id or a list of ids")
+    locale, second = languages.requested(body, str(mode), names)  # issue 4
     user = _worker() if mode == "worker" else None
     interview_id, personal, step = service.start(
         ext().engine,
@@ -150,7 +150,10 @@ def create_interview() -> tuple[Response, int]:
         org_id=user.org_id if user else None,
         user_id=user.id if user else None,
     )
-    response = jsonify({"id": interview_id, "step": step})
+    languages.record_start(interview_id, locale, second, interpreter=second is not None)
+    response = jsonify(
+        {"id": interview_id, "step": languages.api_step(interview_id, step, personal)}
+    )
     if personal is not None:
         with storage.transaction(ext().engine) as conn:
             old = request.cookies.get(SESSION_COOKIE)
@@ -165,6 +168,8 @@ def create_interview() -> tuple[Response, int]:
 @bp.post("/interviews/<interview_id>/answers")
 @access("owner: worker of the organisation, or the private session")
 def answer(interview_id: str) -> Response:
+    from screening.web import languages
+
     body = _body()
     with storage.transaction(ext().engine) as conn:
         personal = _allowed(conn, interview_id)
@@ -176,12 +181,14 @@ def answer(interview_id: str) -> Response:
         _key(body),
         personal,
     )
-    return jsonify({"step": step})
+    return jsonify({"step": languages.api_step(interview_id, step, personal)})
 
 
 @bp.post("/interviews/<interview_id>/sections")
 @access("owner: worker of the organisation, or the private session")
 def section(interview_id: str) -> Response:
+    from screening.web import languages
+
     body = _body()
     choice, key = body.get("choice"), body.get("section")
     if choice not in ("enter", "skip") or not isinstance(key, str):
@@ -190,19 +197,22 @@ def section(interview_id: str) -> Response:
         personal = _allowed(conn, interview_id)
     entry = {"kind": "section", "section": key, "choice": choice}
     step = service.record(ext().engine, ext().master, interview_id, entry, _key(body), personal)
-    return jsonify({"step": step})
+    return jsonify({"step": languages.api_step(interview_id, step, personal)})
 
 
 @bp.get("/interviews/<interview_id>")
 @access("owner: worker of the organisation, or the private session")
 def show(interview_id: str) -> Response:
+    from screening.web import languages
+
     with storage.transaction(ext().engine) as conn:
-        loaded = service.load(conn, ext().master, interview_id, _allowed(conn, interview_id))
+        personal = _allowed(conn, interview_id)
+        loaded = service.load(conn, ext().master, interview_id, personal)
     step = service.step_json(loaded.session, loaded.state)
     return jsonify(
         {
             "answers": service.answers_json(loaded.state),
-            "step": step,
+            "step": languages.api_step(interview_id, step, personal),
             "status": "done" if step["done"] else "in_progress",
         }
     )

@@ -14,17 +14,19 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from screening.i18n import N_
 from screening.service import ServiceError
+from screening.web.i18n import _
 
 log = logging.getLogger(__name__)
 
 PAGE_MESSAGES = {
-    400: "We could not take that. Nothing was saved. Go back and try again.",
-    404: "There is nothing here, or it is not yours to open.",
-    405: "This page cannot be used that way.",
-    409: "This was already saved with another answer. Nothing more was saved.",
-    413: "That was too long to take. Nothing was saved.",
-    500: "Something went wrong on our side. Answers saved before are still there.",
+    400: N_("We could not take that. Nothing was saved. Go back and try again."),
+    404: N_("There is nothing here, or it is not yours to open."),
+    405: N_("This page cannot be used that way."),
+    409: N_("This was already saved with another answer. Nothing more was saved."),
+    413: N_("That was too long to take. Nothing was saved."),
+    500: N_("Something went wrong on our side. Answers saved before are still there."),
 }
 
 
@@ -45,7 +47,7 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
         render_template(
             "error.html",
             status=status,
-            message=message or PAGE_MESSAGES.get(status, PAGE_MESSAGES[400]),
+            message=message or _(PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])),
             interview_id=args.get("interview_id"),
             **context,
         ),

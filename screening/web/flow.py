@@ -28,17 +28,19 @@ from flask import Response, current_app, redirect, render_template, request, url
 from screening import interview as iv
 from screening import service
 from screening.answers import DECLINED, SKIPPED, answer_to_json
+from screening.i18n import N_
 from screening.path import InterviewError
 from screening.web import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
+from screening.web.i18n import _
 from screening.web.summary import flag_defs, summary_view
 
 log = logging.getLogger(__name__)
 
 DEMO_CONTACTS = (
-    {"name": "Crisis line (demo)", "phone": "555-0100", "hours": "Day and night"},
-    {"name": "Shelter beds line (demo)", "phone": "555-0142", "hours": "Day and night"},
-    {"name": "Health nurse line (demo)", "phone": "555-0177", "hours": "8 am to 10 pm"},
+    {"name": N_("Crisis line (demo)"), "phone": "555-0100", "hours": N_("Day and night")},
+    {"name": N_("Shelter beds line (demo)"), "phone": "555-0142", "hours": N_("Day and night")},
+    {"name": N_("Health nurse line (demo)"), "phone": "555-0177", "hours": N_("8 am to 10 pm")},
 )
 
 
@@ -76,14 +78,14 @@ def see(url: str) -> Response:
 def form_field(name: str, limit: int = 100) -> str:
     value = request.form.get(name)
     if value is None or len(value) > limit:
-        raise BadPost("Part of this form is missing or too long. Nothing was saved.")
+        raise BadPost(_("Part of this form is missing or too long. Nothing was saved."))
     return value
 
 
 def form_key() -> str:
     key = form_field("key")
     if not 8 <= len(key) <= 100:
-        raise BadPost("Part of this form is missing. Nothing was saved.")
+        raise BadPost(_("Part of this form is missing. Nothing was saved."))
     return key
 
 
@@ -122,7 +124,7 @@ def show(loaded: service.Loaded, place: Place, **context: Any) -> Response | tup
     raw_q = request.args.get("q")
     if raw_q is not None:  # back to an answered question, chosen by the person
         if not raw_q.isdigit() or len(raw_q) > 4:
-            raise BadPost("That address is not right.")
+            raise BadPost(_("That address is not right."))
         route = asked(loaded)
         q = int(raw_q)
         if not 1 <= q <= len(route) or route[q - 1] not in loaded.state.answers:
@@ -147,10 +149,10 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     except (OSError, ValueError):
         log.error("%s cannot be read as JSON; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     contacts = []
     if isinstance(data, list):
         for entry in data:
@@ -161,8 +163,12 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
             )
     if not contacts:
         log.error("%s lists no contact with a name; showing the demo contacts", path)
-        return [dict(c) for c in DEMO_CONTACTS], True
+        return _demo_contacts(), True
     return contacts, False
+
+
+def _demo_contacts() -> list[dict[str, str]]:
+    return [{k: v if k == "phone" else _(v) for k, v in c.items()} for c in DEMO_CONTACTS]
 
 
 def help_page(
@@ -288,11 +294,11 @@ def post_section(loaded: service.Loaded, place: Place) -> Response:
     choice = form_field("choice")
     section_key = form_field("section", 200)
     if choice not in ("enter", "skip"):
-        raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
+        raise BadPost(_("That choice is not one of the choices offered. Nothing was saved."))
     step = iv.next_step(loaded.session, loaded.state)
     current = step.section_key if step.content_warning else None
     if section_key != current and loaded.state.sections.get(section_key) != choice:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+        raise BadPost(_("This page was out of date. Nothing was saved. Here is where we are now."))
     entry = {"kind": "section", "section": section_key, "choice": choice}
     record(loaded, place, entry, key)
     return see(place.here())
@@ -309,15 +315,15 @@ def post_answer(
     try:
         item = loaded.session.item(item_id)
     except InterviewError:
-        raise BadPost("That question is not part of this check-in. Nothing was saved.") from None
+        raise BadPost(_("That question is not part of this check-in. Nothing was saved.")) from None
     step = iv.next_step(loaded.session, loaded.state)
     current = step.item.id if step.item is not None else None
     route = asked(loaded)
     change = item_id in loaded.state.answers and item_id in route
     if item_id != current and not change:
-        raise BadPost("This page was out of date. Nothing was saved. Here is where we are now.")
+        raise BadPost(_("This page was out of date. Nothing was saved. Here is where we are now."))
     if action in ("skip", "decline") and not item.skippable:
-        raise BadPost("This question cannot be skipped. Nothing was saved.")
+        raise BadPost(_("This question cannot be skipped. Nothing was saved."))
     q = route.index(item_id) + 1 if change else None
     if action == "skip":
         value: object = None
@@ -333,7 +339,7 @@ def post_answer(
                 loaded, place, shown, q=q, error=slip.message, posted=posted, status=400, **context
             )
     else:
-        raise BadPost("That button is not one of ours. Nothing was saved.")
+        raise BadPost(_("That button is not one of ours. Nothing was saved."))
     saved = loaded.state.answers.get(item_id)
     unchanged = change and saved is not None and answer_to_json(saved) == value
     if not unchanged:

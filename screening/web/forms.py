@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from screening.answers import DECLINED, SKIPPED, Answer, iso_date
+from screening.i18n import N_
 from screening.model import Item, Option
 from screening.service import ServiceError
+from screening.web.i18n import _
 
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}
 
 
 class BadPost(ServiceError):
@@ -38,7 +40,8 @@ def option_label(option: Option) -> str:
     if option.label:
         return option.label
     text = str(option.value)
-    return YES_NO_LABELS.get(text, text.replace("_", " ").capitalize())
+    known = YES_NO_LABELS.get(text)
+    return _(known) if known else text.replace("_", " ").capitalize()
 
 
 def choices_for(item: Item, chosen: Iterable[str]) -> list[Choice]:
@@ -82,7 +85,9 @@ _NUMBER = re.compile(r"-?[0-9]{1,16}([.,][0-9]{1,10})?")
 def _option_value(item: Item, sent: str) -> str | int:
     matches = [o.value for o in item.options if str(o.value) == sent]
     if len(matches) != 1:
-        raise BadPost("That answer is not one of the choices for this question. Nothing was saved.")
+        raise BadPost(
+            _("That answer is not one of the choices for this question. Nothing was saved.")
+        )
     return matches[0]
 
 
@@ -91,58 +96,69 @@ def parse_form(item: Item, form: MultiDict[str, str]) -> object:
     BadPost for what no form of ours can send."""
     values = form.getlist("value")
     if any(len(v) > 20_000 for v in values) or len(values) > max(len(item.options), 1):
-        raise BadPost("That answer is too long to keep. Nothing was saved.")
+        raise BadPost(_("That answer is too long to keep. Nothing was saved."))
     if item.type == "multiple":
         chosen = [_option_value(item, v) for v in values]
         if len(set(chosen)) != len(chosen):
-            raise BadPost("An answer was sent twice. Nothing was saved.")
+            raise BadPost(_("An answer was sent twice. Nothing was saved."))
         if not chosen:
-            raise Slip("Choose at least one answer, or press “Skip this question”.")
+            raise Slip(_("Choose at least one answer, or press “Skip this question”."))
         alone = [o for o in item.options if o.exclusive and o.value in chosen]
         if alone and len(chosen) > 1:
-            raise Slip(f"“{option_label(alone[0])}” cannot be chosen together with other answers.")
+            raise Slip(
+                _(
+                    "“%(answer)s” cannot be chosen together with other answers.",
+                    answer=option_label(alone[0]),
+                )
+            )
         return chosen
     if len(values) > 1:
-        raise BadPost("This question takes one answer. Nothing was saved.")
+        raise BadPost(_("This question takes one answer. Nothing was saved."))
     sent = values[0] if values else ""
     if item.options:
         if not sent:
-            raise Slip("Choose an answer, or press “Skip this question”.")
+            raise Slip(_("Choose an answer, or press “Skip this question”."))
         return _option_value(item, sent)
     if item.type == "scale":
         if not sent:
-            raise Slip("Choose an answer, or press “Skip this question”.")
+            raise Slip(_("Choose an answer, or press “Skip this question”."))
         if sent not in {c.value for c in choices_for(item, [])}:
-            raise BadPost("That answer is not one of the choices. Nothing was saved.")
+            raise BadPost(_("That answer is not one of the choices. Nothing was saved."))
         return int(sent)
     if item.type == "text":
         text = sent.replace("\r\n", "\n").strip()
         if len(text) > item.max_length:
-            raise BadPost("That answer is too long to keep. Nothing was saved.")
+            raise BadPost(_("That answer is too long to keep. Nothing was saved."))
         if not text:
-            raise Slip("Write an answer, or press “Skip this question”.")
+            raise Slip(_("Write an answer, or press “Skip this question”."))
         return text
     if item.type == "number":
         return _number(item, sent.strip())
     if item.type == "date":
         return _date(item, sent.strip())
-    raise BadPost("This question cannot be answered here.")
+    raise BadPost(_("This question cannot be answered here."))
 
 
 def _number(item: Item, sent: str) -> int | float:
     if not sent:
-        raise Slip("Write a number, or press “Skip this question”.")
+        raise Slip(_("Write a number, or press “Skip this question”."))
     if not _NUMBER.fullmatch(sent):
-        raise Slip("Write a number using digits, like 3.")
+        raise Slip(_("Write a number using digits, like 3."))
     value: int | float = float(sent.replace(",", ".")) if re.search("[.,]", sent) else int(sent)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if item.integer and isinstance(value, float):
-        raise Slip("Write a whole number, like 3.")
+        raise Slip(_("Write a whole number, like 3."))
     low = float(item.min) if item.min is not None else None
     high = float(item.max) if item.max is not None else None
     if (low is not None and value < low) or (high is not None and value > high):
-        raise Slip(f"Write a number from {_plain(item.min)} to {_plain(item.max)}.")
+        raise Slip(
+            _(
+                "Write a number from %(low)s to %(high)s.",
+                low=_plain(item.min),
+                high=_plain(item.max),
+            )
+        )
     return value
 
 
@@ -156,12 +172,18 @@ def _plain(bound: float | str | None) -> str:
 
 def _date(item: Item, sent: str) -> str:
     if not sent:
-        raise Slip("Write a date, or press “Skip this question”.")
+        raise Slip(_("Write a date, or press “Skip this question”."))
     day = iso_date(sent)
     if day is None:
-        raise Slip("Write the date as year-month-day, like 2026-12-01.")
+        raise Slip(_("Write the date as year-month-day, like 2026-12-01."))
     low = iso_date(item.min) if isinstance(item.min, str) else None
     high = iso_date(item.max) if isinstance(item.max, str) else None
     if (low is not None and day < low) or (high is not None and day > high):
-        raise Slip(f"Write a date from {item.min or 'any day'} to {item.max or 'any day'}.")
+        raise Slip(
+            _(
+                "Write a date from %(first)s to %(last)s.",
+                first=item.min or _("any day"),
+                last=item.max or _("any day"),
+            )
+        )
     return sent

@@ -35,9 +35,10 @@ from flask import (
 
 from screening import accounts, service, storage
 from screening.service import ServiceError
-from screening.web import csrf, ext, flow
+from screening.web import csrf, ext, flow, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import BadPost
+from screening.web.i18n import _
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
 
 bp = Blueprint("pages", __name__)
@@ -59,7 +60,7 @@ access = access_marker(bp, ACCESS)
 def _guard() -> None:
     g.session = None
     if request.method == "POST" and cross_site():
-        raise BadPost("This form was sent from another site. Nothing was saved.")
+        raise BadPost(_("This form was sent from another site. Nothing was saved."))
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
@@ -96,12 +97,15 @@ def _require_user() -> accounts.User:
 def _check_csrf() -> None:
     if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
         raise BadPost(
-            "This form has expired or did not come from this site. Nothing was saved. "
-            "Go back, reload the page and try again."
+            _(
+                "This form has expired or did not come from this site. Nothing was saved. "
+                "Go back, reload the page and try again."
+            )
         )
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("picker", languages.picker_languages())
     sid = request.cookies.get(SESSION_COOKIE)
     context.setdefault("user", _user())
     context.setdefault("csrf", csrf.issue(sid) if sid else "")
@@ -135,11 +139,11 @@ def _signin_page(error: str | None = None, status: int = 200) -> Response:
 @access("public")
 def signin_post() -> Response:
     if not csrf.valid(request.cookies.get(csrf.PRE_COOKIE), request.form.get(csrf.FIELD)):
-        raise BadPost("This sign-in form has expired. Go back, reload the page and try again.")
+        raise BadPost(_("This sign-in form has expired. Go back, reload the page and try again."))
     username = request.form.get("username", "")
     password = request.form.get("password", "")
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
-        return _signin_page("That username and password do not match.", 200)
+        return _signin_page(_("That username and password do not match."), 200)
     with storage.transaction(ext().engine) as conn:
         user = accounts.authenticate(conn, username, password)
         if user is None:
@@ -151,7 +155,7 @@ def signin_post() -> Response:
                 accounts.close_session(conn, old)
             token = accounts.open_session(conn, user_id=user.id)
     if failed:
-        return _signin_page("That username and password do not match.", 200)
+        return _signin_page(_("That username and password do not match."), 200)
     response = _see(url_for("pages.home"))
     set_cookie(response, SESSION_COOKIE, token)
     response.delete_cookie(csrf.PRE_COOKIE, path=url_for("pages.signin"))
@@ -206,19 +210,21 @@ def start() -> Response | tuple[str, int]:
     offered = [ins.id for ins in service.instruments_for("worker")]
     chosen = request.form.getlist("instrument")
     if len(chosen) > len(offered) or any(c not in offered for c in chosen):
-        raise BadPost("That check-in is not offered here. Nothing was started.")
+        raise BadPost(_("That check-in is not offered here. Nothing was started."))
     if not chosen:
-        return _home_page(user, "Choose at least one check-in to start.", 400)
+        return _home_page(user, _("Choose at least one check-in to start."), 400)
     ordered = [i for i in offered if i in chosen]  # the order they are listed in
-    interview_id, _, _ = service.start(
+    locale, extra = languages.from_start_form(request.form)
+    interview_id = service.start(
         ext().engine,
         ext().master,
         instrument_ids=ordered,
         mode="worker",
-        locale="en",
+        locale=locale,
         org_id=user.org_id,
         user_id=user.id,
-    )
+    )[0]
+    languages.record_start(interview_id, locale, **extra)
     return _see(url_for("pages.interview", interview_id=interview_id))
 
 
@@ -232,7 +238,8 @@ def _load(interview_id: str) -> service.Loaded:
         row = storage.interview_row(conn, interview_id)
         if row is None or row.mode != "worker" or row.org_id != user.org_id:
             raise ServiceError(404, "not-found", "no such interview")
-        return service.load(conn, ext().master, interview_id)
+        loaded = service.load(conn, ext().master, interview_id)
+    return languages.localize(loaded)  # texts in the interview's language(s), issue 4
 
 
 def _place(interview_id: str) -> flow.Place:
@@ -241,7 +248,11 @@ def _place(interview_id: str) -> flow.Place:
 
 def _context() -> dict[str, Any]:
     sid = request.cookies.get(SESSION_COOKIE)
-    return {"user": _user(), "csrf": csrf.issue(sid) if sid else ""}
+    return {
+        "user": _user(),
+        "csrf": csrf.issue(sid) if sid else "",
+        "picker": languages.picker_languages(),
+    }
 
 
 @bp.get("/interviews/<interview_id>")
@@ -290,14 +301,14 @@ def consent_post(interview_id: str) -> Response | tuple[str, int]:
     for name in ("store", "share", "statistics"):
         value = request.form.get(name)
         if value not in (None, "yes", "no"):
-            raise BadPost("That choice is not one of the choices offered. Nothing was saved.")
+            raise BadPost(_("That choice is not one of the choices offered. Nothing was saved."))
         choices[name] = None if value is None else value == "yes"
     name = flow.form_field("service", service.MAX_SERVICE_NAME) if "service" in request.form else ""
     if not name.isprintable():
-        raise BadPost("The service name has characters that cannot be kept. Nothing was saved.")
+        raise BadPost(_("The service name has characters that cannot be kept. Nothing was saved."))
     shown = {**choices, "service": name}
     if any(v is None for v in choices.values()):
-        return _consent_page(loaded, "Please answer each of the three choices.", 400, shown)
+        return _consent_page(loaded, _("Please answer each of the three choices."), 400, shown)
     if not choices["store"]:
         return _see(url_for("pages.stopped", interview_id=loaded.id))
     entry = service.consent_entry(
@@ -334,7 +345,7 @@ def _loaded_for_post(interview_id: str) -> service.Loaded:
     loaded = _load(interview_id)
     _check_csrf()
     if loaded.consent is None:
-        raise BadPost("The person's choices about their answers come first. Nothing was saved.")
+        raise BadPost(_("The person's choices about their answers come first. Nothing was saved."))
     return loaded
 
 

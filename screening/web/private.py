@@ -25,10 +25,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from screening import accounts, service, storage
+from screening.i18n import N_
+from screening.i18n import interviews as langdb
+from screening.i18n.locales import UnknownLanguage, parse_code
+from screening.i18n.translate import translate
 from screening.service import ServiceError
-from screening.web import csrf, ext, flow
+from screening.web import csrf, ext, flow, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import BadPost
+from screening.web.i18n import _, current_code, use
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
 
 bp = Blueprint("private", __name__, url_prefix="/checkin")
@@ -39,7 +44,7 @@ access = access_marker(bp, ACCESS)
 
 PLACE_PATH = "/checkin"
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
-ENDED = (
+ENDED = N_(
     "This check-in has ended: it clears itself after 15 minutes without use, or when "
     "someone pressed Exit. Nothing was saved. You can start again."
 )
@@ -49,7 +54,7 @@ ENDED = (
 def _guard() -> None:
     g.session = None
     if request.method == "POST" and cross_site():
-        raise BadPost("This form was sent from another site. Nothing was saved.")
+        raise BadPost(_("This form was sent from another site. Nothing was saved."))
     ext().sweep_if_due()
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
@@ -100,20 +105,44 @@ def _load() -> service.Loaded | None:
     place = _place()
     try:
         with storage.transaction(ext().engine) as conn:
-            return service.load(conn, ext().master, session.interview_id, place.personal)
+            loaded = service.load(conn, ext().master, session.interview_id, place.personal)
     except ServiceError as exc:
         if exc.status != 404:
             raise
         return None  # the interview was deleted, or the key cookie is gone
+    return languages.localize(loaded)  # its texts in the language chosen at the start
+
+
+def _languages() -> list[dict[str, str]]:
+    """Languages complete for every check-in offered here: a person on their own never
+    meets a text that silently falls back to English."""
+    ids = [ins.id for ins in _offered()]
+    return [lang for lang in languages.picker_languages() if langdb.complete_for(ids, lang["code"])]
+
+
+def _chosen_language(raw: str | None) -> str:
+    """The ``lang`` the start page was asked in (no cookie: nothing is left behind)."""
+    if not raw:
+        return current_code() if current_code() in {x["code"] for x in _languages()} else "en"
+    try:
+        code = parse_code(raw)
+    except UnknownLanguage:
+        raise BadPost(_("That language is not offered here.")) from None
+    if code not in {x["code"] for x in _languages()}:
+        raise BadPost(_("That language is not offered here."))
+    return code
 
 
 def _loaded_for_post() -> service.Loaded:
     loaded = _load()
     if loaded is None:
-        raise BadPost(ENDED)
+        raise BadPost(_(ENDED))
     if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
         raise BadPost(
-            "This page was out of date. Nothing was saved. Go back to the check-in and try again."
+            _(
+                "This page was out of date. Nothing was saved. Go back to the check-in and "
+                "try again."
+            )
         )
     return loaded
 
@@ -130,17 +159,23 @@ def interview() -> Response | tuple[str, int]:
     return flow.show(loaded, _place(), **context())
 
 
-def _start_page(error: str | None = None, status: int = 200, ended: bool = False) -> Response:
+def _start_page(
+    error: str | None = None, status: int = 200, ended: bool = False, lang: str | None = None
+) -> Response:
     binding = request.cookies.get(csrf.PRE_COOKIE) or csrf.new_binding()
+    code = lang or _chosen_language(request.args.get("lang"))
+    use(code)
     page = render_template(
         "start.html",
         **{
             **context(),
             "csrf": csrf.issue(binding),
-            "instruments": _offered(),
+            "instruments": [translate(ins, code) for ins in _offered()],
             "error": error,
             "ended": ended,
             "idle": ext().settings.private_idle_minutes,
+            "languages": _languages(),
+            "chosen": code,
         },
     )
     response: Response = current_app.make_response((page, status))
@@ -161,19 +196,20 @@ def _offered() -> list[Any]:
 @access("public")
 def start() -> Response:
     if not csrf.valid(request.cookies.get(csrf.PRE_COOKIE), request.form.get(csrf.FIELD)):
-        raise BadPost("This page was out of date. Nothing was started. Please try again.")
+        raise BadPost(_("This page was out of date. Nothing was started. Please try again."))
     offered = [ins.id for ins in _offered()]
     chosen = request.form.get("instrument")
+    locale = _chosen_language(request.form.get("lang") or "en")
     if chosen is None:
-        return _start_page("Choose a check-in to start.", 400)
+        return _start_page(_("Choose a check-in to start."), 400, lang=locale)
     if chosen not in offered:
-        raise BadPost("That check-in is not offered here. Nothing was started.")
-    interview_id, personal, _ = service.start(
+        raise BadPost(_("That check-in is not offered here. Nothing was started."))
+    interview_id, personal, _step = service.start(
         ext().engine,
         ext().master,
         instrument_ids=[chosen],
         mode="private",
-        locale="en",
+        locale=locale,
         org_id=None,
         user_id=None,
     )
@@ -221,7 +257,7 @@ def answer() -> Response | tuple[str, int]:
     def reload() -> service.Loaded:
         again = _load()
         if again is None:
-            raise BadPost(ENDED)
+            raise BadPost(_(ENDED))
         return again
 
     return flow.post_answer(loaded, _place(), reload, **context())

@@ -12,6 +12,7 @@ from screening.answers import DECLINED, SKIPPED, Answer
 from screening.model import Item, Severity
 from screening.path import Interview
 from screening.web.forms import option_label
+from screening.web.i18n import _, format_decimal
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,11 @@ class ScoreView:
 
 def answer_label(item: Item, answer: Answer | None) -> str:
     if answer is None:
-        return "Not answered"
+        return _("Not answered")
     if answer is SKIPPED:
-        return "Skipped"
+        return _("Skipped")
     if answer is DECLINED:
-        return "Prefer not to say"
+        return _("Prefer not to say")
     if isinstance(answer, tuple):
         return ", ".join(_label_of(item, v) for v in answer)
     return _label_of(item, answer)
@@ -86,8 +87,11 @@ def summary_view(
         label = definition.label or score_id
         band = next((b for b in definition.bands if b.id == found.band), None)
         if not found.complete:
-            return f"{label}: not all questions were answered"
-        return f"{label}: {found.value}" + (f" ({band.label})" if band else "")
+            return _("%(score)s: not all questions were answered", score=label)
+        value = format_decimal(found.value)
+        if band:
+            return _("%(score)s: %(value)s (%(band)s)", score=label, value=value, band=band.label)
+        return _("%(score)s: %(value)s", score=label, value=value)
 
     need_views = []
     for need in result.needs.values():

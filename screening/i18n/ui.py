@@ -1,0 +1,57 @@
+"""Extraction of the UI strings: ``_()``/``ngettext()`` in screening/web/*.py and
+``{{ _() }}``/``{% trans %}`` in templates/*.html, with Babel's own extractors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+from screening.i18n.catalogs import PROJECT
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+#: (folder, method map) pairs, like a pybabel mapping file.
+SOURCES: Final = (
+    (ROOT / "screening" / "web", [("*.py", "python")]),
+    (ROOT / "templates", [("*.html", "jinja2.ext:babel_extract")]),
+)
+KEYWORDS: Final = {
+    **DEFAULT_KEYWORDS,
+    "N_": None,
+    "lazy_gettext": None,
+    "bi_ui": None,
+    "tr": (2,),
+    "second_text": None,
+}
+OPTIONS: Final = {"*.html": {"trimmed": "true", "newstyle_gettext": "true"}}
+COMMENT_TAGS: Final = ("Translators:",)
+
+
+def extract_ui() -> Catalog:
+    template = Catalog(project=PROJECT, version="0.1.0", fuzzy=False)
+    template.header_comment = f"# Template for translations of the {PROJECT} user interface."
+    for folder, method_map in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder),
+            method_map=method_map,
+            options_map=OPTIONS,
+            keywords=KEYWORDS,
+            comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True,
+        ):
+            where = f"{folder.name}/{filename}"
+            template.add(
+                message,
+                locations=[(where, lineno)],
+                auto_comments=comments,
+                context=context,
+                flags=("python-format",) if _python_format(message) else (),
+            )
+    return template
+
+
+def _python_format(message: str | tuple[str, ...]) -> bool:
+    texts = message if isinstance(message, tuple) else (message,)
+    return any("%(" in t for t in texts)

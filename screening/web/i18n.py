@@ -1,0 +1,165 @@
+"""Flask side of languages: Flask-Babel set up for our BCP 47 catalogs, typed gettext
+helpers for the web modules, and what every template needs (lang, dir, the picker).
+
+Flask-Babel picks the locale (``locale_selector``) and formats numbers and dates; the
+catalogs are read by :mod:`screening.i18n.catalogs` by BCP 47 code, because Babel's own
+lookup by ``str(Locale)`` would look for ``locales/fil`` when we ship ``locales/tl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import flask_babel  # type: ignore[import-untyped]
+from babel.support import NullTranslations
+from flask import Flask, g, has_request_context, request
+from markupsafe import Markup, escape
+
+from screening.i18n import catalogs
+from screening.i18n.locales import (
+    LANGUAGES,
+    SOURCE,
+    UnknownLanguage,
+    autonym,
+    babel_id,
+    direction,
+    from_babel,
+    parse_code,
+)
+
+LANG_COOKIE = "lang"
+
+
+class _CodeDomain(flask_babel.Domain):  # type: ignore[misc]
+    """The UI domain, read by BCP 47 code from our locales folder."""
+
+    def get_translations(self) -> NullTranslations:
+        return catalogs.translations(current_code(), catalogs.UI_DOMAIN)
+
+
+def init_app(app: Flask) -> None:
+    babel = flask_babel.Babel()
+    babel.init_app(app, locale_selector=lambda: babel_id(current_code()))
+    babel.domain_instance = _CodeDomain()
+    app.context_processor(_template_globals)
+
+
+def current_code() -> str:
+    """The page's language: set by the view (an interview's language) in ``g.lang``,
+    else the language cookie, else a first guess from ``Accept-Language``, else English."""
+    if not has_request_context():
+        return SOURCE
+    chosen = g.get("lang")
+    if chosen:
+        return str(chosen)
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie:
+        try:
+            return parse_code(cookie)
+        except UnknownLanguage:
+            pass
+    return guess(request.headers.get("Accept-Language", ""))
+
+
+def guess(header: str) -> str:
+    """The best shipped language for an ``Accept-Language`` header (a first guess only)."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    accept = parse_accept_header(header[:500], LanguageAccept)
+    for value, _quality in accept:
+        try:
+            return parse_code(value)
+        except UnknownLanguage:
+            base = value.split("-")[0].split("_")[0].lower()
+            if base == "zh" and "hant" not in value.lower() and "tw" not in value.lower():
+                return "zh-Hans"
+            if base == "fil":
+                return "tl"
+            try:
+                return parse_code(base)
+            except UnknownLanguage:
+                continue
+    return SOURCE
+
+
+def use(code: str) -> None:
+    """Render this request in ``code`` (a view calls this once it knows the interview)."""
+    g.lang = parse_code(code)
+    ctx = flask_babel._get_current_context()
+    if ctx is not None:
+        for name in ("babel_locale", "babel_translations"):
+            if hasattr(ctx, name):
+                delattr(ctx, name)
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Render a part of the page in another language (the second column)."""
+    before = g.get("lang")
+    use(code)
+    try:
+        yield
+    finally:
+        if before:
+            use(before)
+        else:
+            g.pop("lang", None)
+            use(current_code())
+            g.pop("lang", None)
+
+
+def _(message: str, **variables: Any) -> str:
+    return str(flask_babel.gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(flask_babel.ngettext(singular, plural, num, **variables))
+
+
+def gettext_in(code: str, message: str, **variables: Any) -> str:
+    """``message`` in another language than the page's (the second language)."""
+    text = catalogs.translations(code, catalogs.UI_DOMAIN).ugettext(message)
+    return text % variables if variables else text
+
+
+def format_decimal(number: float) -> str:
+    return str(flask_babel.format_decimal(number))
+
+
+def format_datetime(stamp: Any) -> str:
+    return str(flask_babel.format_datetime(stamp, "medium"))
+
+
+def languages() -> list[dict[str, str]]:
+    return [{"code": c, "name": autonym(c), "dir": direction(c)} for c in LANGUAGES]
+
+
+def _template_globals() -> dict[str, Any]:
+    code = current_code()
+    return {
+        "page_lang": code,
+        "page_dir": direction(code),
+        "languages": languages,
+        "lang_attrs": lang_attrs,
+        "autonym": autonym,
+        "gettext_in": gettext_in,
+        "num": format_decimal,
+    }
+
+
+def lang_attrs(code: str) -> Markup:
+    """``lang="ar" dir="rtl"`` for an element holding text in ``code``."""
+    return Markup('lang="{}" dir="{}"').format(code, direction(code))
+
+
+def fallback(text: str, code: str) -> Markup:
+    """English text standing in for a missing translation, marked for the worker."""
+    return Markup('<span lang="{}" dir="ltr" class="fallback">{}</span>').format(
+        SOURCE, escape(text)
+    )
+
+
+__all__ = ["LANGUAGES", "current_code", "from_babel", "init_app", "use"]

@@ -1,0 +1,402 @@
+"""Languages of an interview on the web: the page and API language, interpreter mode
+(two languages side by side), the language picker and ``PATCH /api/v1/interviews/<id>``.
+
+An interview's texts are shown from a translated copy of its instruments
+(:func:`screening.i18n.translate.translate`); answers are never touched, so a change of
+language keeps every answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request, url_for
+from markupsafe import Markup, escape
+
+from screening import service, storage
+from screening.i18n import interviews as langdb
+from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, direction, parse_code
+from screening.i18n.translate import Untranslated, translate_session
+from screening.model import Item, Option
+from screening.path import Interview
+from screening.service import ServiceError
+from screening.web import api, csrf, ext
+from screening.web.forms import YES_NO_LABELS, BadPost
+from screening.web.i18n import LANG_COOKIE, _, gettext_in, in_language, use
+from screening.web.security import access_marker, set_cookie
+
+bp = Blueprint("languages", __name__)
+ACCESS: dict[str, str] = {}
+access = access_marker(bp, ACCESS)
+
+
+@bp.before_request
+def _pages_guard() -> None:
+    """The worker pages' own checks (cross-site posts, the session)."""
+    from screening.web import pages
+
+    pages._guard()
+
+
+# ---------------------------------------------------------------- reading and setting
+
+
+def requested(body: dict[str, Any], mode: str, instrument_ids: list[str]) -> tuple[str, str | None]:
+    """``locale`` and ``second_locale`` of a new interview (API body), checked: unknown
+    codes are 400; private mode takes only languages complete for its instruments."""
+    try:
+        locale = langdb.code_or_error(body.get("locale", SOURCE))
+        second_raw = body.get("second_locale")
+        second = None if second_raw is None else langdb.code_or_error(second_raw, "second_locale")
+    except langdb.LanguageError as exc:
+        raise ServiceError(400, exc.code, exc.message) from None
+    if mode == "private":
+        if second is not None:
+            raise ServiceError(400, "bad-mode", "interpreter mode is for worker-led interviews")
+        _private_ok(instrument_ids, locale)
+    return locale, second
+
+
+def _private_ok(instrument_ids: list[str], locale: str) -> None:
+    if not langdb.complete_for(instrument_ids, locale):
+        raise ServiceError(
+            400,
+            "incomplete-locale",
+            f"{locale} is not complete for this instrument, so it is not offered to a "
+            "person on their own",
+        )
+
+
+def record_start(interview_id: str, locale: str, second: str | None, **extra: Any) -> None:
+    with storage.transaction(ext().engine) as conn:
+        langdb.change(conn, interview_id, None, locale=locale, second=second, **extra)
+
+
+def localize(loaded: service.Loaded) -> service.Loaded:
+    """The interview with its texts in its language; sets the page language and, in
+    interpreter mode, the second language's session for the templates."""
+    with storage.transaction(ext().engine) as conn:
+        langs = langdb.read(conn, loaded.id, loaded.key)
+    use(langs.locale)
+    g.languages = langs
+    g.second_session = translate_session(loaded.session, langs.second) if langs.second else None
+    g.worker_view = loaded.mode == "worker"
+    g.read_aloud = True
+    return replace(
+        loaded, locale=langs.locale, session=translate_session(loaded.session, langs.locale)
+    )
+
+
+# ---------------------------------------------------------------- templates
+
+
+@bp.app_context_processor
+def _context() -> dict[str, Any]:
+    langs: langdb.Languages | None = g.get("languages")
+    return {
+        "langs": langs,
+        "second": langs.second if langs else None,
+        "tx": tx,
+        "in_second": in_second,
+        "second_label": second_label,
+        "second_text": second_text,
+        "second_section": second_section,
+        "second_warning": second_warning,
+        "second_summary": second_summary,
+        "tr": tr,
+        "validated_scores": _validated_scores(),
+        "read_aloud": bool(g.get("read_aloud")),
+        "validated_note": _(
+            "Our short labels for this validated scale are not validated translations."
+        ),
+    }
+
+
+def tx(text: object) -> Markup:
+    """A text for a page: English standing in for a missing translation is marked as
+    such in worker views (and carries lang="en")."""
+    if text is None:
+        return Markup("")
+    if isinstance(text, Untranslated):
+        note = _("not yet translated") if g.get("worker_view", True) else ""
+        mark = Markup(' <small class="fallback-note">({})</small>').format(note) if note else ""
+        return Markup('<span lang="en" dir="ltr" class="fallback">{}</span>{}').format(
+            escape(str(text)), mark
+        )
+    return Markup("{}").format(str(text))
+
+
+def _second_session() -> Interview | None:
+    found: Interview | None = g.get("second_session")
+    return found
+
+
+def in_second(item_id: str) -> Item | None:
+    session = _second_session()
+    return session.items.get(item_id) if session else None
+
+
+def second_section(item_id: str, section_id: str) -> str | None:
+    session = _second_session()
+    if session is None or item_id not in session.instrument_of:
+        return None
+    section = session.instrument_of[item_id].section(section_id)
+    return section.title if section else None
+
+
+def second_warning(step: Any) -> str | None:
+    session = _second_session()
+    if session is None or step.item is None:
+        return None
+    section = session.instrument_of[step.item.id].section(step.section.id)
+    return section.content_warning if section else None
+
+
+def second_summary(loaded: service.Loaded) -> dict[str, Any]:
+    """The summary view in the second language (interpreter mode)."""
+    from screening.web.summary import summary_view
+
+    langs: langdb.Languages | None = g.get("languages")
+    session = _second_session()
+    if session is None or langs is None or langs.second is None:
+        return {}
+    with in_language(langs.second):
+        return summary_view(session, loaded.state)
+
+
+def tr(code: str, message: str, **variables: Any) -> str:
+    """A UI message in a given language (the page's, or the second one)."""
+    return gettext_in(code, message, **variables)
+
+
+def _validated_scores() -> bool:
+    langs: langdb.Languages | None = g.get("languages")
+    session: Interview | None = g.get("localized_session")
+    if session is None or langs is None:
+        return False
+    other = langs.locale != SOURCE or langs.second not in (None, SOURCE)
+    return other and any(ins.validated for ins in session.instruments)
+
+
+def second_label(item: Item, option: Option | str) -> str:
+    """An option's label in the second language."""
+    langs: langdb.Languages | None = g.get("languages")
+    value = option.value if isinstance(option, Option) else option
+    other = in_second(item.id)
+    found = other.option(value) if other else None
+    if found is not None and found.label:
+        return found.label
+    text = str(value)
+    known = YES_NO_LABELS.get(text)
+    if known and langs and langs.second:
+        return gettext_in(langs.second, known)
+    return text
+
+
+def second_text(message: str, **variables: Any) -> str:
+    langs: langdb.Languages | None = g.get("languages")
+    if not langs or not langs.second:
+        return ""
+    return gettext_in(langs.second, message, **variables)
+
+
+# ---------------------------------------------------------------- the API
+
+
+def step_texts(step: dict[str, Any], session: Interview, langs: langdb.Languages) -> dict[str, Any]:
+    """A step JSON in the interview's language; with ``"texts"`` per language in
+    interpreter mode. Untranslated texts are listed under ``"untranslated"``."""
+    item_json = step.get("item")
+    if step.get("done") or not isinstance(item_json, dict):
+        return step
+    codes = [langs.locale] + ([langs.second] if langs.second else [])
+    blocks = {}
+    for code in codes:
+        local = translate_session(session, code)
+        item = local.items[item_json["id"]]
+        blocks[code] = _item_block(item, code)
+    first = blocks[langs.locale]
+    out = dict(step)
+    out["item"] = {
+        **item_json,
+        "text": first["text"],
+        "why": first["why"],
+        "options": first["options"],
+    }
+    if langs.second:
+        out["item"]["texts"] = {
+            code: {k: v for k, v in b.items() if k != "untranslated"} for code, b in blocks.items()
+        }
+    missing = first["untranslated"]
+    if missing:
+        out["item"]["untranslated"] = missing
+    if step.get("content_warning"):
+        section_key = str(step.get("section", ""))
+        ins_id, _sep, section_id = section_key.partition("/")
+        local = translate_session(session, langs.locale)
+        for ins in local.instruments:
+            section = ins.section(section_id) if ins.id == ins_id else None
+            if section is not None and section.content_warning:
+                out["content_warning"] = str(section.content_warning)
+    out["locale"] = langs.locale
+    return out
+
+
+def _item_block(item: Item, code: str) -> dict[str, Any]:
+    options = []
+    missing = [name for name in ("text", "why") if isinstance(getattr(item, name), Untranslated)]
+    for o in item.options:
+        label = o.label
+        if label is None:
+            known = YES_NO_LABELS.get(str(o.value))
+            label = gettext_in(code, known) if known else str(o.value)
+        elif isinstance(label, Untranslated):
+            missing.append(f"options.{o.value}.label")
+        options.append({"value": o.value, "label": str(label)})
+    return {
+        "text": str(item.text),
+        "why": str(item.why),
+        "options": options,
+        "untranslated": missing,
+    }
+
+
+def api_step(interview_id: str, step: dict[str, Any], personal: bytes | None) -> dict[str, Any]:
+    """The step an API route answers, in the interview's language(s)."""
+    with storage.transaction(ext().engine) as conn:
+        loaded = service.load(conn, ext().master, interview_id, personal)
+        langs = langdb.read(conn, interview_id, loaded.key)
+    if langs.locale == SOURCE and not langs.second:
+        return {**step, "locale": SOURCE} if not step.get("done") else step
+    return step_texts(step, loaded.session, langs)
+
+
+api_bp = Blueprint("languages_api", __name__, url_prefix="/api/v1")
+api_bp.before_request(api._guard)
+API_ACCESS: dict[str, str] = {}
+api_access = access_marker(api_bp, API_ACCESS)
+
+
+@api_bp.patch("/interviews/<interview_id>")
+@api_access("owner: worker of the organisation, or the private session")
+def patch_interview(interview_id: str) -> Response:
+    """``{"locale", "second_locale", "interpreter", "interpreter_who"}``: any of them."""
+    body = api._body()
+    allowed = {"locale", "second_locale", "interpreter", "interpreter_who"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ServiceError(
+            400, "bad-field", f"unknown field(s) {unknown}; allowed: {sorted(allowed)}"
+        )
+    with storage.transaction(ext().engine) as conn:
+        personal = api._allowed(conn, interview_id)
+        row = storage.interview_row(conn, interview_id)
+        loaded = service.load(conn, ext().master, interview_id, personal)
+        kwargs: dict[str, Any] = {}
+        if "locale" in body:
+            kwargs["locale"] = body["locale"]
+        if "second_locale" in body:
+            kwargs["second"] = body["second_locale"]
+        if "interpreter" in body:
+            if not isinstance(body["interpreter"], bool):
+                raise ServiceError(400, "bad-interpreter", "interpreter is true or false")
+            kwargs["interpreter"] = body["interpreter"]
+        if "interpreter_who" in body:
+            kwargs["who"] = body["interpreter_who"]
+        try:
+            if "locale" in kwargs:
+                kwargs["locale"] = langdb.code_or_error(kwargs["locale"])
+            if row.mode == "private":
+                if kwargs.get("second") or kwargs.get("interpreter"):
+                    raise ServiceError(
+                        400, "bad-mode", "interpreter mode is for worker-led interviews"
+                    )
+                if "locale" in kwargs:
+                    _private_ok([i.id for i in loaded.session.instruments], kwargs["locale"])
+            langs = langdb.change(conn, interview_id, loaded.key, **kwargs)
+        except langdb.LanguageError as exc:
+            raise ServiceError(400, exc.code, exc.message) from None
+    step = service.step_json(loaded.session, loaded.state)
+    return jsonify(
+        {
+            "languages": langs.to_json(),
+            "answers": service.answers_json(loaded.state),
+            "step": step_texts(step, loaded.session, langs),
+        }
+    )
+
+
+# ---------------------------------------------------------------- the pages
+
+
+@bp.post("/interviews/<interview_id>/language")
+@access("worker of the organisation")
+def change_language(interview_id: str) -> Response:
+    from screening.web import pages
+
+    loaded = pages._load(interview_id)
+    pages._check_csrf()
+    form = request.form
+    kwargs: dict[str, Any] = {}
+    try:
+        kwargs["locale"] = parse_code(form.get("lang", ""))
+        if "second" in form:
+            kwargs["second"] = parse_code(form["second"]) if form["second"] else None
+        if "interpreter" in form or "second" in form:
+            kwargs["interpreter"] = form.get("interpreter") == "yes"
+        if "who" in form:
+            kwargs["who"] = form["who"][: langdb.MAX_WHO]
+    except UnknownLanguage:
+        raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
+    with storage.transaction(ext().engine) as conn:
+        try:
+            langdb.change(conn, loaded.id, loaded.key, **kwargs)
+        except langdb.LanguageError:
+            raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
+    back = form.get("back", "")
+    target = back if back.startswith(f"/interviews/{loaded.id}") and "//" not in back else None
+    return pages._see(target or url_for("pages.interview", interview_id=loaded.id))
+
+
+@bp.get("/language")
+@access("public")
+def choose_ui_language() -> Response:
+    """The language of pages outside an interview (sign-in, the home list): ``?lang=``."""
+    from screening.web import pages
+
+    if not request.args.get("lang"):
+        return pages._see(url_for("pages.home"))
+    try:
+        code = parse_code(request.args.get("lang", ""))
+    except UnknownLanguage:
+        raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
+    response = pages._see(url_for("pages.home"))
+    set_cookie(response, LANG_COOKIE, code)
+    return response
+
+
+def picker_languages() -> list[dict[str, str]]:
+    from screening.i18n.locales import LANGUAGES
+
+    return [{"code": c, "name": autonym(c), "dir": direction(c)} for c in LANGUAGES]
+
+
+__all__ = ["csrf"]
+
+
+def from_start_form(form: Any) -> tuple[str, dict[str, Any]]:
+    """The language fields of the home page's start form: ``lang``, ``second``,
+    ``interpreter`` and ``who``. An unknown code is a 400 page."""
+    try:
+        locale = parse_code(form.get("lang") or SOURCE)
+        second_raw = form.get("second") or ""
+        second = parse_code(second_raw) if second_raw else None
+    except UnknownLanguage:
+        raise BadPost(_("That language is not one we offer. Nothing was started.")) from None
+    who = (form.get("who") or "")[: langdb.MAX_WHO]
+    return locale, {
+        "second": second,
+        "interpreter": form.get("interpreter") == "yes" or second is not None,
+        "who": who if who.isprintable() else "",
+    }
