@@ -399,3 +399,8 @@ main.add_command(import_group)  # issue 7: XLSForm, FHIR
 from screening.i18n.commands import group as _i18n  # noqa: E402  (issue 4)
 
 main.add_command(_i18n)
+
+from screening.admin_cli import COMMANDS as _ADMIN  # noqa: E402  (issue 6)
+
+for _command in _ADMIN:
+    main.add_command(_command)

@@ -208,7 +208,16 @@ def run(*args: object, env: dict[str, str] | None = None) -> Any:
 def test_export_fhir_instrument(tmp_path: Path) -> None:
     shown = run("export", "fhir", "gad7")
     assert shown.exit_code == 0, shown.stderr
-    assert json.loads(shown.stdout) == questionnaire(load_file(INSTRUMENTS / "gad7.yaml")).resource
+    locales = INSTRUMENTS.parent / "locales"  # the shipped catalogs: item texts translated
+    exported = json.loads(shown.stdout)
+    assert exported == questionnaire(load_file(INSTRUMENTS / "gad7.yaml"), locales).resource
+    languages = {
+        part["valueCode"]
+        for ext in exported["item"][0]["_text"]["extension"]
+        for part in ext["extension"]
+        if part["url"] == "lang"
+    }
+    assert {"fr", "ar", "ti", "zh-Hans"} <= languages, languages
     assert "not exported" in shown.stderr  # the score and need are named
     target = tmp_path / "out" / "q.json"
     by_path = run("export", "fhir", INSTRUMENTS / "pc-ptsd-5.yaml", "-o", target)

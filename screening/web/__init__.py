@@ -88,7 +88,7 @@ def create_app(
         app.config.update(test_config)
     engine = storage.make_engine(settings.database_url)
     storage.migrate(engine)
-    master = load_master_key(settings.instance, settings.data_key)
+    master = load_master_key(settings.instance, settings.data_key, settings.previous_data_key)
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
     app.extensions["screening"] = Extension(settings, engine, master)
 

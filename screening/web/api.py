@@ -19,7 +19,14 @@ from screening import accounts, service, storage
 from screening import interview as iv
 from screening.service import ServiceError
 from screening.web import ext
-from screening.web.security import access_marker, cross_site, load_session, set_cookie
+from screening.web.security import (
+    access_marker,
+    audit,
+    audit_action,
+    cross_site,
+    load_session,
+    set_cookie,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SESSION_COOKIE = "sid"
@@ -89,6 +96,7 @@ def _allowed(conn: Connection, interview_id: str) -> bytes | None:
     user = _worker()
     if row.org_id != user.org_id:
         raise ServiceError(404, "not-found", "no such interview")
+    audit(conn, audit_action(), interview_id)
     return None
 
 
@@ -99,14 +107,18 @@ def login() -> Response:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise ServiceError(400, "bad-login", "give a username and a password")
-    with storage.transaction(ext().engine) as conn:
+    with storage.transaction(ext().engine) as conn:  # a failure is committed: it counts
         user = accounts.authenticate(conn, username, password)
         if user is None:
-            raise ServiceError(401, "bad-login", "wrong username or password")
-        old = request.cookies.get(SESSION_COOKIE)
-        if old:
-            accounts.close_session(conn, old)
-        token = accounts.open_session(conn, user_id=user.id)
+            storage.write_audit(conn, "login-failed")
+        else:
+            storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
+            old = request.cookies.get(SESSION_COOKIE)
+            if old:
+                accounts.close_session(conn, old)
+            token = accounts.open_session(conn, user_id=user.id)
+    if user is None:
+        raise ServiceError(401, "bad-login", "wrong username or password")
     response = jsonify({"user": {"username": user.username, "role": user.role}})
     set_cookie(response, SESSION_COOKIE, token)
     return response
@@ -151,6 +163,9 @@ def create_interview() -> tuple[Response, int]:
         user_id=user.id if user else None,
     )
     languages.record_start(interview_id, locale, second, interpreter=second is not None)
+    if user is not None:
+        with storage.transaction(ext().engine) as conn:
+            audit(conn, "create", interview_id)
     response = jsonify(
         {"id": interview_id, "step": languages.api_step(interview_id, step, personal)}
     )

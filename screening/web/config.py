@@ -1,7 +1,8 @@
 """Settings, each named once with its type and default (the Warehouse way).
 
 Environment variables: DATABASE_URL, SCREENING_INSTANCE, SCREENING_ENV,
-SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_INSTRUMENTS, SCREENING_EXIT_URL.
+SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_PREVIOUS_DATA_KEY, SCREENING_INSTRUMENTS,
+SCREENING_EXIT_URL.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings:
     private_idle_minutes: int = 15
     # Where quick exit goes: an everyday site that says nothing about this tool.
     exit_url: str = DEFAULT_EXIT_URL
+    previous_data_key: str | None = None  # during a key rotation (screening keys rotate)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
             secret_key=secret or _instance_secret(instance),
             data_key=data_key,
             exit_url=exit_url,
+            previous_data_key=env.get("SCREENING_PREVIOUS_DATA_KEY") or None,
         )
 
 

@@ -39,7 +39,14 @@ from screening.web import csrf, ext, flow, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import BadPost
 from screening.web.i18n import _
-from screening.web.security import access_marker, cross_site, load_session, set_cookie
+from screening.web.security import (
+    access_marker,
+    audit,
+    audit_action,
+    cross_site,
+    load_session,
+    set_cookie,
+)
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -148,8 +155,10 @@ def signin_post() -> Response:
         user = accounts.authenticate(conn, username, password)
         if user is None:
             failed = True
+            storage.write_audit(conn, "login-failed")  # no name: it may be a mistyped password
         else:
             failed = False
+            storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
             old = request.cookies.get(SESSION_COOKIE)
             if old:
                 accounts.close_session(conn, old)
@@ -225,6 +234,8 @@ def start() -> Response | tuple[str, int]:
         user_id=user.id,
     )[0]
     languages.record_start(interview_id, locale, **extra)
+    with storage.transaction(ext().engine) as conn:
+        audit(conn, "create", interview_id)
     return _see(url_for("pages.interview", interview_id=interview_id))
 
 
@@ -239,6 +250,7 @@ def _load(interview_id: str) -> service.Loaded:
         if row is None or row.mode != "worker" or row.org_id != user.org_id:
             raise ServiceError(404, "not-found", "no such interview")
         loaded = service.load(conn, ext().master, interview_id)
+        audit(conn, audit_action(), interview_id)
     return languages.localize(loaded)  # texts in the interview's language(s), issue 4
 
 

@@ -86,3 +86,23 @@ def load_session(token: str | None) -> accounts.Session | None:
 
     with storage.transaction(ext().engine) as conn:
         return accounts.find_session(conn, token, ext().idle, ext().private_idle)
+
+
+def audit(conn: Any, action: str, interview_id: str | None = None) -> None:
+    """Append to the audit log as the signed-in worker (no content, only the opaque id)."""
+    from flask import g
+
+    session = g.get("session")
+    user = session.user if session is not None else None
+    storage.write_audit(
+        conn,
+        action,
+        actor=user.username if user else None,
+        org_id=user.org_id if user else None,
+        interview_ref=interview_id,
+    )
+
+
+def audit_action() -> str:
+    """What a request to an interview does, for the audit log: a read views it."""
+    return "view" if request.method in ("GET", "HEAD") else "change"

@@ -19,7 +19,7 @@ from screening.interop.stored import consented, fhir_resource
 from screening.service import ServiceError, bundled_source
 from screening.web import ROOT, ext
 from screening.web.api import SESSION_COOKIE
-from screening.web.security import access_marker, cross_site, load_session
+from screening.web.security import access_marker, audit, cross_site, load_session
 
 bp = Blueprint("standards", __name__, url_prefix="/api/v1")
 ACCESS: dict[str, str] = {}
@@ -66,6 +66,7 @@ def interview_fhir(interview_id: str) -> Response:
     user = _worker()
     with storage.transaction(ext().engine) as conn:
         resource = fhir_resource(conn, ext().master, interview_id, user.org_id)
+        audit(conn, "export", interview_id)
     return _fhir(resource)
 
 
@@ -89,6 +90,8 @@ def interviews_csv() -> Response:
     long_form = _form()
     with storage.transaction(ext().engine) as conn:
         stored = list(consented(conn, ext().master, user.org_id))
+        for one in stored:
+            audit(conn, "export", one.loaded.id)
     data, _ = (csv_export.long if long_form else csv_export.wide)(stored)
     return _csv(data, f"interviews-{'long' if long_form else 'wide'}.csv")
 
@@ -100,6 +103,8 @@ def dictionary_csv() -> Response:
     long_form = _form()
     with storage.transaction(ext().engine) as conn:
         stored = list(consented(conn, ext().master, user.org_id))
+        for one in stored:
+            audit(conn, "export", one.loaded.id)
     _, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
     return _csv(dictionary, f"dictionary-{'long' if long_form else 'wide'}.csv")
 
