@@ -30,11 +30,6 @@ LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
 PAPERS = {"a4": "A4", "letter": "letter"}
 ROOT = Path(__file__).resolve().parents[1]
-DOWNLOAD_WARNING = (
-    "This file will be saved on this device. Anyone who uses this device may find it. "
-    "Only download it if that is safe for you."
-)
-
 UI = {
     "title": "My plan",
     "summary_title": "My check-in",
@@ -284,7 +279,8 @@ def anonymous_summary(
 ) -> bytes:
     """The private check-in's summary to download on request: needs, strengths and
     services only; no answers, no free text, no date of birth, no name, no interview id.
-    Show :data:`DOWNLOAD_WARNING` on the page that offers it."""
+    The private summary page offers it with a plain warning that the file stays on the
+    device (templates/summary.html)."""
     context = plan_context(
         session, state, Plan(), matches, {}, locale=locale, paper="a4", today=today
     )

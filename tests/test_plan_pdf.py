@@ -183,4 +183,3 @@ def test_youth_download_has_no_identifying_detail(tmp_path: Path) -> None:
     printed = text_of(data, tmp_path)
     assert "This file has no name or details about you." in printed
     assert "Basketball" not in printed
-    assert "stays" in pdf.DOWNLOAD_WARNING or "saved on this device" in pdf.DOWNLOAD_WARNING

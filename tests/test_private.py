@@ -393,3 +393,34 @@ def test_every_offered_check_in_runs_privately(app: Flask) -> None:
         page = client.get("/checkin")
         assert page.status_code == 200 and kind(page.text) in ("answer", "section")
         assert isinstance(form(page.text, "/checkin/leave"), Form)
+
+
+def test_the_summary_is_downloaded_only_on_request_without_identifying_detail(
+    app: Flask, tmp_path: Path
+) -> None:
+    import subprocess
+
+    client = app.test_client()
+    begin(client)
+    page = client.get("/checkin").text
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    early = client.post("/checkin/copy", data={"csrf": token.group(1)})
+    assert early.status_code == 400  # not before the end
+    for _ in range(60):
+        if kind(page) == "summary":
+            break
+        step(client, page)
+        page = client.get("/checkin").text
+    assert "saved on this device" in page and "Download the file" in page
+    assert '<details class="copy">' in page  # closed until the person opens it
+    sent = submit(client, form(page, "/checkin/copy"))
+    assert sent.status_code == 200 and sent.mimetype == "application/pdf"
+    assert sent.headers["Content-Disposition"] == 'attachment; filename="check-in.pdf"'
+    assert sent.headers["Cache-Control"] == "no-store"
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(sent.data)
+    words = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "This file has no name or details about you." in words
+    assert interview_id(app) not in words and "What you told us" not in words
+    assert counts(app)["interviews"] == 1  # downloading changes nothing

@@ -284,3 +284,36 @@ def leave() -> Response:
     for name, path in ((SESSION_COOKIE, "/"), (KEY_COOKIE, "/"), (csrf.PRE_COOKIE, PLACE_PATH)):
         response.delete_cookie(name, path=path)
     return response
+
+
+# ---------------------------------------------------------------- download on request
+
+
+@bp.post("/copy")
+@access("the person's own private session")
+def download() -> Response:
+    """The summary as a PDF, only when the person asks (after a plain warning that the
+    file stays on the device). It holds needs, strengths and services: no answer, no
+    free text, no date, no name and no id. Sent as an attachment, so the page and the
+    tab's history stay as they are."""
+    import datetime as dt
+
+    from screening import directory, planstore
+    from screening import interview as iv
+    from screening import plan as plans
+    from screening.matching import Preferences
+    from screening.pdf import anonymous_summary
+
+    loaded = _loaded_for_post()
+    if not iv.next_step(loaded.session, loaded.state).done:
+        raise BadPost(_("The summary is ready at the end of the check-in."))
+    with storage.transaction(ext().engine) as conn:
+        services = directory.services(planstore.load_directory(conn))
+    prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
+    matches = plans.suggestions(loaded.session, loaded.state, services, prefs)
+    data = anonymous_summary(
+        loaded.session, loaded.state, matches, locale=loaded.locale, today=dt.date.today()
+    )
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="check-in.pdf"'
+    return response

@@ -232,6 +232,13 @@ def test_private_check_in_keeps_one_history_entry(js_page: Page, site: Site) -> 
     assert seen.count("answer") >= 10 and "help" in seen
     assert page.url == site.url + "/checkin"
     assert ours(history(page), site) == [site.url + "/checkin"], history(page)
+    # A copy of the summary, only on request: a download, with no page change.
+    page.locator("details.copy summary").click()
+    with page.expect_download() as download:
+        page.locator("details.copy button").click()
+    assert download.value.suggested_filename == "check-in.pdf"
+    assert page.locator("main h1").inner_text() == "Summary"
+    assert ours(history(page), site) == [site.url + "/checkin"]
     # Back to change an answer: still no new entry.
     page.evaluate("document.querySelector('main').dataset.old = '1'")
     page.locator("main a", has_text="Back to change an answer").click()

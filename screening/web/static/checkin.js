@@ -102,6 +102,7 @@
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.classList.contains("leave")) { e.preventDefault(); leave(); return; }
+    if (form.hasAttribute("data-native")) { return; } /* a download: no page to swap */
     /* getAttribute: a control named "action" shadows form.action. */
     var target = new URL(form.getAttribute("action") || "", window.location.href);
     if (target.origin !== window.location.origin) { return; }
