@@ -318,7 +318,17 @@ def serve(host: str, port: int, threads: int) -> None:
     except (ConfigError, CryptoError) as exc:
         _fail(f"error: {exc}")
     _first_account(app)
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    import threading
+
+    from screening.admin import maintenance
+
+    threading.Thread(
+        target=maintenance,
+        args=(app.extensions["screening"].engine, threading.Event()),
+        name="maintenance",
+        daemon=True,
+    ).start()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104  # nosec B104: a comparison, not a bind
     click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
     waitress.serve(
         app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True

@@ -329,3 +329,59 @@ def test_the_audit_log_is_append_only_and_holds_no_content(app: Flask) -> None:
             conn.execute(text(statement))
     listed = cli(app, "audit", "--limit", "5")
     assert listed.exit_code == 0 and len(listed.output.strip().splitlines()) == 5
+
+
+def test_production_cookies_are_host_prefixed(tmp_path: Path) -> None:
+    from screening.crypto import encode_key, new_key
+    from screening.web import create_app
+    from screening.web.config import Settings
+
+    settings = Settings(
+        instance=tmp_path / "instance",
+        database_url=f"sqlite:///{tmp_path / 'prod.db'}",
+        production=True,
+        secret_key="a production secret that is long enough to use",
+        data_key=encode_key(new_key()),
+    )
+    app = create_app(settings, {"TESTING": True})
+    with storage.transaction(engine_of(app)) as conn:
+        accounts.create_user(conn, "ana", "Org A", "worker", PASSWORD)
+    client = app.test_client()
+    body = {"username": "ana", "password": PASSWORD}
+    signed = client.post("/api/v1/login", json=body, base_url="https://localhost")
+    assert signed.status_code == 200
+    cookie = signed.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-sid=") and "Secure" in cookie and "Path=/" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    https = {"base_url": "https://localhost"}
+    plain = app.test_client()
+    plain.set_cookie("sid", token)  # not prefixed: anyone could have set it, so ignored
+    assert plain.post("/api/v1/interviews", json={"instrument": "gad7"}, **https).status_code == 401
+    prefixed = app.test_client()
+    prefixed.set_cookie("__Host-sid", token)
+    made = prefixed.post("/api/v1/interviews", json={"instrument": "gad7"}, **https)
+    assert made.status_code == 201
+    page = app.test_client().get("/checkin", **https)
+    assert page.headers["Set-Cookie"].startswith("__Host-pre=")
+    engine_of(app).dispose()
+
+
+def test_the_scheduled_run_purges_and_sweeps(app: Flask) -> None:
+    import threading
+    import time
+
+    old = answered(app)
+    _age(app, old, admin.DEFAULT_RETENTION_DAYS + 1)
+    fresh = answered(app)
+    stop = threading.Event()
+    worker = threading.Thread(target=admin.maintenance, args=(engine_of(app), stop))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while _rows_naming(app, old) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert _rows_naming(app, old) == 0 and _rows_naming(app, fresh) > 0

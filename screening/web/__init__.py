@@ -116,6 +116,8 @@ def create_app(
     app.register_blueprint(languages.api_bp)  # issue 4
     app.view_functions["static"] = _static
     Compress(app)
+    if settings.production:
+        app.wsgi_app = security.HostPrefixedCookies(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

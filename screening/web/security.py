@@ -106,3 +106,49 @@ def audit(conn: Any, action: str, interview_id: str | None = None) -> None:
 def audit_action() -> str:
     """What a request to an interview does, for the audit log: a read views it."""
     return "view" if request.method in ("GET", "HEAD") else "change"
+
+
+class HostPrefixedCookies:
+    """In production every cookie of ours travels as ``__Host-<name>``: the browser then
+    insists on Secure, Path=/ and no Domain, so no other host (a subdomain, a network
+    attacker over http) can set or replace it (ASVS 3.4.4). Only the app's edges change:
+    incoming ``__Host-`` cookies are handed to the views under their plain names (plain
+    ones are dropped, as anyone could have set them), outgoing ones are renamed."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from http.cookies import CookieError, SimpleCookie
+
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(environ.get("HTTP_COOKIE", ""))
+        except CookieError:  # a malformed header: treat as no cookies
+            jar = SimpleCookie()
+        kept = [
+            f"{name[len(PREFIX) :]}={morsel.coded_value}"
+            for name, morsel in jar.items()
+            if name.startswith(PREFIX)
+        ]
+        environ["HTTP_COOKIE"] = "; ".join(kept)
+
+        def renamed(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            out = []
+            for key, value in headers:
+                if key.lower() == "set-cookie":
+                    value = _host_prefixed(value)
+                out.append((key, value))
+            return start_response(status, out, *args)
+
+        return self.app(environ, renamed)
+
+
+PREFIX = "__Host-"
+
+
+def _host_prefixed(header: str) -> str:
+    name, _, rest = header.partition("=")
+    parts = [p.strip() for p in rest.split(";")]
+    attrs = [p for p in parts[1:] if not p.lower().startswith(("path=", "domain=", "secure"))]
+    return "; ".join([f"{PREFIX}{name}={parts[0]}", *attrs, "Path=/", "Secure"])
