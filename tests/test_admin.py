@@ -385,3 +385,40 @@ def test_the_scheduled_run_purges_and_sweeps(app: Flask) -> None:
         worker.join(timeout=20)
     assert not worker.is_alive()
     assert _rows_naming(app, old) == 0 and _rows_naming(app, fresh) > 0
+
+
+def test_one_address_cannot_spray_passwords(app: Flask) -> None:
+    client = app.test_client()
+    codes = [
+        client.post(
+            "/api/v1/login", json={"username": f"user{n}", "password": "guess guess guess"}
+        ).status_code
+        for n in range(35)
+    ]
+    assert codes[:30] == [401] * 30 and set(codes[30:]) == {429}
+    elsewhere = app.test_client()
+    from_elsewhere = elsewhere.post(
+        "/api/v1/login",
+        json={"username": "ana", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert from_elsewhere.status_code == 200
+
+
+def test_sign_out_everywhere_and_the_admin_audit_page(app: Flask) -> None:
+    from tests.test_pages import form, sign_in, submit
+
+    with storage.transaction(engine_of(app)) as conn:
+        accounts.create_user(conn, "ada", "Org A", "admin", PASSWORD)
+    answered(app, "ben")  # another organisation's activity
+    tablet, phone = sign_in(app, "ana"), sign_in(app, "ana")
+    assert tablet.get("/admin/audit").status_code == 403  # workers do not see the log
+    boss = sign_in(app, "ada")
+    page = boss.get("/admin/audit")
+    assert page.status_code == 200 and "login" in page.text
+    assert "ben" not in page.text  # only the admin's own organisation
+    home = tablet.get("/")
+    done = submit(tablet, form(home.text, "/signout/everywhere"))
+    assert done.status_code == 303 and done.location == "/signin"
+    assert phone.get("/").location == "/signin"  # the other device is signed out too
+    assert boss.get("/").status_code == 200  # other accounts are not

@@ -64,7 +64,7 @@ def test_generated_requests_conform(app: Flask, mode: GenerationMode) -> None:
     token = _token(app)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11
+    assert len(operations) == 12
     for operation in operations:
         if operation.path == "/logout":
             continue  # it would end the session the other operations use
@@ -182,6 +182,15 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     wrong = call("post", answers, "/interviews/{interview_id}/answers", json={"item": "x"})
     assert wrong.status_code == 400
     call("get", f"/interviews/{interview_id}", "/interviews/{interview_id}")
+    changed = call(
+        "patch", f"/interviews/{interview_id}", "/interviews/{interview_id}", json={"locale": "ar"}
+    )
+    assert (
+        changed.json["answers"]
+        == call(  # a change of language keeps every answer
+            "get", f"/interviews/{interview_id}", "/interviews/{interview_id}"
+        ).json["answers"]
+    )
     call("get", f"/interviews/{interview_id}/result", "/interviews/{interview_id}/result")
     fhir = call("get", f"/interviews/{interview_id}/fhir", "/interviews/{interview_id}/fhir")
     assert fhir.json["status"] == "completed"

@@ -31,6 +31,7 @@ class Extension:
     engine: Engine
     master: MasterKey
     last_sweep: float = 0.0
+    login_limiter: Any = field(default_factory=lambda: _limiter())
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sweep_if_due(self, every: float = 60.0) -> None:
@@ -53,6 +54,12 @@ class Extension:
     @property
     def private_idle(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.settings.private_idle_minutes)
+
+
+def _limiter() -> Any:
+    from screening.web.security import Limiter
+
+    return Limiter()
 
 
 def ext() -> Extension:

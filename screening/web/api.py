@@ -107,6 +107,8 @@ def login() -> Response:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise ServiceError(400, "bad-login", "give a username and a password")
+    if not ext().login_limiter.allow(request.remote_addr or "-"):
+        raise ServiceError(429, "too-many", "too many sign-in attempts; wait a few minutes")
     with storage.transaction(ext().engine) as conn:  # a failure is committed: it counts
         user = accounts.authenticate(conn, username, password)
         if user is None:

@@ -149,6 +149,8 @@ def signin_post() -> Response:
         raise BadPost(_("This sign-in form has expired. Go back, reload the page and try again."))
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    if not ext().login_limiter.allow(request.remote_addr or "-"):
+        return _signin_page(_("Too many sign-in attempts from here. Wait a few minutes."), 429)
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return _signin_page(_("That username and password do not match."), 200)
     with storage.transaction(ext().engine) as conn:
@@ -185,6 +187,36 @@ def signout() -> Response:
     response.delete_cookie(KEY_COOKIE, path="/")
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.post("/signout/everywhere")
+@access("worker")
+def signout_everywhere() -> Response:
+    """End every session of this account, on every device (a lost tablet, say)."""
+    user = _require_user()
+    _check_csrf()
+    with storage.transaction(ext().engine) as conn:
+        accounts.close_all_sessions(conn, user.id)
+        storage.write_audit(conn, "logout-everywhere", actor=user.username, org_id=user.org_id)
+    response = _see(url_for("pages.signin"))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.get("/admin/audit")
+@access("admin of the organisation")
+def audit_log() -> tuple[str, int]:
+    """The organisation's audit log for its admins: who did what to which interview,
+    never any content (the ids are opaque)."""
+    from screening import admin
+
+    user = _require_user()
+    if user.role != "admin":
+        abort(403)
+    with storage.transaction(ext().engine) as conn:
+        rows = admin.audit_rows(conn, org_id=user.org_id, limit=500)
+    return _page("audit.html", rows=rows, when=_when)
 
 
 @bp.get("/")

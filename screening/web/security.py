@@ -152,3 +152,31 @@ def _host_prefixed(header: str) -> str:
     parts = [p.strip() for p in rest.split(";")]
     attrs = [p for p in parts[1:] if not p.lower().startswith(("path=", "domain=", "secure"))]
     return "; ".join([f"{PREFIX}{name}={parts[0]}", *attrs, "Path=/", "Secure"])
+
+
+class Limiter:
+    """At most ``limit`` attempts per ``window`` seconds from one address (in memory, per
+    process): a brake on password spraying across many usernames, which the per-username
+    lock-out cannot see. Behind a proxy, the proxy must pass the client's address."""
+
+    def __init__(self, limit: int = 30, window: float = 300.0) -> None:
+        import threading
+
+        self.limit, self.window = limit, window
+        self.hits: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        import time
+
+        now = time.monotonic()
+        with self.lock:
+            recent = [t for t in self.hits.get(key, ()) if now - t < self.window]
+            if len(recent) >= self.limit:
+                self.hits[key] = recent
+                return False
+            recent.append(now)
+            self.hits[key] = recent
+            if len(self.hits) > 10000:  # forget the quiet ones
+                self.hits = {k: v for k, v in self.hits.items() if now - v[-1] < self.window}
+            return True
