@@ -17,7 +17,8 @@ SOURCES: Final = (
     (ROOT / "screening" / "web", [("*.py", "python")]),
     # The printable plan's headings (screening.pdf.UI), marked with N_().
     (ROOT / "screening", [("pdf.py", "python")]),
-    (ROOT / "templates", [("*.html", "jinja2.ext:babel_extract")]),
+    # "**.html": templates in subfolders too (templates/plan/edit.html).
+    (ROOT / "templates", [("**.html", "jinja2.ext:babel_extract")]),
 )
 KEYWORDS: Final = {
     **DEFAULT_KEYWORDS,
@@ -27,7 +28,7 @@ KEYWORDS: Final = {
     "tr": (2,),
     "second_text": None,
 }
-OPTIONS: Final = {"*.html": {"trimmed": "true", "newstyle_gettext": "true"}}
+OPTIONS: Final = {"**.html": {"trimmed": "true", "newstyle_gettext": "true"}}
 COMMENT_TAGS: Final = ("Translators:",)
 
 
