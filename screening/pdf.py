@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from screening import interview as iv
+from screening.i18n import N_
 from screening.matching import Match, Service
 from screening.path import Interview
 from screening.plan import Plan
@@ -31,32 +32,32 @@ RTL = frozenset({"ar"})
 PAPERS = {"a4": "A4", "letter": "letter"}
 ROOT = Path(__file__).resolve().parents[1]
 UI = {
-    "title": "My plan",
-    "summary_title": "My check-in",
-    "not_diagnosis": "What your answers suggest we work on together. This is not a diagnosis.",
-    "safety_first": "Safety first",
-    "strengths": "Strengths",
-    "no_strengths": "None noted from these answers. Strengths can be talked about together.",
-    "needs": "Things to work on, all at the same time",
-    "told": "What you told us",
-    "services": "Services that could help",
-    "why": "Why this one",
-    "goals": "My goals, in my words",
-    "actions": "Steps",
-    "who": "Who",
-    "by": "By when",
-    "referrals": "Referrals",
-    "contact": "Contact",
-    "hours": "Hours",
-    "bring": "What to bring",
-    "nothing_to_bring": "Nothing needed",
-    "consent": "You agreed we may share information with this service",
-    "no_sharing": "No information is shared with this service",
-    "check_in": "Next check-in",
-    "date": "Date",
-    "page": "Page",
-    "fictional": "Demo services: these are fictional, not real services.",
-    "download_note": "This file has no name or details about you.",
+    "title": N_("My plan"),
+    "summary_title": N_("My check-in"),
+    "not_diagnosis": N_("What your answers suggest we work on together. This is not a diagnosis."),
+    "safety_first": N_("Safety first"),
+    "strengths": N_("Strengths"),
+    "no_strengths": N_("None noted from these answers. Strengths can be talked about together."),
+    "needs": N_("Things to work on, all at the same time"),
+    "told": N_("What you told us"),
+    "services": N_("Services that could help"),
+    "why": N_("Why this one"),
+    "goals": N_("My goals, in my words"),
+    "actions": N_("Steps"),
+    "who": N_("Who"),
+    "by": N_("By when"),
+    "referrals": N_("Referrals"),
+    "contact": N_("Contact"),
+    "hours": N_("Hours"),
+    "bring": N_("What to bring"),
+    "nothing_to_bring": N_("Nothing needed"),
+    "consent": N_("You agreed we may share information with this service"),
+    "no_sharing": N_("No information is shared with this service"),
+    "check_in": N_("Next check-in"),
+    "date": N_("Date"),
+    "page": N_("Page"),
+    "fictional": N_("Demo services: these are fictional, not real services."),
+    "download_note": N_("This file has no name or details about you."),
 }
 
 

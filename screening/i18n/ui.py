@@ -15,7 +15,10 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 #: (folder, method map) pairs, like a pybabel mapping file.
 SOURCES: Final = (
     (ROOT / "screening" / "web", [("*.py", "python")]),
-    (ROOT / "templates", [("*.html", "jinja2.ext:babel_extract")]),
+    # The printable plan's headings (screening.pdf.UI), marked with N_().
+    (ROOT / "screening", [("pdf.py", "python")]),
+    # "**.html": templates in subfolders too (templates/plan/edit.html).
+    (ROOT / "templates", [("**.html", "jinja2.ext:babel_extract")]),
 )
 KEYWORDS: Final = {
     **DEFAULT_KEYWORDS,
@@ -25,7 +28,7 @@ KEYWORDS: Final = {
     "tr": (2,),
     "second_text": None,
 }
-OPTIONS: Final = {"*.html": {"trimmed": "true", "newstyle_gettext": "true"}}
+OPTIONS: Final = {"**.html": {"trimmed": "true", "newstyle_gettext": "true"}}
 COMMENT_TAGS: Final = ("Translators:",)
 
 

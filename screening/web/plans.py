@@ -22,6 +22,7 @@ from screening.service import Loaded
 from screening.web import ext
 from screening.web.api import SESSION_COOKIE
 from screening.web.forms import BadPost
+from screening.web.i18n import _
 from screening.web.pages import _check_csrf, _load, _page, _require_user, _see
 from screening.web.security import access_marker, cross_site, load_session
 
@@ -36,7 +37,7 @@ MAX_FIELD = 500
 def _guard() -> None:
     g.session = None
     if request.method == "POST" and cross_site():
-        raise BadPost("This form was sent from another site. Nothing was saved.")
+        raise BadPost(_("This form was sent from another site. Nothing was saved."))
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
@@ -101,7 +102,7 @@ def _edit_page(
 def _text(name: str) -> str:
     value = request.form.get(name, "")
     if len(value) > MAX_FIELD:
-        raise BadPost("Part of this form is too long. Nothing was saved.")
+        raise BadPost(_("Part of this form is too long. Nothing was saved."))
     return value.strip()
 
 
@@ -112,7 +113,7 @@ def _day(name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadPost("A date on this form is not a date. Nothing was saved.") from None
+        raise BadPost(_("A date on this form is not a date. Nothing was saved.")) from None
 
 
 def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Plan:
@@ -134,7 +135,7 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
             order = int(_text(f"ref_order_{n}") or n + 1)
         except ValueError:
             raise BadPost(
-                "An order number on this form is not a number. Nothing was saved."
+                _("An order number on this form is not a number. Nothing was saved.")
             ) from None
         share = request.form.get(f"ref_share_{n}") == "yes"
         consent = None
@@ -151,7 +152,7 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
     for service_id in request.form.getlist("add"):
         found = by_id.get(service_id)
         if found is None:
-            raise BadPost("That service is not in the directory. Nothing was saved.")
+            raise BadPost(_("That service is not in the directory. Nothing was saved."))
         if service_id in have:
             continue
         need = next((n for n in found.needs if n in _suggested(loaded, services)), "")
@@ -161,7 +162,7 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
         have.add(service_id)
     locale = _text("client_language") or loaded.locale
     if locale not in LOCALES:
-        raise BadPost("That language is not offered. Nothing was saved.")
+        raise BadPost(_("That language is not offered. Nothing was saved."))
     return Plan(
         goals=goals,
         actions=tuple(actions),
@@ -179,7 +180,7 @@ def save(interview_id: str) -> Response | tuple[str, int]:
     _check_csrf()
     author = request.form.get("author")
     if author not in ("worker", "client"):
-        raise BadPost("Say who is making this change. Nothing was saved.")
+        raise BadPost(_("Say who is making this change. Nothing was saved."))
     current, found = _latest(loaded)
     services = _services()
     new = _parse(loaded, current, services)
@@ -197,22 +198,22 @@ def save(interview_id: str) -> Response | tuple[str, int]:
 @access("worker of the organisation")
 def printable(interview_id: str) -> Response:
     loaded = _load(interview_id)
-    _, found = _latest(loaded)
+    found = _latest(loaded)[1]
     version = request.args.get("v", "")
     chosen = found[-1] if found else None
     if version:
         chosen = next((v for v in found if str(v.number) == version), None)
         if chosen is None:
-            raise BadPost("There is no such version of this plan.", 404)
+            raise BadPost(_("There is no such version of this plan."), 404)
     plan = chosen.plan if chosen else Plan()
     paper = request.args.get("paper", "a4")
     locale = request.args.get("locale", plan.client_language)
     second = request.args.get("second") or None
     kind = request.args.get("format", "html")
     if paper not in ("a4", "letter") or locale not in LOCALES or kind not in ("html", "pdf"):
-        raise BadPost("That paper size, language or format is not offered.")
+        raise BadPost(_("That paper size, language or format is not offered."))
     if second is not None and second not in LOCALES:
-        raise BadPost("That language is not offered.")
+        raise BadPost(_("That language is not offered."))
     services = _services()
     context = plan_context(
         loaded.session,
@@ -229,7 +230,7 @@ def printable(interview_id: str) -> Response:
         context["css_href"] = url_for("plans.css")
         response: Response = current_app.make_response(render_html(context))
         return response
-    data, _ = render_pdf(render_html(context))
+    data = render_pdf(render_html(context))[0]
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="plan.pdf"'
     return response
