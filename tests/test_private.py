@@ -20,6 +20,9 @@ from werkzeug.test import TestResponse
 from screening import storage
 from screening.service import bundled_source
 from screening.web.config import DEFAULT_EXIT_URL
+from screening.web.private import KEY_HEADER as KEY
+from screening.web.private import MEMORY_HEADER as MEMORY
+from screening.web.private import SESSION_HEADER as SESSION
 from tests.conftest import BACKENDS, web_app
 from tests.test_pages import BROWSER, BUDGET, Form, form, forms, h1, sign_in, submit
 
@@ -118,6 +121,7 @@ def test_start_page_says_what_happens_before_the_first_question(app: Flask) -> N
     page = client.get("/checkin")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     check_page(page.text, None)
+    assert "Set-Cookie" not in page.headers  # nothing of ours on the device before a start
     text = re.sub(r"<[^>]+>", "", page.text)
     assert "must report it to child protection" in text  # limits of confidentiality
     assert "private window" in text and "JavaScript is off" in text  # the no-JS advice
@@ -314,10 +318,18 @@ def test_forged_and_odd_posts_get_400_and_store_nothing(app: Flask) -> None:
     start_form = form(start_page, "/checkin/start")
     assert submit(client, start_form, instrument="needs-assessment").status_code == 400
     assert submit(client, start_form, instrument="../etc/passwd").status_code == 400
-    missing = client.post("/checkin/start", data={"instrument": "gad7", "csrf": "x"})
-    assert missing.status_code == 400 and counts(app)["interviews"] == 0
-    nothing = client.post("/checkin/start", data={"csrf": start_form.hidden("csrf")})
+    forged = client.post(
+        "/checkin/start", data={"instrument": "gad7"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    from_elsewhere = client.post(
+        "/checkin/start", data={"instrument": "gad7"}, headers={"Origin": "https://evil.example"}
+    )
+    assert forged.status_code == from_elsewhere.status_code == 400
+    assert counts(app)["interviews"] == 0
+    nothing = client.post("/checkin/start", data={"lang": "en"})
     assert nothing.status_code == 400 and "Choose a check-in" in nothing.text
+    bad_language = client.post("/checkin/start", data={"instrument": "gad7", "lang": "xx"})
+    assert bad_language.status_code == 400 and counts(app)["interviews"] == 0
     begin(client)
     page = client.get("/checkin").text
     section = form(page, "/checkin/section")
@@ -424,3 +436,27 @@ def test_the_summary_is_downloaded_only_on_request_without_identifying_detail(
     assert "This file has no name or details about you." in words
     assert interview_id(app) not in words and "What you told us" not in words
     assert counts(app)["interviews"] == 1  # downloading changes nothing
+
+
+def test_with_the_script_no_cookie_is_ever_set(app: Flask) -> None:
+    """The script asks for the session in headers, keeps it in memory and sends it back:
+    the browser never stores a cookie of ours."""
+    client = app.test_client()
+    started = client.post(
+        "/checkin/start", data={"instrument": "youth-check-in"}, headers={MEMORY: "1"}
+    )
+    assert started.status_code == 204 and "Set-Cookie" not in started.headers
+    creds = {SESSION: started.headers[SESSION], KEY: started.headers[KEY]}
+    assert client.get("/checkin").text.count("Choose a check-in")  # no headers: a start page
+    page = client.get("/checkin", headers=creds)
+    assert kind(page.text) == "section" and "Set-Cookie" not in page.headers
+    section = form(page.text, "/checkin/section")
+    moved = client.post(
+        "/checkin/section", data={**dict(section.fields), "choice": "enter"}, headers=creds
+    )
+    assert moved.status_code == 303 and counts(app)["entries"] == 1
+    wrong_key = {**creds, KEY: creds[KEY][::-1]}
+    assert "Choose a check-in" in client.get("/checkin", headers=wrong_key).text
+    left = client.post("/checkin/leave", headers={**creds, "X-Leave": "fetch"})
+    assert left.status_code == 204 and counts(app) == {"interviews": 0, "entries": 0, "sessions": 0}
+    assert client.get_cookie("sid") is None and client.get_cookie("pk") is None

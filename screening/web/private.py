@@ -43,6 +43,13 @@ ACCESS: dict[str, str] = {}
 access = access_marker(bp, ACCESS)
 
 PLACE_PATH = "/checkin"
+# With JavaScript, the session token and the data key live in the script's memory and
+# travel in these headers: closing the browser leaves no cookie of ours in the profile
+# (Chromium writes even session cookies to disk). A custom header also cannot be sent
+# from another site without a CORS preflight, which this app never grants.
+MEMORY_HEADER = "X-Checkin-Memory"
+SESSION_HEADER = "X-Checkin-Session"
+KEY_HEADER = "X-Checkin-Key"
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 ENDED = N_(
     "This check-in has ended: it clears itself after 15 minutes without use, or when "
@@ -56,7 +63,7 @@ def _guard() -> None:
     if request.method == "POST" and cross_site():
         raise BadPost(_("This form was sent from another site. Nothing was saved."))
     ext().sweep_if_due()
-    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+    g.session = load_session(_token())
 
 
 def _private_session() -> accounts.Session | None:
@@ -66,8 +73,14 @@ def _private_session() -> accounts.Session | None:
     return session
 
 
+def _token() -> str | None:
+    """The private session's token: from the script's header (JavaScript keeps it in
+    memory only) or, without JavaScript, from the session cookie."""
+    return request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_COOKIE)
+
+
 def _personal_key() -> bytes | None:
-    raw = request.cookies.get(KEY_COOKIE, "")
+    raw = request.headers.get(KEY_HEADER) or request.cookies.get(KEY_COOKIE, "")
     try:
         key = base64.urlsafe_b64decode(raw.encode())
     except (binascii.Error, ValueError):
@@ -81,7 +94,7 @@ def _place() -> flow.Place:
 
 def context() -> dict[str, Any]:
     """What every private page's template needs (the error pages use it too)."""
-    sid = request.cookies.get(SESSION_COOKIE)
+    sid = _token()
     return {
         "private": True,
         "user": None,
@@ -137,7 +150,7 @@ def _loaded_for_post() -> service.Loaded:
     loaded = _load()
     if loaded is None:
         raise BadPost(_(ENDED))
-    if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
+    if not csrf.valid(_token(), request.form.get(csrf.FIELD)):
         raise BadPost(
             _(
                 "This page was out of date. Nothing was saved. Go back to the check-in and "
@@ -155,21 +168,19 @@ def _loaded_for_post() -> service.Loaded:
 def interview() -> Response | tuple[str, int]:
     loaded = _load()
     if loaded is None:
-        return _start_page(ended=request.cookies.get(SESSION_COOKIE) is not None)
+        return _start_page(ended=_token() is not None)
     return flow.show(loaded, _place(), **context())
 
 
 def _start_page(
     error: str | None = None, status: int = 200, ended: bool = False, lang: str | None = None
 ) -> Response:
-    binding = request.cookies.get(csrf.PRE_COOKIE) or csrf.new_binding()
     code = lang or _chosen_language(request.args.get("lang"))
     use(code)
     page = render_template(
         "start.html",
         **{
             **context(),
-            "csrf": csrf.issue(binding),
             "instruments": [translate(ins, code) for ins in _offered()],
             "error": error,
             "ended": ended,
@@ -179,7 +190,6 @@ def _start_page(
         },
     )
     response: Response = current_app.make_response((page, status))
-    set_cookie(response, csrf.PRE_COOKIE, binding, path=PLACE_PATH)
     if ended:  # an ended check-in's cookies are of no more use
         response.delete_cookie(SESSION_COOKIE, path="/")
         response.delete_cookie(KEY_COOKIE, path="/")
@@ -195,8 +205,12 @@ def _offered() -> list[Any]:
 @bp.post("/start")
 @access("public")
 def start() -> Response:
-    if not csrf.valid(request.cookies.get(csrf.PRE_COOKIE), request.form.get(csrf.FIELD)):
-        raise BadPost(_("This page was out of date. Nothing was started. Please try again."))
+    """Start a check-in. No CSRF token: the start page sets no cookie to bind one to
+    (nothing of ours should be on the device before the person starts), and a post from
+    another site is refused by the Fetch-Metadata/Origin check all our posts go through;
+    starting replaces only this browser's own check-in. With ``X-Checkin-Memory`` (the
+    script), the session and key come back as headers for the script to keep in memory,
+    so no cookie is ever written; without the script they are session cookies."""
     offered = [ins.id for ins in _offered()]
     chosen = request.form.get("instrument")
     locale = _chosen_language(request.form.get("lang") or "en")
@@ -215,14 +229,19 @@ def start() -> Response:
     )
     assert personal is not None
     with storage.transaction(ext().engine) as conn:
-        old = request.cookies.get(SESSION_COOKIE)
+        old = _token()
         if old:
             _end(conn, old)
         token = accounts.open_session(conn, interview_id=interview_id)
+    key = base64.urlsafe_b64encode(personal).decode()
+    if request.headers.get(MEMORY_HEADER) == "1":
+        response = Response(status=204)
+        response.headers[SESSION_HEADER] = token
+        response.headers[KEY_HEADER] = key
+        return response
     response = flow.see(url_for("private.interview"))
     set_cookie(response, SESSION_COOKIE, token)
-    set_cookie(response, KEY_COOKIE, base64.urlsafe_b64encode(personal).decode())
-    response.delete_cookie(csrf.PRE_COOKIE, path=PLACE_PATH)
+    set_cookie(response, KEY_COOKIE, key)
     return response
 
 
@@ -272,7 +291,7 @@ def leave() -> Response:
     """Quick exit, and finishing: no CSRF token is asked (leaving must always work; the
     cross-site check still applies), the check-in and its session are deleted, and the
     browser is told to forget our cookies, storage and cache."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = _token()
     if token:
         with storage.transaction(ext().engine) as conn:
             _end(conn, token)

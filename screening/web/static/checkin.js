@@ -4,12 +4,16 @@
       answer carries Clear-Site-Data), then replaces this history entry with an everyday
       site, so Back cannot come back here.
    2. Each step is sent with fetch and the new screen swapped in place: the browser's
-      history keeps one entry for the whole check-in. */
+      history keeps one entry for the whole check-in.
+   3. The check-in's session token and data key live in this script's memory and go in
+      request headers, never in a cookie: closing the browser leaves nothing of ours in
+      its profile. Leaving the page (closing the tab, reloading) ends the check-in. */
 (function () {
   "use strict";
   var root = document.documentElement;
   var leaving = false;
   var busy = false;
+  var creds = null; /* {session, key} once started */
   root.classList.add("js");
 
   function exitForm() { return document.querySelector("form.leave"); }
@@ -44,11 +48,31 @@
     var gone = false;
     function go() { if (!gone) { gone = true; window.location.replace(to); } }
     window.setTimeout(go, 1500);
+    var headers = withCreds({ "X-Leave": "fetch" });
+    creds = null;
     fetch(action, {
       method: "POST", credentials: "same-origin", keepalive: true, cache: "no-store",
-      headers: { "X-Leave": "fetch" }
+      headers: headers
     }).then(go, go);
   }
+
+  function withCreds(headers) {
+    if (creds) {
+      headers["X-Checkin-Session"] = creds.session;
+      headers["X-Checkin-Key"] = creds.key;
+    }
+    return headers;
+  }
+
+  /* Closing the tab or the browser, or reloading: the check-in ends on the server too. */
+  window.addEventListener("pagehide", function () {
+    if (!creds || leaving) { return; }
+    fetch("/checkin/leave", {
+      method: "POST", credentials: "same-origin", keepalive: true, cache: "no-store",
+      headers: withCreds({ "X-Leave": "fetch" })
+    });
+    creds = null;
+  });
 
   var shifts = [];
   document.addEventListener("keydown", function (e) {
@@ -85,16 +109,26 @@
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
   }
 
-  function load(url, options) {
-    if (busy) { return; }
-    busy = true;
+  function fetchPage(url, options) {
     options.credentials = "same-origin";
     options.cache = "no-store";
-    fetch(url, options).then(function (response) {
+    options.headers = withCreds(options.headers || {});
+    return fetch(url, options).then(function (response) {
+      if (response.status === 204 && response.headers.get("X-Checkin-Session")) {
+        creds = { session: response.headers.get("X-Checkin-Session"),
+                  key: response.headers.get("X-Checkin-Key") };
+        return fetchPage("/checkin", { method: "GET" }); /* the first screen */
+      }
       return response.text().then(function (text) {
         if (!leaving) { swap(text); }
       });
-    }).catch(function () {
+    });
+  }
+
+  function load(url, options) {
+    if (busy) { return; }
+    busy = true;
+    fetchPage(url, options).catch(function () {
       say("No connection just now. Your last step may not be saved. Please try again.");
     }).then(function () { busy = false; });
   }
@@ -102,15 +136,39 @@
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.classList.contains("leave")) { e.preventDefault(); leave(); return; }
-    if (form.hasAttribute("data-native")) { return; } /* a download: no page to swap */
+    if (form.hasAttribute("data-native")) { e.preventDefault(); download(form); return; }
     /* getAttribute: a control named "action" shadows form.action. */
     var target = new URL(form.getAttribute("action") || "", window.location.href);
     if (target.origin !== window.location.origin) { return; }
     e.preventDefault();
     var data = new FormData(form);
     if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
-    load(target.href, { method: "POST", body: new URLSearchParams(data) });
+    var headers = /\/checkin\/start$/.test(target.pathname) ? { "X-Checkin-Memory": "1" } : {};
+    load(target.href, { method: "POST", body: new URLSearchParams(data), headers: headers });
   });
+
+  /* The summary's copy, on request: fetched with the in-memory credentials, then saved
+     through a temporary link (a plain form could not send them). */
+  function download(form) {
+    fetch(form.getAttribute("action"), {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: withCreds({}), body: new URLSearchParams(new FormData(form))
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("refused"); }
+      return response.blob();
+    }).then(function (blob) {
+      var url = URL.createObjectURL(blob);
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = "check-in.pdf";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    }).catch(function () {
+      say("The file could not be made just now. Please try again.");
+    });
+  }
 
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("main a[href]");
