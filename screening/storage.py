@@ -144,6 +144,14 @@ retention = Table(
     Column("org_id", ForeignKey("organisations.id"), primary_key=True),
     Column("days", Integer, nullable=False),
 )
+shares = Table(  # a private check-in offered to a worker by a one-time code (sharing.py)
+    "shares",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed: never readable without the key
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
 # The audit log is append-only in the database itself, not only in our code.
 for _kind in ("UPDATE", "DELETE"):
     event.listen(
@@ -469,6 +477,7 @@ def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:
     ]
     for interview_id in stale:
         delete_interview(conn, interview_id)
+    conn.execute(delete(shares).where(shares.c.expires_at <= now()))  # codes nobody used
     return len(stale)
 
 

@@ -5,6 +5,7 @@ after quick exit (history, cookies, storage) is tested in tests/browser."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -460,3 +461,60 @@ def test_with_the_script_no_cookie_is_ever_set(app: Flask) -> None:
     left = client.post("/checkin/leave", headers={**creds, "X-Leave": "fetch"})
     assert left.status_code == 204 and counts(app) == {"interviews": 0, "entries": 0, "sessions": 0}
     assert client.get_cookie("sid") is None and client.get_cookie("pk") is None
+
+
+def test_a_check_in_shared_by_code_opens_once_for_a_worker(app: Flask) -> None:
+    person = app.test_client()
+    begin(person)
+    page = person.get("/checkin").text
+    for _ in range(60):
+        if kind(page) == "summary":
+            break
+        step(person, page)
+        page = person.get("/checkin").text
+    iid = interview_id(app)
+    mine = person.get(f"/api/v1/interviews/{iid}").json["answers"]  # type: ignore[index]
+    assert "Make a code" in page and "Your code for a worker" not in page  # only on request
+    shown = submit(person, form(page, "/checkin/share"))
+    code = re.search(r'<p class="code" lang="en">([A-Z0-9-]+)</p>', shown.text)
+    assert shown.status_code == 200 and code is not None, shown.text
+    assert code.group(1) not in shown.headers.get("Location", "")
+    worker = sign_in(app, "ana")
+    home = worker.get("/").text
+    wrong = submit(worker, form(home, "/interviews/shared"), code="ABCD-EFGH")
+    assert wrong.status_code == 400 and "not right" in wrong.text
+    typed = code.group(1).lower().replace("-", " ")  # as a worker might type it
+    opened = submit(worker, form(home, "/interviews/shared"), code=typed)
+    assert opened.status_code == 303 and opened.location.startswith("/interviews/")
+    copy_id = opened.location.rsplit("/", 1)[1]
+    theirs = worker.get(f"/api/v1/interviews/{copy_id}").json
+    assert theirs["answers"] == mine and theirs["status"] == "done"  # type: ignore[index]
+    assert h1(worker.get(opened.location).text) == "Summary"
+    again = submit(worker, form(worker.get("/").text, "/interviews/shared"), code=code.group(1))
+    assert again.status_code == 400  # once only
+    assert person.get(f"/api/v1/interviews/{iid}").status_code == 200  # theirs is untouched
+
+
+def test_an_unused_share_code_expires(app: Flask) -> None:
+    from sqlalchemy import update as sql_update
+
+    from screening import service, sharing
+
+    client = app.test_client()
+    begin(client, "gad7")
+    ext = app.extensions["screening"]
+    iid = interview_id(app)
+    key_cookie = client.get_cookie("pk")
+    assert key_cookie is not None
+    with storage.transaction(ext.engine) as conn:
+        loaded = service.load(conn, ext.master, iid, base64.urlsafe_b64decode(key_cookie.value))
+    code = sharing.offer(ext.engine, ext.master, loaded)
+    with storage.transaction(ext.engine) as conn:
+        conn.execute(
+            sql_update(storage.shares).values(expires_at=storage.now() - dt.timedelta(seconds=1))
+        )
+    with pytest.raises(service.ServiceError):
+        sharing.redeem(ext.engine, ext.master, code, org_id=1, user_id=1)
+    service.sweep_private(ext.engine, dt.timedelta(minutes=15))
+    with storage.transaction(ext.engine) as conn:
+        assert storage.count(conn, storage.shares) == 0

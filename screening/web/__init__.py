@@ -32,6 +32,7 @@ class Extension:
     master: MasterKey
     last_sweep: float = 0.0
     login_limiter: Any = field(default_factory=lambda: _limiter())
+    share_limiter: Any = field(default_factory=lambda: _limiter(10))
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sweep_if_due(self, every: float = 60.0) -> None:
@@ -56,10 +57,10 @@ class Extension:
         return dt.timedelta(minutes=self.settings.private_idle_minutes)
 
 
-def _limiter() -> Any:
+def _limiter(limit: int = 30) -> Any:
     from screening.web.security import Limiter
 
-    return Limiter()
+    return Limiter(limit)
 
 
 def ext() -> Extension:

@@ -204,6 +204,28 @@ def signout_everywhere() -> Response:
     return response
 
 
+@bp.post("/interviews/shared")
+@access("worker")
+def open_shared() -> Response | tuple[str, int]:
+    """Open a check-in a person shared by telling the worker its one-time code."""
+    from screening import sharing
+
+    user = _require_user()
+    _check_csrf()
+    code = request.form.get("code", "")
+    if len(code) > 40 or not ext().share_limiter.allow(f"{user.id}"):
+        return _home_page(user, _("Too many codes tried. Wait a few minutes."), 429)
+    try:
+        interview_id = sharing.redeem(
+            ext().engine, ext().master, code, org_id=user.org_id, user_id=user.id
+        )
+    except ServiceError:
+        return _home_page(user, _("That code is not right, was used already, or expired."), 400)
+    with storage.transaction(ext().engine) as conn:
+        audit(conn, "open-shared", interview_id)
+    return _see(url_for("pages.interview", interview_id=interview_id))
+
+
 @bp.get("/admin/audit")
 @access("admin of the organisation")
 def audit_log() -> tuple[str, int]:

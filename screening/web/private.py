@@ -336,3 +336,19 @@ def download() -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="check-in.pdf"'
     return response
+
+
+@bp.post("/share")
+@access("the person's own private session")
+def share() -> Response | tuple[str, int]:
+    """A one-time code for a worker, made only when the person asks, shown once on the
+    summary (never in an address). See :mod:`screening.sharing`."""
+    from screening import interview as iv
+    from screening import sharing
+
+    loaded = _loaded_for_post()
+    if not iv.next_step(loaded.session, loaded.state).done:
+        raise BadPost(_("The summary is ready at the end of the check-in."))
+    code = sharing.offer(ext().engine, ext().master, loaded)
+    minutes = int(sharing.LIFETIME.total_seconds() // 60)
+    return flow.summary_page(loaded, _place(), share_code=code, share_minutes=minutes, **context())
