@@ -14,7 +14,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from screening.model import Instrument
 from screening.path import Interview, InterviewError
 
 MODES = ("worker", "private")
+MAX_INTERPRETATION = 4000
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +60,9 @@ class Loaded:
     state: iv.State
     consent: Mapping[str, Any] | None = None  # the latest consent entry, if any
     help_seen: frozenset[str] = frozenset()  # urgent flags whose help screen a page showed
+    # Interpreter mode: a free-text answer's interpretation in the worker's language,
+    # kept beside the words as said (the answer itself); the latest per item.
+    interpretations: Mapping[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=64)
@@ -156,6 +160,7 @@ def load(
     state = iv.State()
     consent: Mapping[str, Any] | None = None
     seen: set[str] = set()
+    interpretations: dict[str, str] = {}
     for entry in storage.log_entries(conn, interview_id):
         data = json.loads(unseal(key, entry.payload, _context(interview_id)))
         try:
@@ -166,6 +171,8 @@ def load(
             consent = data
         elif data.get("kind") == "help-seen":
             seen.update(data.get("flags", ()))
+        elif data.get("kind") == "interpretation":
+            interpretations[str(data.get("item"))] = str(data.get("text", ""))
     return Loaded(
         key,
         row.id,
@@ -177,6 +184,7 @@ def load(
         state,
         consent,
         frozenset(seen),
+        interpretations,
     )
 
 
@@ -192,6 +200,12 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
         return iv.acknowledge(state, tuple(entry["flags"]))
     if kind == "consent":
         _check_consent(entry)
+        return state
+    if kind == "interpretation":
+        text = entry.get("text")
+        if not isinstance(text, str) or len(text) > MAX_INTERPRETATION:
+            raise InterviewError("bad-interpretation", "an interpretation is text")
+        session.item(str(entry.get("item")))  # an item of this interview, or an error
         return state  # consent is kept in the log; it changes no answer or route
     return state
 

@@ -245,6 +245,7 @@ def question_page(
         item=item,
         choices=choices_for(item, chosen),
         typed=typed,
+        interpretation=loaded.interpretations.get(item.id, ""),
         saved=saved,
         skipped=saved is SKIPPED,
         declined=saved is DECLINED,
@@ -346,6 +347,17 @@ def post_answer(
         body: dict[str, Any] = {"item": item_id}
         body.update({"declined": True} if action == "decline" else {"value": value})
         record(loaded, place, service.answer_entry(body), key)
+    interpretation = request.form.get("interpretation", "").strip()
+    if (
+        action == "next"
+        and item.type == "text"
+        and interpretation
+        and interpretation != loaded.interpretations.get(item_id)
+    ):
+        if len(interpretation) > service.MAX_INTERPRETATION:
+            raise BadPost(_("Part of this form is missing or too long. Nothing was saved."))
+        entry = {"kind": "interpretation", "item": item_id, "text": interpretation}
+        record(loaded, place, entry, key[:96] + "-int")
     if not change:
         return see(place.here())
     # A change: go on to the next question on the (possibly new) route.

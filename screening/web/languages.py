@@ -83,9 +83,8 @@ def localize(loaded: service.Loaded) -> service.Loaded:
     g.second_session = translate_session(loaded.session, langs.second) if langs.second else None
     g.worker_view = loaded.mode == "worker"
     g.read_aloud = True
-    return replace(
-        loaded, locale=langs.locale, session=translate_session(loaded.session, langs.locale)
-    )
+    g.localized_session = translate_session(loaded.session, langs.locale)
+    return replace(loaded, locale=langs.locale, session=g.localized_session)
 
 
 # ---------------------------------------------------------------- templates
@@ -110,7 +109,35 @@ def _context() -> dict[str, Any]:
         "validated_note": _(
             "Our short labels for this validated scale are not validated translations."
         ),
+        "unreviewed": _unreviewed_note(langs),
     }
+
+
+def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
+    """For the worker, never the client: which of this interview's languages are drafts
+    that no qualified translator has checked yet (issue 4)."""
+    from screening.i18n import catalogs
+
+    if langs is None or not g.get("worker_view"):
+        return None
+    session: Interview | None = g.get("localized_session")
+    domains = [catalogs.UI_DOMAIN]
+    if session is not None:
+        domains += [catalogs.instrument_domain(ins.id) for ins in session.instruments]
+    drafts = []
+    for code in (langs.locale, langs.second):
+        if code in (None, SOURCE):
+            continue
+        found = [catalogs.stats(code, d) for d in domains]
+        if any(f.total and f.reviewed < f.translated for f in found):
+            drafts.append(autonym(str(code)))
+    if not drafts:
+        return None
+    return _(
+        "For the worker: the %(languages)s translations here are drafts, not yet checked by "
+        "a qualified translator.",
+        languages=", ".join(drafts),
+    )
 
 
 def tx(text: object) -> Markup:
