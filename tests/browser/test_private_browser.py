@@ -16,6 +16,7 @@ network), so the test sees exactly where the browser went.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -233,12 +234,21 @@ def test_private_check_in_keeps_one_history_entry(js_page: Page, site: Site) -> 
     assert page.url == site.url + "/checkin"
     assert ours(history(page), site) == [site.url + "/checkin"], history(page)
     # A copy of the summary, only on request: a download, with no page change.
-    page.locator("details.copy summary").click()
+    copy = page.locator("details.copy:has(form[action$='/checkin/copy'])")
+    copy.locator("summary").click()
     with page.expect_download() as download:
-        page.locator("details.copy button").click()
+        copy.locator("button").click()
     assert download.value.suggested_filename == "check-in.pdf"
     assert page.locator("main h1").inner_text() == "Summary"
+    # A one-time code for a worker, only on request, shown in place.
+    share = page.locator("details.copy:has(form[action$='/checkin/share'])")
+    share.locator("summary").click()
+    page.evaluate("document.querySelector('main').dataset.old = '1'")
+    share.locator("button").click()
+    wait_js(page, "!document.querySelector('main').dataset.old")
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", page.locator("p.code").inner_text())
     assert ours(history(page), site) == [site.url + "/checkin"]
+    assert page.context.cookies(site.url) == []
     # Back to change an answer: still no new entry.
     page.evaluate("document.querySelector('main').dataset.old = '1'")
     page.locator("main a", has_text="Back to change an answer").click()
