@@ -9,10 +9,7 @@ log keeps only the opaque interview id, so it can outlive the purge.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from screening import storage
+from screening import keyfiles, storage
 from screening.crypto import NEXT_KEY_FILE, MasterKey, decode_key, encode_key, new_key
 from screening.keyfiles import read_or_create
 
@@ -81,33 +78,10 @@ def rotate_master_key(
             count += 1
         storage.write_audit(conn, "key-rotate", actor="cli")
     if not from_env:
-        _replace_file(instance / "data.key", text)
+        keyfiles.replace(instance / "data.key", text)
         pending.unlink()
-        _sync_folder(instance)
+        keyfiles.sync_folder(instance)
     return Rotation(count, target.key_id, text if from_env else None)
-
-
-def _replace_file(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def key_status(conn: Connection, current: MasterKey) -> dict[str, int]:

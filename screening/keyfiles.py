@@ -14,18 +14,32 @@ import secrets
 from pathlib import Path
 
 
+def _temporary(path: Path, text: str) -> Path:
+    """``text`` in a new 0600 file beside ``path``, flushed to disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temporary
+
+
+def sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def read_or_create(path: Path, make: str) -> str:
     """The file's text if it exists (stripped), else ``make`` written durably."""
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = _temporary(path, make)
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(make + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(temporary, path)
         except FileExistsError:  # another process made it first: use theirs
@@ -33,9 +47,16 @@ def read_or_create(path: Path, make: str) -> str:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    sync_folder(path.parent)
     return make
+
+
+def replace(path: Path, text: str) -> None:
+    """Put ``text`` in place of the file, atomically and durably (a key rotation)."""
+    temporary = _temporary(path, text)
+    try:
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    sync_folder(path.parent)

@@ -361,8 +361,9 @@ def test_production_cookies_are_host_prefixed(tmp_path: Path) -> None:
     prefixed.set_cookie("__Host-sid", token)
     made = prefixed.post("/api/v1/interviews", json={"instrument": "gad7"}, **https)
     assert made.status_code == 201
-    page = app.test_client().get("/checkin", **https)
+    page = app.test_client().get("/signin", **https)
     assert page.headers["Set-Cookie"].startswith("__Host-pre=")
+    assert "Path=/;" in page.headers["Set-Cookie"] + ";"  # __Host- cookies are for all paths
     engine_of(app).dispose()
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 from screening import directory, planstore, storage
 from screening import plan as plans
@@ -19,12 +19,11 @@ from screening.matching import Preferences, Service
 from screening.pdf import LOCALES, plan_context, render_html, render_pdf
 from screening.plan import Action, Consent, Plan, Referral
 from screening.service import Loaded
-from screening.web import ext
-from screening.web.api import SESSION_COOKIE
+from screening.web import ext, pages
 from screening.web.forms import BadPost
 from screening.web.i18n import _
 from screening.web.pages import _check_csrf, _load, _page, _require_user, _see
-from screening.web.security import access_marker, cross_site, load_session
+from screening.web.security import access_marker
 
 bp = Blueprint("plans", __name__)
 ACCESS: dict[str, str] = {}
@@ -33,12 +32,7 @@ EXTRA_ROWS = 3
 MAX_FIELD = 500
 
 
-@bp.before_request
-def _guard() -> None:
-    g.session = None
-    if request.method == "POST" and cross_site():
-        raise BadPost(_("This form was sent from another site. Nothing was saved."))
-    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+bp.before_request(pages._guard)  # the worker pages' checks: cross-site posts, the session
 
 
 def _services() -> list[Service]:

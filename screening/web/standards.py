@@ -10,16 +10,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from screening import accounts, storage
+from screening import storage
 from screening.interop import csv_export
 from screening.interop.fhir_export import questionnaire
 from screening.interop.stored import consented, fhir_resource
 from screening.service import ServiceError, bundled_source
-from screening.web import ROOT, ext
-from screening.web.api import SESSION_COOKIE
-from screening.web.security import access_marker, audit, cross_site, load_session
+from screening.web import ROOT, api, ext
+from screening.web.security import access_marker, audit
 
 bp = Blueprint("standards", __name__, url_prefix="/api/v1")
 ACCESS: dict[str, str] = {}
@@ -27,19 +26,10 @@ access = access_marker(bp, ACCESS)
 FHIR_JSON = "application/fhir+json"
 
 
-@bp.before_request
-def _guard() -> None:
-    if cross_site():
-        raise ServiceError(403, "cross-site", "cross-site requests are refused")
-    g.session = load_session(request.cookies.get(SESSION_COOKIE))
-
-
-def _worker() -> accounts.User:
-    session = g.get("session")
-    if session is None or session.user is None:
-        raise ServiceError(401, "sign-in", "sign in first")
-    user: accounts.User = session.user
-    return user
+# The JSON API's own checks (cross-site requests, JSON bodies, the session) and its
+# signed-in worker: one definition, in screening.web.api.
+bp.before_request(api._guard)
+_worker = api._worker
 
 
 def _fhir(resource: dict[str, Any]) -> Response:
