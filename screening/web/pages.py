@@ -261,8 +261,16 @@ def _home_page(user: accounts.User, error: str | None = None, status: int = 200)
 
 
 def _when(stamp: dt.datetime) -> str:
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+    """A time as the page's language writes it (CLDR, through Babel), in UTC."""
+    from babel.dates import format_date, format_time
+
+    from screening.i18n.locales import babel_id
+    from screening.web.i18n import current_code
+
+    stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    locale = babel_id(current_code())
+    day = format_date(stamp, "medium", locale=locale)
+    return f"{day} {format_time(stamp, 'short', tzinfo=dt.UTC, locale=locale)} UTC"
 
 
 @bp.post("/interviews")
