@@ -162,7 +162,12 @@ def load(
     seen: set[str] = set()
     interpretations: dict[str, str] = {}
     for entry in storage.log_entries(conn, interview_id):
-        data = json.loads(unseal(key, entry.payload, _context(interview_id)))
+        try:
+            data = json.loads(unseal(key, entry.payload, _context(interview_id)))
+        except CryptoError:
+            if row.wrapped_key is None:  # a private check-in asked with a key not its own
+                raise ServiceError(404, "not-found", "no such interview") from None
+            raise ServiceError(500, "key", "the interview's entries cannot be opened") from None
         try:
             state = _apply(session, state, data)
         except (AnswerError, InterviewError):  # checked when written; never brick a log

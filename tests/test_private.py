@@ -518,3 +518,27 @@ def test_an_unused_share_code_expires(app: Flask) -> None:
     service.sweep_private(ext.engine, dt.timedelta(minutes=15))
     with storage.transaction(ext.engine) as conn:
         assert storage.count(conn, storage.shares) == 0
+
+
+def test_a_key_that_is_not_the_check_ins_own_opens_nothing(app: Flask) -> None:
+    """A well-formed but wrong key (a forged header or cookie) is a stranger: the start
+    page or 404, never a 500."""
+    client = app.test_client()
+    started = client.post("/checkin/start", data={"instrument": "gad7"}, headers={MEMORY: "1"})
+    creds = {SESSION: started.headers[SESSION], KEY: started.headers[KEY]}
+    page = client.get("/checkin", headers=creds).text
+    first = form(page, "/checkin/answer")
+    answered = client.post(
+        "/checkin/answer",
+        data={**dict(first.fields), "action": "next", "value": "1"},
+        headers=creds,
+    )
+    assert answered.status_code == 303 and counts(app)["entries"] == 1
+    forged = {**creds, KEY: base64.urlsafe_b64encode(bytes(32)).decode()}
+    shown = client.get("/checkin", headers=forged)
+    assert shown.status_code == 200 and "Choose a check-in" in shown.text
+    iid = interview_id(app)
+    api = app.test_client()
+    api.set_cookie("sid", creds[SESSION])
+    api.set_cookie("pk", forged[KEY])
+    assert api.get(f"/api/v1/interviews/{iid}").status_code == 404
