@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from markupsafe import Markup, escape
 
 from screening import service, storage
+from screening.i18n import N_
 from screening.i18n import interviews as langdb
 from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, direction, parse_code
 from screening.i18n.translate import Untranslated, translate_session
@@ -133,11 +134,14 @@ def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
             drafts.append(autonym(str(code)))
     if not drafts:
         return None
-    return _(
-        "For the worker: the %(languages)s translations here are drafts, not yet checked by "
-        "a qualified translator.",
-        languages=", ".join(drafts),
-    )
+    # In the worker's own language when there is a second one (interpreter mode).
+    return gettext_in(langs.second or langs.locale, DRAFT_NOTE, languages=", ".join(drafts))
+
+
+DRAFT_NOTE = N_(
+    "For the worker: the %(languages)s translations here are drafts, not yet checked by "
+    "a qualified translator."
+)
 
 
 def tx(text: object) -> Markup:
