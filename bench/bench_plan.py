@@ -39,13 +39,18 @@ def _pages(data: bytes) -> int:
     return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages")))
 
 
-def _plan_html() -> str:
+def _plan_html(extra_goals: int = 0) -> str:
     session = Interview(catalog.resolve("needs-assessment"))
     answers = catalog.read_answers(str(ROOT / "examples" / "needs-assessment-lee.yaml"))
     state = iv.State(answers=catalog.parse_answers(session, answers))
     services = directory.services(directory.demo())
     matches = plans.suggestions(session, state, services, Preferences(), limit=5)
     draft = plans.draft(plans.own_goals(session, state), matches, client_language="en")
+    more = tuple(
+        f"Goal {n + 1} in Lee's own words: a small step to take together this month."
+        for n in range(extra_goals)
+    )  # fictional goals, added only to make the plan three pages long
+    draft = dataclasses.replace(draft, goals=draft.goals + more)
     context = pdf.plan_context(
         session,
         state,
@@ -75,8 +80,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    plan_html = _plan_html()
-    plan_pdf, missing = pdf.render_pdf(plan_html)
+    for extra in range(plans.MAX_ROWS):  # the fewest added goals that give three pages
+        plan_html = _plan_html(extra)
+        plan_pdf, missing = pdf.render_pdf(plan_html)
+        if _pages(plan_pdf) >= 3:
+            break
     plain_html = PLAIN.format(paras="<p>Some plain words and ملجأ and ਆਸਰਾ and 庇护所.</p>" * 12)
     plain_pdf, _ = pdf.render_pdf(plain_html)
     plan_times, plain_times = [], []

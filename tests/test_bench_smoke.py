@@ -25,3 +25,22 @@ def test_benchmark_script_starts(script) -> None:  # type: ignore[no-untyped-def
     )
     assert result.returncode == 0, result.stderr
     assert "usage" in result.stdout.lower()
+
+
+def test_plan_benchmark_renders_a_three_page_plan() -> None:
+    """One small round of bench_plan.py: the plan it times is the three pages the issue
+    names, and no glyph is missing (no timing is asserted)."""
+    result = subprocess.run(
+        [sys.executable, "bench/bench_plan.py", "--rounds", "1", "--services", "50", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["plan_pages"] == 3 and figures["plain_pages"] == 1
+    assert figures["missing_glyphs"] == 0
