@@ -180,7 +180,10 @@ def plan_context(
     def ui(key: str) -> list[Text]:
         return pair(words(key), words2(key) if words2 else None)
 
-    view = summary_view(session, state, shared_only=True)
+    from screening.i18n.translate import translate_session
+
+    # The instruments' own words (needs, strengths, questions) in the client's language.
+    view = summary_view(translate_session(session, locale), state, shared_only=True)
     needs = []
     for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
         found = matches.get(need.id, [])

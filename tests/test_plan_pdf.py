@@ -183,3 +183,24 @@ def test_youth_download_has_no_identifying_detail(tmp_path: Path) -> None:
     printed = text_of(data, tmp_path)
     assert "This file has no name or details about you." in printed
     assert "Basketball" not in printed
+
+
+@pytest.mark.parametrize("locale", ["ar", "ti", "zh-Hans"])
+def test_the_plan_speaks_the_clients_language(locale: str) -> None:
+    """The instruments' own words on the plan (needs, strengths, what was said) come from
+    the shipped catalogs, not only the plan's headings."""
+    from screening.i18n.translate import translate
+
+    session = Interview(catalog.resolve("needs-assessment"))
+    answers = catalog.read_answers(str(ROOT / "examples" / "needs-assessment-lee.yaml"))
+    state = iv.State(answers=catalog.parse_answers(session, answers))
+    context = pdf.plan_context(
+        session, state, Plan(), {}, {}, locale=locale, second="en", today=dt.date(2026, 12, 1)
+    )
+    html = pdf.render_html(context)
+    translated = translate(session.instruments[0], locale)
+    labels = {s.id: str(s.label) for s in translated.strengths}
+    english = {s.id: str(s.label) for s in session.instruments[0].strengths}
+    found = [sid for sid in labels if labels[sid] in html]
+    assert found, "no translated strength on the plan"
+    assert all(english[sid] not in html for sid in found)
