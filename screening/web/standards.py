@@ -73,30 +73,31 @@ def _csv(text: str, name: str) -> Response:
     return response
 
 
-@bp.get("/export/interviews.csv")
-@access("worker: their organisation's interviews with consent to store")
-def interviews_csv() -> Response:
+def _export() -> tuple[str, str, str]:
+    """This organisation's consented interviews as (data, dictionary, form name); each
+    interview read is audited as an export."""
     user = _worker()
     long_form = _form()
     with storage.transaction(ext().engine) as conn:
         stored = list(consented(conn, ext().master, user.org_id))
         for one in stored:
             audit(conn, "export", one.loaded.id)
-    data, _ = (csv_export.long if long_form else csv_export.wide)(stored)
-    return _csv(data, f"interviews-{'long' if long_form else 'wide'}.csv")
+    data, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
+    return data, dictionary, "long" if long_form else "wide"
+
+
+@bp.get("/export/interviews.csv")
+@access("worker: their organisation's interviews with consent to store")
+def interviews_csv() -> Response:
+    data, _, form = _export()
+    return _csv(data, f"interviews-{form}.csv")
 
 
 @bp.get("/export/dictionary.csv")
 @access("worker")
 def dictionary_csv() -> Response:
-    user = _worker()
-    long_form = _form()
-    with storage.transaction(ext().engine) as conn:
-        stored = list(consented(conn, ext().master, user.org_id))
-        for one in stored:
-            audit(conn, "export", one.loaded.id)
-    _, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
-    return _csv(dictionary, f"dictionary-{'long' if long_form else 'wide'}.csv")
+    _, dictionary, form = _export()
+    return _csv(dictionary, f"dictionary-{form}.csv")
 
 
 @cache
