@@ -36,11 +36,11 @@ from typing import Any
 
 import yaml
 
-from screening.answers import numeric_value, parse_answer
-from screening.interview import State, next_step, result
-from screening.loader import check_file, load_file
-from screening.model import Instrument
-from screening.path import Interview
+from screening.core.answers import numeric_value, parse_answer
+from screening.core.interview import State, next_step, result
+from screening.core.model import Instrument
+from screening.core.route import Interview
+from screening.load.loader import check_file, load_file
 
 SEED = 2026
 N_ITEMS = 300

@@ -17,11 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from screening import catalog, directory, pdf
-from screening import interview as iv
-from screening import plan as plans
-from screening.matching import Preferences, match_all
-from screening.path import Interview
+from screening.core import interview as iv
+from screening.core import plan as plans
+from screening.core.matching import Preferences, match_all
+from screening.core.route import Interview
+from screening.directory import hsds as directory
+from screening.load import catalog
+from screening.render import pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>

@@ -46,9 +46,10 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask, jsonify, request  # noqa: E402
 
-from screening import accounts, storage  # noqa: E402
+from screening.config import Settings  # noqa: E402
+from screening.services import accounts  # noqa: E402
+from screening.store import db as storage  # noqa: E402
 from screening.web import create_app  # noqa: E402
-from screening.web.config import Settings  # noqa: E402
 from tests.liveserver import PASSWORD, Client, LiveServer, NoResponse  # noqa: E402
 
 STEP_INSTRUMENTS = ["needs-assessment"]  # the longest shipped interview (a worst case)

@@ -4,11 +4,11 @@ The core (model, conditions, answers, interview, scoring) is pure Python and imp
 no YAML, web, database or PDF library; the loader, catalog and CLI are edges around it.
 """
 
-from screening.answers import DECLINED, SKIPPED, AnswerError, parse_answer
-from screening.interview import State, Step, next_step, result, set_aside, steps
-from screening.model import Instrument, Item, Section
-from screening.path import Interview, InterviewError
-from screening.scoring import Result
+from screening.core.answers import DECLINED, SKIPPED, AnswerError, parse_answer
+from screening.core.interview import State, Step, next_step, result, set_aside, steps
+from screening.core.model import Instrument, Item, Section
+from screening.core.route import Interview, InterviewError
+from screening.core.scoring import Result
 
 __all__ = [
     "DECLINED",

@@ -1,3 +1,3 @@
-from screening.cli import main
+from screening.cli.main import main
 
 main()

@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, settings
 
-from screening.loader import load_bytes
-from screening.model import Instrument
+from screening.core.model import Instrument
+from screening.load.loader import load_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUMENTS = ROOT / "instruments"
@@ -93,7 +93,7 @@ PASSWORD = "a long enough password"
 def reset_postgres(url: str) -> None:
     from sqlalchemy import text
 
-    from screening import storage
+    from screening.store import db as storage
 
     engine = storage.make_engine(url)
     with engine.begin() as conn:
@@ -103,9 +103,10 @@ def reset_postgres(url: str) -> None:
 
 def web_app(backend: str, tmp_path: Path, users: list[tuple[str, str]]) -> Iterator[Flask]:
     """A fresh app on ``backend`` with workers ``(username, organisation)``."""
-    from screening import accounts, storage
+    from screening.config import Settings
+    from screening.services import accounts
+    from screening.store import db as storage
     from screening.web import create_app
-    from screening.web.config import Settings
 
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"

@@ -15,9 +15,11 @@ from flask import Flask
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from screening import accounts, admin, service, storage
-from screening.cli import main
-from screening.crypto import CryptoError, MasterKey, decode_key, load_master_key
+from screening.cli.main import main
+from screening.crypto.seal import CryptoError, MasterKey, decode_key, load_master_key
+from screening.services import accounts, admin
+from screening.services import interviews as service
+from screening.store import db as storage
 from tests.conftest import BACKENDS, PASSWORD, web_app
 from tests.test_api import signed_in, start
 
@@ -224,7 +226,7 @@ def test_an_interrupted_rotation_loses_nothing(app: Flask) -> None:
     settings = app.extensions["screening"].settings
     current = load_master_key(settings.instance, None)
     pending = settings.instance / "data.key.next"
-    from screening.crypto import encode_key, new_key
+    from screening.crypto.seal import encode_key, new_key
 
     fresh = new_key()
     pending.write_text(encode_key(fresh))
@@ -250,7 +252,7 @@ def test_an_interrupted_rotation_loses_nothing(app: Flask) -> None:
 
 
 def test_key_rotation_with_keys_in_the_environment(app: Flask) -> None:
-    from screening.crypto import encode_key, new_key
+    from screening.crypto.seal import encode_key, new_key
 
     interview = answered(app)
     settings = app.extensions["screening"].settings
@@ -332,9 +334,9 @@ def test_the_audit_log_is_append_only_and_holds_no_content(app: Flask) -> None:
 
 
 def test_production_cookies_are_host_prefixed(tmp_path: Path) -> None:
-    from screening.crypto import encode_key, new_key
+    from screening.config import Settings
+    from screening.crypto.seal import encode_key, new_key
     from screening.web import create_app
-    from screening.web.config import Settings
 
     settings = Settings(
         instance=tmp_path / "instance",

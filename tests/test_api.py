@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from screening import storage
+from screening.store import db as storage
 from tests.conftest import BACKENDS, PASSWORD, ROOT, web_app
 
 

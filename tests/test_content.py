@@ -10,10 +10,10 @@ import statistics
 import pyphen
 import pytest
 
-from screening.catalog import parse_answers, read_answers
-from screening.loader import load_file
-from screening.model import Instrument, Status
-from screening.path import Interview
+from screening.core.model import Instrument, Status
+from screening.core.route import Interview
+from screening.load.catalog import parse_answers, read_answers
+from screening.load.loader import load_file
 from tests.conftest import INSTRUMENTS, ROOT
 
 OURS = ["needs-assessment", "youth-check-in"]

@@ -43,11 +43,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from screening import interview as iv
-from screening import storage
-from screening.answers import AnswerError, parse_answer
-from screening.path import Interview, InterviewError
-from screening.service import answers_json, bundled_source
+from screening.core import interview as iv
+from screening.core.answers import AnswerError, parse_answer
+from screening.core.route import Interview, InterviewError
+from screening.services.interviews import answers_json, bundled_source
+from screening.store import db as storage
 from tests.liveserver import Client, LiveServer, NoResponse
 
 pytestmark = pytest.mark.crash

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from screening import directory
+from screening.directory import hsds as directory
 from tests.conftest import INSTRUMENTS
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "pa", "tl", "ti")

@@ -17,23 +17,23 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 from hypothesis import given, note
 
-from screening import interview as iv
-from screening.answers import DECLINED, SKIPPED, Answer
-from screening.conditions import Condition
-from screening.interop import fhir_import
-from screening.interop.fhir_check import check_questionnaire, check_response
-from screening.interop.fhir_conditions import enable_when
-from screening.interop.fhir_export import (
+from screening.core import interview as iv
+from screening.core.answers import DECLINED, SKIPPED, Answer
+from screening.core.conditions import Condition
+from screening.core.model import Instrument, Item
+from screening.core.route import Interview, ItemFacts
+from screening.interop.fhir import importer as fhir_import
+from screening.interop.fhir.check import check_questionnaire, check_response
+from screening.interop.fhir.conditions import enable_when
+from screening.interop.fhir.export import (
     ENABLE_WHEN_EXPRESSION,
     OUR_SHOW_IF,
     TRANSLATION,
     questionnaire,
 )
-from screening.interop.fhir_response import responses
+from screening.interop.fhir.response import responses
 from screening.interop.writer import render
-from screening.loader import load_bytes, load_file
-from screening.model import Instrument, Item
-from screening.path import Interview, ItemFacts
+from screening.load.loader import load_bytes, load_file
 from tests.conftest import INSTRUMENTS, make
 from tests.test_properties import instruments as generated
 
@@ -102,7 +102,7 @@ def states(item: Item) -> list[Answer | None]:
 
 
 def equivalent(a: Condition, b: Condition, items: dict[str, Item]) -> None:
-    from screening.conditions import references
+    from screening.core.conditions import references
 
     refs = [r.split(":", 1)[1] for r in references(a) if r.startswith("item:")]
     for combo in itertools.product(*(states(items[r]) for r in refs)):

@@ -32,12 +32,12 @@ import yaml
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from screening import interview
-from screening.answers import AnswerError
+from screening.core import interview
+from screening.core.answers import AnswerError
+from screening.core.model import Instrument
+from screening.core.route import Interview
 from screening.errors import InstrumentError, Problem
-from screening.loader import check_bytes, load_bytes
-from screening.model import Instrument
-from screening.path import Interview
+from screening.load.loader import check_bytes, load_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "instruments").glob("*.yaml"))

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening import storage
+from screening.store import db as storage
 from screening.web import csrf
 from tests.conftest import PASSWORD, web_app
 from tests.test_api import start
@@ -81,7 +81,7 @@ def _client(app: Flask) -> tuple[FlaskClient, str, str]:
         == 200
     )
     flow, _ = start(client, "gad7")
-    from screening import service
+    from screening.services import interviews as service
 
     ext = app.extensions["screening"]
     service.record(
@@ -104,8 +104,8 @@ def owner(app: Flask) -> tuple[FlaskClient, str, str]:
 def _route_ids() -> list[str]:
     import tempfile
 
+    from screening.config import Settings
     from screening.web import create_app
-    from screening.web.config import Settings
 
     with tempfile.TemporaryDirectory() as folder:
         made = create_app(

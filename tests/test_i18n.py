@@ -249,7 +249,7 @@ def test_changing_language_mid_interview_keeps_every_answer(app: Flask) -> None:
 
 def test_private_mode_offers_only_complete_languages(app: Flask) -> None:
     client = app.test_client()
-    from screening.i18n.interviews import complete_for
+    from screening.services.languages import complete_for
 
     for code in LANGUAGES:
         response = client.post(
@@ -353,7 +353,7 @@ def test_untranslated_text_is_marked_for_the_worker(
 def test_interview_pages_fit_the_budget_in_every_language(app: Flask, mode: str) -> None:
     """The page-weight budget (14 KB as sent, with the stylesheet and the read-aloud
     script) holds in every language and in interpreter mode (the first 25 screens)."""
-    from screening.service import bundled_source
+    from screening.services.interviews import bundled_source
     from tests.test_pages import BUDGET, _sent, _value_for, form, screen, submit
 
     code, _plus, second = mode.partition("+")

@@ -21,9 +21,9 @@ import pytest
 from babel.messages.extract import extract
 from jsonschema.exceptions import ValidationError
 
-from screening import yamlmarks
 from screening.i18n.extract import messages
-from screening.loader import load_bytes, schema
+from screening.load import yamlmarks
+from screening.load.loader import load_bytes, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "instruments").glob("*.yaml"))

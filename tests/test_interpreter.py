@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from screening import service, storage
+from screening.services import interviews as service
+from screening.store import db as storage
 from tests.conftest import BACKENDS, web_app
 from tests.test_api import signed_in
 from tests.test_pages import form, submit

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from screening import interview as iv
-from screening.answers import DECLINED, SKIPPED, AnswerError
-from screening.model import Instrument
-from screening.path import Interview, InterviewError, Kind
+from screening.core import interview as iv
+from screening.core.answers import DECLINED, SKIPPED, AnswerError
+from screening.core.model import Instrument
+from screening.core.route import Interview, InterviewError, Kind
 from tests.conftest import make
 
 SAFETY = """\
@@ -191,7 +191,7 @@ def test_flags_sorted_by_severity_not_definition_order() -> None:
 
 
 def _instrument(ident: str, body: str, status: str = "draft") -> Instrument:
-    from screening.loader import load_bytes
+    from screening.load.loader import load_bytes
     from tests.conftest import instrument_yaml
 
     text = instrument_yaml(body).replace("id: test\n", f"id: {ident}\n", 1)

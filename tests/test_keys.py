@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_key_files_are_written_once_and_atomically(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from screening.keyfiles import read_or_create
+    from screening.crypto.keyfiles import read_or_create
 
     path = tmp_path / "sub" / "data.key"
     first = read_or_create(path, "first-secret")
@@ -17,7 +17,7 @@ def test_key_files_are_written_once_and_atomically(tmp_path) -> None:  # type: i
 def test_a_broken_key_file_gives_a_plain_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from screening.crypto import CryptoError, load_master_key
+    from screening.crypto.seal import CryptoError, load_master_key
 
     (tmp_path / "data.key").write_text("")
     with pytest.raises(CryptoError, match="restore it"):

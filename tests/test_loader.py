@@ -9,7 +9,7 @@ import re
 import pytest
 
 from screening.errors import InstrumentError, Problem
-from screening.loader import load_bytes
+from screening.load.loader import load_bytes
 from tests.conftest import HEADER, instrument_yaml, make
 
 HEADER_LINES = HEADER.count("\n")
@@ -394,7 +394,7 @@ def test_bands_past_the_range_warn_and_strict_fails(tmp_path) -> None:  # type: 
     import subprocess
     import sys
 
-    from screening.loader import check_bytes
+    from screening.load.loader import check_bytes
     from tests.conftest import ROOT
 
     text = instrument_yaml(

@@ -9,8 +9,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening import directory
-from screening.matching import DAYS, Hours, Preferences, Service, haversine_km, keeps, match
+from screening.core.matching import DAYS, Hours, Preferences, Service, haversine_km, keeps, match
+from screening.directory import hsds as directory
 
 NEEDS = ("housing", "food", "safety")
 LANGS = ("en", "fr", "ar", "zh", "ti")

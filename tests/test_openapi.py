@@ -140,7 +140,7 @@ class Checked:
 
 
 def test_a_real_flow_matches_the_document(app: Flask) -> None:
-    from screening import service
+    from screening.services import interviews as service
 
     call = Checked(app)
     assert (

@@ -20,11 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from screening import interview as iv
-from screening import storage
-from screening.answers import parse_answer
-from screening.path import Interview
-from screening.service import bundled_source
+from screening.core import interview as iv
+from screening.core.answers import parse_answer
+from screening.core.route import Interview
+from screening.services.interviews import bundled_source
+from screening.store import db as storage
 from tests.conftest import BACKENDS, INSTRUMENTS, PASSWORD, web_app
 
 BUDGET = 14 * 1024  # bytes as sent: one interview page plus its stylesheet

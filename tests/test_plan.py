@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from screening import planstore, service, storage
-from screening.plan import Consent, Plan, Referral, from_json, problems, to_json
+from screening.core.plan import Consent, Plan, Referral, from_json, problems, to_json
+from screening.services import interviews as service
+from screening.store import db as storage
+from screening.store import plans as planstore
 from tests.conftest import BACKENDS, PASSWORD, web_app
 
 SHARING = Referral("s1", "Safe Harbour Shelter (fictional)", shares_information=True)
@@ -110,7 +112,7 @@ def test_every_version_is_kept_and_sealed(app: Flask) -> None:
 
 
 def test_a_fresh_database_has_the_demo_directory(app: Flask) -> None:
-    from screening import directory
+    from screening.directory import hsds as directory
 
     with storage.transaction(app.extensions["screening"].engine) as conn:
         stored = planstore.load_directory(conn)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from screening import catalog, directory, pdf
-from screening import interview as iv
-from screening.matching import Match
-from screening.path import Interview
-from screening.plan import Plan, referral_for
+from screening.core import interview as iv
+from screening.core.matching import Match
+from screening.core.plan import Plan, referral_for
+from screening.core.route import Interview
+from screening.directory import hsds as directory
+from screening.load import catalog
+from screening.render import pdf
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
@@ -167,8 +169,8 @@ def test_paper_sizes(paper: str, size: str, tmp_path: Path) -> None:
 
 
 def test_youth_download_has_no_identifying_detail(tmp_path: Path) -> None:
-    from screening import plan as plans
-    from screening.matching import Preferences
+    from screening.core import plan as plans
+    from screening.core.matching import Preferences
 
     session = Interview(catalog.resolve("youth-check-in"))
     answers = catalog.read_answers(str(ROOT / "examples" / "youth-check-in-sam.yaml"))

@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from screening import storage
-from screening.service import bundled_source
-from screening.web.config import DEFAULT_EXIT_URL
+from screening.config import DEFAULT_EXIT_URL
+from screening.services.interviews import bundled_source
+from screening.store import db as storage
 from screening.web.private import KEY_HEADER as KEY
 from screening.web.private import MEMORY_HEADER as MEMORY
 from screening.web.private import SESSION_HEADER as SESSION
@@ -287,7 +287,7 @@ def test_idle_check_ins_are_deleted(app: Flask) -> None:
 def test_a_new_check_in_is_not_swept_before_its_session_exists(app: Flask) -> None:
     """service.start commits the interview before the session is written: a sweep in
     between must spare it, and take it once it has been quiet for the idle limit."""
-    from screening import service
+    from screening.services import interviews as service
 
     ext = app.extensions["screening"]
     interview, _, _ = service.start(
@@ -498,7 +498,8 @@ def test_a_check_in_shared_by_code_opens_once_for_a_worker(app: Flask) -> None:
 def test_an_unused_share_code_expires(app: Flask) -> None:
     from sqlalchemy import update as sql_update
 
-    from screening import service, sharing
+    from screening.services import interviews as service
+    from screening.services import sharing
 
     client = app.test_client()
     begin(client, "gad7")

@@ -37,12 +37,12 @@ import yaml
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from screening import interview
-from screening.answers import SKIPPED, AnswerError, answer_to_json, parse_answer
+from screening.core import interview
+from screening.core.answers import SKIPPED, AnswerError, answer_to_json, parse_answer
+from screening.core.model import Instrument
+from screening.core.route import Interview
 from screening.errors import InstrumentError
-from screening.loader import check_bytes, load_bytes
-from screening.model import Instrument
-from screening.path import Interview
+from screening.load.loader import check_bytes, load_bytes
 from tests.conftest import make
 
 # Switch for a bug found here (fixed now: True). The engine's reachability check used to

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from screening import service
-from screening.cli import main
+from screening.cli.main import main
 from screening.interop.csv_export import safe
-from screening.interop.fhir_check import check_questionnaire, check_response
-from screening.interop.fhir_export import questionnaire
-from screening.loader import load_file
+from screening.interop.fhir.check import check_questionnaire, check_response
+from screening.interop.fhir.export import questionnaire
+from screening.load.loader import load_file
+from screening.services import interviews as service
 from tests.conftest import BACKENDS, INSTRUMENTS, PASSWORD, instrument_yaml, web_app
 
 CSVTEST = (

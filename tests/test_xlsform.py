@@ -15,9 +15,9 @@ import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from screening.cli import main
-from screening.interop.xpath import Question, Untranslatable, translate
-from screening.loader import load_file
+from screening.cli.main import main
+from screening.interop.xlsform.xpath import Question, Untranslatable, translate
+from screening.load.loader import load_file
 from tests.conftest import ROOT
 
 CLI = Callable[..., CompletedProcess[str]]

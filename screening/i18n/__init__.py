@@ -1,6 +1,6 @@
 """Languages and translations (an edge: catalog files, Babel).
 
-The core never imports this package: it translates an :class:`~screening.model.Instrument`
+The core never imports this package: it translates an :class:`~screening.core.model.Instrument`
 from outside, by building a translated copy of it (:mod:`screening.i18n.translate`).
 Language codes are BCP 47 everywhere (``zh-Hans``, ``tl``); :mod:`screening.i18n.locales`
 maps them to Babel's identifiers inside.

@@ -20,8 +20,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from screening import yamlmarks
-from screening.loader import schema
+from screening.load import yamlmarks
+from screening.load.loader import schema
 
 JsonPath = tuple[str | int, ...]
 

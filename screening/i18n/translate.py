@@ -15,10 +15,20 @@ from typing import TypeVar
 
 from babel.support import NullTranslations
 
+from screening.core.model import (
+    Band,
+    Flag,
+    Instrument,
+    Item,
+    Need,
+    Option,
+    Score,
+    Section,
+    Strength,
+)
+from screening.core.route import Interview
 from screening.i18n import catalogs
 from screening.i18n.locales import SOURCE, parse_code
-from screening.model import Band, Flag, Instrument, Item, Need, Option, Score, Section, Strength
-from screening.path import Interview
 
 T = TypeVar("T", bound=str | None)
 

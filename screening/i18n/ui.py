@@ -15,7 +15,7 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 #: (folder, method map) pairs, like a pybabel mapping file.
 SOURCES: Final = (
     (ROOT / "screening" / "web", [("*.py", "python")]),
-    # The printable plan's headings (screening.pdf.UI), marked with N_().
+    # The printable plan's headings (screening.render.pdf.UI), marked with N_().
     (ROOT / "screening", [("pdf.py", "python")]),
     # "**.html": templates in subfolders too (templates/plan/edit.html).
     (ROOT / "templates", [("**.html", "jinja2.ext:babel_extract")]),

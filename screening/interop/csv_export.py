@@ -2,7 +2,7 @@
 flags and needs) or long (one row per answer or result), with a data dictionary.
 
 Only worker-led interviews whose person consented to storing their answers are
-written (see :mod:`screening.interop.stored`). An item that was skipped, declined
+written (see :mod:`screening.services.exports`). An item that was skipped, declined
 ("prefer not to say"), not shown or not reached has an empty cell (wide) or no row
 (long): a decline is not told apart from a skip. An incomplete score has an empty
 value. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
@@ -16,10 +16,10 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from screening import interview as iv
-from screening.answers import has_value
-from screening.interop.stored import Stored
-from screening.model import Instrument, Item
+from screening.core import interview as iv
+from screening.core.answers import has_value
+from screening.core.model import Instrument, Item
+from screening.services.exports import Stored
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MULTIPLE_SEPARATOR = " "  # like ODK: option values of a multiple choice, space-separated

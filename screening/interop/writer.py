@@ -11,7 +11,7 @@ import yaml
 
 from screening.interop.common import Gap, catalog_path, write_catalog
 from screening.interop.forms import Imported
-from screening.loader import check_bytes
+from screening.load.loader import check_bytes
 
 
 class _Dumper(yaml.SafeDumper):

@@ -1,6 +1,6 @@
 """The web app: ``create_app()`` assembles settings, storage and blueprints.
 
-Thin by design: routes parse the request, call :mod:`screening.service` and storage,
+Thin by design: routes parse the request, call :mod:`screening.services.interviews` and storage,
 and render JSON or a template. Per-app state lives in ``app.extensions["screening"]``.
 """
 
@@ -18,9 +18,10 @@ from flask_compress import Compress
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
-from screening import planstore, storage
-from screening.crypto import MasterKey, load_master_key
-from screening.web.config import Settings
+from screening.config import Settings
+from screening.crypto.seal import MasterKey, load_master_key
+from screening.store import db as storage
+from screening.store import plans as planstore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ class Extension:
 
     def sweep_if_due(self, every: float = 60.0) -> None:
         """Delete idle private check-ins, at most once a minute (any request may ask)."""
-        from screening import service
+        from screening.services import interviews as service
 
         now = time.monotonic()
         if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):

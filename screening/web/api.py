@@ -15,9 +15,11 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy.engine import Connection
 
-from screening import accounts, service, storage
-from screening import interview as iv
-from screening.service import ServiceError
+from screening.core import interview as iv
+from screening.services import accounts
+from screening.services import interviews as service
+from screening.services.interviews import ServiceError
+from screening.store import db as storage
 from screening.web import ext
 from screening.web.security import (
     access_marker,

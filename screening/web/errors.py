@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from screening.i18n import N_
-from screening.service import ServiceError
+from screening.services.interviews import ServiceError
 from screening.web.i18n import _
 
 log = logging.getLogger(__name__)

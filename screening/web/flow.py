@@ -25,15 +25,15 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 
-from screening import interview as iv
-from screening import service
-from screening.answers import DECLINED, SKIPPED, answer_to_json
+from screening.core import interview as iv
+from screening.core.answers import DECLINED, SKIPPED, answer_to_json
+from screening.core.route import InterviewError
 from screening.i18n import N_
-from screening.path import InterviewError
+from screening.render.summary import flag_defs, summary_view
+from screening.services import interviews as service
 from screening.web import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
 from screening.web.i18n import _
-from screening.web.summary import flag_defs, summary_view
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from screening.answers import DECLINED, SKIPPED, Answer, iso_date
+from screening.core.answers import DECLINED, SKIPPED, Answer, iso_date
+from screening.core.model import Item, Option
 from screening.i18n import N_
-from screening.model import Item, Option
-from screening.service import ServiceError
+from screening.services.interviews import ServiceError
 from screening.web.i18n import _
 
 YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}

@@ -14,14 +14,15 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, url_for
 from markupsafe import Markup, escape
 
-from screening import service, storage
+from screening.core.model import Item, Option
+from screening.core.route import Interview
 from screening.i18n import N_
-from screening.i18n import interviews as langdb
 from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, direction, parse_code
 from screening.i18n.translate import Untranslated, translate_session
-from screening.model import Item, Option
-from screening.path import Interview
-from screening.service import ServiceError
+from screening.services import interviews as service
+from screening.services import languages as langdb
+from screening.services.interviews import ServiceError
+from screening.store import db as storage
 from screening.web import api, csrf, ext
 from screening.web.forms import YES_NO_LABELS, BadPost
 from screening.web.i18n import LANG_COOKIE, _, gettext_in, in_language, use
@@ -186,7 +187,7 @@ def second_warning(step: Any) -> str | None:
 
 def second_summary(loaded: service.Loaded) -> dict[str, Any]:
     """The summary view in the second language (interpreter mode)."""
-    from screening.web.summary import summary_view
+    from screening.render.summary import summary_view
 
     langs: langdb.Languages | None = g.get("languages")
     session = _second_session()

@@ -1,6 +1,6 @@
 """The worker's HTML pages: sign-in, the home list, and the interview one screen at a time.
 
-Thin by design: each view reads the form, calls :mod:`screening.service` (the same
+Thin by design: each view reads the form, calls :mod:`screening.services.interviews` (the same
 functions as the JSON API) and the pure engine, and renders a template. Every post
 carries a CSRF token (:mod:`screening.web.csrf`) and an idempotency key, and is answered
 with a redirect (POST/redirect/GET). A forged or malformed post gets a 400 page and
@@ -33,8 +33,10 @@ from flask import (
     url_for,
 )
 
-from screening import accounts, service, storage
-from screening.service import ServiceError
+from screening.services import accounts
+from screening.services import interviews as service
+from screening.services.interviews import ServiceError
+from screening.store import db as storage
 from screening.web import csrf, ext, flow, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import BadPost
@@ -208,7 +210,7 @@ def signout_everywhere() -> Response:
 @access("worker")
 def open_shared() -> Response | tuple[str, int]:
     """Open a check-in a person shared by telling the worker its one-time code."""
-    from screening import sharing
+    from screening.services import sharing
 
     user = _require_user()
     _check_csrf()
@@ -231,7 +233,7 @@ def open_shared() -> Response | tuple[str, int]:
 def audit_log() -> tuple[str, int]:
     """The organisation's audit log for its admins: who did what to which interview,
     never any content (the ids are opaque)."""
-    from screening import admin
+    from screening.services import admin
 
     user = _require_user()
     if user.role != "admin":

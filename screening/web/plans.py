@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from screening import directory, planstore, storage
-from screening import plan as plans
-from screening.matching import Preferences, Service
-from screening.pdf import LOCALES, plan_context, render_html, render_pdf
-from screening.plan import Action, Consent, Plan, Referral
-from screening.service import Loaded
+from screening.core import plan as plans
+from screening.core.matching import Preferences, Service
+from screening.core.plan import Action, Consent, Plan, Referral
+from screening.directory import hsds as directory
+from screening.render.pdf import LOCALES, plan_context, render_html, render_pdf
+from screening.services.interviews import Loaded
+from screening.store import db as storage
+from screening.store import plans as planstore
 from screening.web import ext, pages
 from screening.web.forms import BadPost
 from screening.web.i18n import _
@@ -54,7 +56,7 @@ def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
 @access("public")
 def css() -> Response:
-    from screening.pdf import ROOT
+    from screening.render.pdf import ROOT
 
     body = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
     return Response(body, mimetype="text/css")
@@ -150,7 +152,7 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
         if service_id in have:
             continue
         need = next((n for n in found.needs if n in _suggested(loaded, services)), "")
-        from screening.matching import Match
+        from screening.core.matching import Match
 
         referrals.append(plans.referral_for(Match(found, need, (), None, False)))
         have.add(service_id)

@@ -24,12 +24,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
-from screening import accounts, service, storage
 from screening.i18n import N_
-from screening.i18n import interviews as langdb
 from screening.i18n.locales import UnknownLanguage, parse_code
 from screening.i18n.translate import translate
-from screening.service import ServiceError
+from screening.services import accounts
+from screening.services import interviews as service
+from screening.services import languages as langdb
+from screening.services.interviews import ServiceError
+from screening.store import db as storage
 from screening.web import csrf, ext, flow, languages
 from screening.web.api import KEY_COOKIE, SESSION_COOKIE
 from screening.web.forms import BadPost
@@ -317,11 +319,12 @@ def download() -> Response:
     tab's history stay as they are."""
     import datetime as dt
 
-    from screening import directory, planstore
-    from screening import interview as iv
-    from screening import plan as plans
-    from screening.matching import Preferences
-    from screening.pdf import anonymous_summary
+    from screening.core import interview as iv
+    from screening.core import plan as plans
+    from screening.core.matching import Preferences
+    from screening.directory import hsds as directory
+    from screening.render.pdf import anonymous_summary
+    from screening.store import plans as planstore
 
     loaded = _loaded_for_post()
     if not iv.next_step(loaded.session, loaded.state).done:
@@ -342,9 +345,9 @@ def download() -> Response:
 @access("the person's own private session")
 def share() -> Response | tuple[str, int]:
     """A one-time code for a worker, made only when the person asks, shown once on the
-    summary (never in an address). See :mod:`screening.sharing`."""
-    from screening import interview as iv
-    from screening import sharing
+    summary (never in an address). See :mod:`screening.services.sharing`."""
+    from screening.core import interview as iv
+    from screening.services import sharing
 
     loaded = _loaded_for_post()
     if not iv.next_step(loaded.session, loaded.state).done:

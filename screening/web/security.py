@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, request
 
-from screening import accounts, storage
+from screening.services import accounts
+from screening.store import db as storage
 
 View = TypeVar("View", bound=Callable[..., Any])
 

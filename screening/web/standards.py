@@ -12,11 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from screening import storage
 from screening.interop import csv_export
-from screening.interop.fhir_export import questionnaire
-from screening.interop.stored import consented, fhir_resource
-from screening.service import ServiceError, bundled_source
+from screening.interop.fhir.export import questionnaire
+from screening.services.exports import consented, fhir_resource
+from screening.services.interviews import ServiceError, bundled_source
+from screening.store import db as storage
 from screening.web import ROOT, api, ext
 from screening.web.security import access_marker, audit
 

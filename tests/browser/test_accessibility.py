@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from screening.config import Settings
 from screening.web import create_app
-from screening.web.config import Settings
 from tests.liveserver import PASSWORD, Client
 
 from .conftest import (

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from screening.web.config import DEFAULT_EXIT_URL
+from screening.config import DEFAULT_EXIT_URL
 
 from .conftest import Site, describe, new_page, run_axe, screenshot
 

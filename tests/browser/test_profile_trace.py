@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from screening.web.config import DEFAULT_EXIT_URL
+from screening.config import DEFAULT_EXIT_URL
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, Site
 from .test_private_browser import NEUTRAL, keyboard_step, landed, wait_js

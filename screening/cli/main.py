@@ -1,0 +1,420 @@
+"""The ``screening`` command. Thin: parse arguments, call the core, print.
+
+Exit codes: 0 success; 1 a problem with the input (invalid instrument, bad answers,
+unknown instrument); 2 a usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from screening.cli.interop import export_group, import_group
+from screening.core import interview
+from screening.core.answers import answer_to_json
+from screening.core.route import Interview, InterviewError, Kind
+from screening.core.scoring import Result
+from screening.errors import InstrumentError, Problem
+from screening.load import catalog
+from screening.load.loader import check_file, load_file
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _friendly(func: F) -> F:
+    """Turn expected input problems into a message and exit 1, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InstrumentError as exc:
+            _fail(str(exc))
+        except (InterviewError, catalog.AnswerFileError) as exc:
+            _fail(f"error: {exc}")
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, never show a traceback
+            _internal(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: Exception) -> NoReturn:
+    if os.environ.get("SCREENING_DEBUG"):
+        raise exc
+    _fail(
+        f"internal error ({type(exc).__name__}): this is a bug in screening, not in your "
+        "files; please report it. Set SCREENING_DEBUG=1 to see details."
+    )
+
+
+def _params(values: tuple[str, ...]) -> dict[str, int]:
+    out = {}
+    for value in values:
+        name, sep, number = value.partition("=")
+        if not sep or not number.strip().lstrip("-").isdigit():
+            raise click.BadParameter(f"{value!r}: write NAME=WHOLE_NUMBER", param_hint="--param")
+        out[name.strip()] = int(number)
+    return out
+
+
+def _emit(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="screening")
+def main() -> None:
+    """Trauma-informed screening: validate instruments, walk and score interviews.
+
+    INSTRUMENT is a file path or a bundled instrument id (needs-assessment,
+    youth-check-in, phq9, gad7, pc-ptsd-5); several, comma-separated, run as one
+    interview in that order.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print problems as JSON.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Check instrument files or folders; exit 1 if any has errors."""
+    problems = []
+    files = 0
+    for path in catalog.instrument_files(list(paths)):
+        files += 1
+        try:
+            problems.extend(check_file(path)[1])
+        except Exception as exc:  # a bug: report it for this file and go on
+            if os.environ.get("SCREENING_DEBUG"):
+                raise
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    (),
+                    "internal",
+                    f"internal error ({type(exc).__name__}): a bug in screening, please report it",
+                )
+            )
+    missing = [p for p in paths if not p.exists()]
+    errors = [p for p in problems if not p.warning or strict]
+    if as_json:
+        _emit(
+            {
+                "files": files,
+                "valid": not errors and not missing,
+                "problems": [p.to_json() for p in problems],
+                "missing": [str(p) for p in missing],
+            }
+        )
+    else:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        for path in missing:
+            click.echo(f"{path}: no such file or folder", err=True)
+        if not errors and not missing:
+            click.echo(f"{files} instrument file(s) valid")
+    if errors or missing or files == 0:
+        if files == 0 and not missing and not as_json:
+            click.echo("no instrument files (.yaml, .yml) found", err=True)
+        sys.exit(1)
+
+
+def _prepare(
+    spec: str, answers_file: str, params: tuple[str, ...]
+) -> tuple[Interview, interview.State]:
+    instruments = catalog.resolve(spec, _params(params))
+    session = Interview(instruments)
+    answers = catalog.parse_answers(session, catalog.read_answers(answers_file))
+    state = interview.State(answers=answers)
+    walked = interview.route(session, state)
+    ignored = sorted(
+        set(answers) - set(walked.answers)
+        | {v.item.id for v in walked.visits if v.kind is not Kind.ASKED and v.item.id in answers}
+    )
+    if ignored:
+        click.echo(
+            "note: answers to items not asked with these answers do not count: "
+            + ", ".join(ignored),
+            err=True,
+        )
+    return session, state
+
+
+_instrument = click.argument("instrument")
+_answers = click.argument("answers")
+_param = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=N",
+    help="Set an instrument parameter, e.g. pcptsd5_cutoff=4.",
+)
+
+
+@main.command()
+@_instrument
+@_answers
+@click.option("--json", "as_json", is_flag=True, help='Print {"steps": [item ids]}.')
+@_param
+@_friendly
+def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...]) -> None:
+    """The whole ordered path of items the interview asks, given ANSWERS.
+
+    ANSWERS is a JSON or YAML file (or - for stdin) mapping item id to an option value,
+    a list of values, a number, text, null (skipped) or {"declined": true}.
+    """
+    session, state = _prepare(instrument, answers, params)
+    path = interview.steps(session, state)
+    if as_json:
+        _emit({"steps": path})
+    else:
+        for item_id in path:
+            mark = "x" if item_id in state.answers else " "
+            click.echo(f"[{mark}] {item_id}")
+
+
+@main.command()
+@_instrument
+@_answers
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--explain", is_flag=True, help="Add what produced each score, flag and need.")
+@_param
+@_friendly
+def score(
+    instrument: str, answers: str, as_json: bool, explain: bool, params: tuple[str, ...]
+) -> None:
+    """Scores, bands, flags, needs and strengths for ANSWERS."""
+    session, state = _prepare(instrument, answers, params)
+    result = interview.result(session, state)
+    data = result.to_json(explain=explain)
+    if as_json:
+        _emit(data)
+        return
+    _print_result(session, result)
+
+
+def _print_result(session: Interview, result: Result) -> None:
+    labels: dict[str, str] = {}
+    for ins in session.instruments:
+        labels.update({f.id: f.label for f in ins.flags})
+        labels.update({n.id: n.label for n in ins.needs})
+        labels.update({s.id: s.label for s in ins.strengths})
+        for s in ins.scores:
+            labels[s.id] = s.label or s.id
+            labels.update({f"{s.id}/{b.id}": b.label for b in s.bands})
+    if result.flags:
+        click.echo("Act on first:")
+        for flag in result.flags:
+            click.echo(f"  [{flag.severity.label}] {labels[flag.id]}")
+    if result.strengths:
+        click.echo("Strengths:")
+        for strength in result.strengths:
+            click.echo(f"  {labels[strength.id]}")
+    needs = [n for n in result.needs.values() if n.level != "none"]
+    if needs:
+        click.echo("Needs, to work on together:")
+        for need in sorted(needs, key=lambda n: n.level != "urgent"):
+            click.echo(f"  {labels[need.id]}: {need.level}")
+    for done in result.scores.values():
+        band = (
+            labels.get(f"{done.id}/{done.band}", "")
+            if done.complete
+            else "incomplete: not every item was answered, so no band is given"
+        )
+        click.echo(f"{labels[done.id]}: {done.value} {band}".rstrip())
+
+
+@main.command("instruments")
+@click.option("--json", "as_json", is_flag=True)
+@_friendly
+def list_instruments(as_json: bool) -> None:
+    """List the bundled instruments with their version and review status."""
+    rows = []
+    for path in catalog.instrument_files([catalog.instruments_dir()]):
+        ins = load_file(path)
+        rows.append(
+            {
+                "id": ins.id,
+                "version": ins.version,
+                "title": ins.title,
+                "status": ins.codesign.status.value,
+                "audiences": list(ins.audiences),
+                "items": len(ins.items),
+            }
+        )
+    if as_json:
+        _emit({"instruments": rows})
+        return
+    for row in rows:
+        click.echo(f"{row['id']:<18} {row['version']:<8} {row['status']:<30} {row['title']}")
+
+
+@main.command("interview")
+@_instrument
+@click.option(
+    "--save",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the answers given to this file (JSON) at the end.",
+)
+@_param
+@_friendly
+def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -> None:
+    """Run an interview in the terminal, one question at a time.
+
+    Type the number of an option (several, separated by spaces, where more than one may
+    be chosen), or: s = skip, p = prefer not to say, w = why we ask this, b = back,
+    q = stop here.
+    """
+    from screening.cli.terminal import run
+
+    session = Interview(catalog.resolve(instrument, _params(params)))
+    state = run(session)
+    if save is not None:
+        save.write_text(
+            json.dumps(
+                {k: answer_to_json(v) for k, v in state.answers.items()},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        click.echo(f"answers written to {save}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress).
+
+    The database comes from DATABASE_URL (default: SQLite in the instance folder), the
+    instance folder from SCREENING_INSTANCE (default: ./instance).
+    """
+    import waitress
+
+    from screening.config import ConfigError
+    from screening.crypto.seal import CryptoError
+    from screening.web import create_app
+
+    try:
+        app = create_app()
+    except (ConfigError, CryptoError) as exc:
+        _fail(f"error: {exc}")
+    _first_account(app)
+    import threading
+
+    from screening.services.admin import maintenance
+
+    threading.Thread(
+        target=maintenance,
+        args=(app.extensions["screening"].engine, threading.Event()),
+        name="maintenance",
+        daemon=True,
+    ).start()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104  # nosec B104: a comparison, not a bind
+    click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
+    waitress.serve(
+        app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True
+    )
+
+
+def _first_account(app: Any) -> None:
+    """On a first start outside production, make one worker with a random password and
+    say it once, so the README's run command leads straight to an interview."""
+    import secrets
+
+    from screening.services import accounts
+    from screening.store import db as storage
+
+    extension = app.extensions["screening"]
+    if extension.settings.production:
+        return
+    with storage.transaction(extension.engine) as conn:
+        if storage.count(conn, storage.users):
+            return
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(conn, "demo", "Demo organisation", "worker", password)
+    click.echo(
+        "First start: created the worker 'demo' (organisation 'Demo organisation') with the "
+        f"password {password}\nIt is shown only now. Add your own accounts with "
+        "'screening users create', and end this one with 'screening users disable demo'."
+    )
+
+
+@main.group()
+def users() -> None:
+    """Manage worker and admin accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--org", required=True, help="The organisation (created if it does not exist).")
+@click.option("--role", type=click.Choice(["worker", "admin"]), default="worker", show_default=True)
+def users_create(username: str, org: str, role: str) -> None:
+    """Create an account. The password comes from SCREENING_PASSWORD or a prompt."""
+    from screening.config import ConfigError, Settings
+    from screening.services import accounts
+    from screening.store import db as storage
+
+    password = os.environ.get("SCREENING_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        settings = Settings.from_env()
+        engine = storage.make_engine(settings.database_url)
+        storage.migrate(engine)
+        with storage.transaction(engine) as conn:
+            user = accounts.create_user(conn, username, org, role, password)
+    except (accounts.AccountError, ConfigError) as exc:
+        _fail(f"error: {exc}")
+    click.echo(f"created {user.role} {user.username!r} in organisation {org!r}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account and end all its sessions at once."""
+    from screening.config import Settings
+    from screening.services import accounts
+    from screening.store import db as storage
+
+    engine = storage.make_engine(Settings.from_env().database_url)
+    storage.migrate(engine)
+    with storage.transaction(engine) as conn:
+        if not accounts.disable_user(conn, username):
+            _fail(f"error: no user {username!r}")
+    click.echo(f"disabled {username!r}; their sessions have ended")
+
+
+from screening.cli.plan import directory_group, plan_command  # noqa: E402  (issue 5)
+
+main.add_command(plan_command)
+main.add_command(directory_group)
+main.add_command(export_group)  # issue 7: FHIR, CSV
+main.add_command(import_group)  # issue 7: XLSForm, FHIR
+from screening.cli.i18n import group as _i18n  # noqa: E402  (issue 4)
+
+main.add_command(_i18n)
+
+from screening.cli.admin import COMMANDS as _ADMIN  # noqa: E402  (issue 6)
+
+for _command in _ADMIN:
+    main.add_command(_command)

@@ -1,0 +1,184 @@
+"""``screening plan`` and ``screening directory``: thin wrappers around the plan, the
+directory and the PDF edge. Registered in cli.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from sqlalchemy.engine import Engine
+
+from screening.core import interview as iv
+from screening.core.matching import Preferences
+from screening.core.route import Interview, InterviewError
+from screening.directory import hsds as directory
+from screening.directory.hsds import DirectoryError
+from screening.errors import InstrumentError
+from screening.load import catalog
+from screening.render.pdf import LOCALES
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _directory(path: Path | None) -> directory.Tables:
+    try:
+        return directory.read(path) if path is not None else directory.demo()
+    except DirectoryError as exc:
+        _fail(str(exc))
+
+
+@click.command("plan")
+@click.argument("instrument")
+@click.argument("answers")
+@click.option("--locale", default="en", show_default=True, type=click.Choice(LOCALES))
+@click.option("--second-locale", type=click.Choice(LOCALES), help="Print bilingual.")
+@click.option(
+    "--directory",
+    "directory_file",
+    type=click.Path(path_type=Path),
+    help="HSDS JSON, CSV package folder or datapackage.json (default: the demo directory).",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path))
+def plan_command(
+    instrument: str,
+    answers: str,
+    locale: str,
+    second_locale: str | None,
+    directory_file: Path | None,
+    paper: str,
+    pdf_out: Path | None,
+    html_out: Path | None,
+) -> None:
+    """Write the needs summary and a draft service plan for ANSWERS as PDF or HTML.
+
+    Urgent safety first, then strengths, then each need with what the person said and
+    the services that could help; goals in the person's words; referrals with contact
+    details and what to bring. Nothing declined or skipped is printed."""
+    from screening.core import plan as plans
+    from screening.render import pdf
+
+    if (pdf_out is None) == (html_out is None):
+        raise click.UsageError("give exactly one of --pdf OUT.pdf or --html OUT.html")
+    tables = _directory(directory_file)
+    try:
+        session = Interview(catalog.resolve(instrument))
+        state = iv.State(answers=catalog.parse_answers(session, catalog.read_answers(answers)))
+    except InstrumentError as exc:
+        _fail(str(exc))
+    except (InterviewError, catalog.AnswerFileError) as exc:
+        _fail(f"error: {exc}")
+    services = directory.services(tables)
+    now = dt.datetime.now(dt.UTC)
+    prefs = Preferences(now=now, prefer_language=locale)
+    matches = plans.suggestions(session, state, services, prefs)
+    draft = plans.draft(
+        plans.own_goals(session, state),
+        matches,
+        client_language=locale,
+        worker_language=second_locale or locale,
+    )
+    context = pdf.plan_context(
+        session,
+        state,
+        draft,
+        matches,
+        {s.id: s for s in services},
+        locale=locale,
+        second=second_locale,
+        paper=paper,
+        today=now.date(),
+    )
+    html = pdf.render_html(context)
+    if html_out is not None:
+        html_out.write_text(html, encoding="utf-8")
+        click.echo(f"plan written to {html_out}")
+        return
+    assert pdf_out is not None
+    data, missing = pdf.render_pdf(html)
+    pdf_out.write_bytes(data)
+    for message in missing:
+        click.echo(f"warning: {message}", err=True)
+    click.echo(f"plan written to {pdf_out}")
+
+
+@click.group("directory")
+def directory_group() -> None:
+    """The service directory (Open Referral HSDS 3.0) in the database DATABASE_URL names."""
+
+
+def _engine() -> Engine:
+    from screening.config import ConfigError, Settings
+    from screening.store import db as storage
+    from screening.store import plans as planstore
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        _fail(f"error: {exc}")
+    engine = storage.make_engine(settings.database_url)
+    storage.migrate(engine)
+    planstore.ensure_directory(engine)
+    return engine
+
+
+@directory_group.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+def directory_validate(file: Path) -> None:
+    """Check FILE (HSDS JSON, a CSV package folder or its datapackage.json); every
+    problem is printed as FILE:ROW:FIELD (CSV) or FILE:/json/pointer (JSON)."""
+    tables = _directory(file)
+    click.echo(f"{file}: valid ({len(tables['service'])} services)")
+
+
+@directory_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+def directory_import(file: Path) -> None:
+    """Replace the stored directory with FILE, after checking all of it."""
+    from screening.store import db as storage
+    from screening.store import plans as planstore
+
+    tables = _directory(file)
+    engine = _engine()
+    with storage.transaction(engine) as conn:
+        count = planstore.replace_directory(conn, tables, str(file))
+    engine.dispose()
+    click.echo(f"imported {count} services from {file}")
+
+
+@directory_group.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="A .json file, or a folder for a CSV data package (default: JSON to stdout).",
+)
+def directory_export(output: Path | None) -> None:
+    """Write the stored directory as HSDS JSON (or a CSV package into a folder)."""
+    from screening.store import db as storage
+    from screening.store import plans as planstore
+
+    engine = _engine()
+    with storage.transaction(engine) as conn:
+        tables = planstore.load_directory(conn)
+    engine.dispose()
+    if output is None:
+        click.echo(json.dumps(directory.to_json(tables), indent=1, ensure_ascii=False))
+    elif output.suffix.lower() == ".json" and output.name != "datapackage.json":
+        output.write_text(
+            json.dumps(directory.to_json(tables), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        click.echo(f"directory written to {output}")
+    else:
+        folder = output.parent if output.name == "datapackage.json" else output
+        written = directory.write_csv_package(tables, folder)
+        click.echo(f"directory written to {folder} ({len(written)} files)")

@@ -1,0 +1,105 @@
+"""A plain terminal interview: the same engine the web app uses, for demos and for
+workers without a browser. Reads from stdin, writes to stdout; keeps nothing."""
+
+from __future__ import annotations
+
+import click
+
+from screening.core import interview
+from screening.core.answers import AnswerError
+from screening.core.model import Item
+from screening.core.route import Interview, InterviewError
+
+_HELP = "s = skip, p = prefer not to say, w = why we ask, b = back, q = stop"
+
+
+def _show(item: Item) -> None:
+    click.echo(f"\n{item.text}")
+    if item.help:
+        click.echo(f"  {item.help}")
+    if item.type in ("single", "multiple", "yes_no") or (item.type == "scale" and item.options):
+        for n, option in enumerate(item.options, 1):
+            click.echo(f"  {n}. {option.label or str(option.value).replace('_', ' ')}")
+        if item.type == "multiple":
+            click.echo("  (choose one or more numbers, separated by spaces)")
+    elif item.type == "scale":
+        click.echo(
+            f"  a number from {item.min} ({item.min_label or ''}) "
+            f"to {item.max} ({item.max_label or ''})"
+        )
+    elif item.type == "date":
+        click.echo("  a date, written YYYY-MM-DD")
+
+
+def _value(item: Item, typed: str) -> object:
+    if item.options:
+        picks = [
+            item.options[int(n) - 1].value
+            for n in typed.split()
+            if n.isdigit() and 0 < int(n) <= len(item.options)
+        ]
+        if not picks:
+            raise ValueError("choose by number")
+        return picks if item.type == "multiple" else picks[0]
+    if item.type in ("number", "scale"):
+        number = float(typed)
+        return int(number) if number.is_integer() else number
+    return typed
+
+
+def run(session: Interview) -> interview.State:
+    state = interview.State()
+    going_back: str | None = None
+    intro = session.instruments[0].intro
+    if intro:
+        click.echo(intro)
+    click.echo(f"\n({_HELP})")
+    while True:
+        step = (
+            interview.step_at(session, state, going_back)
+            if going_back
+            else interview.next_step(session, state)
+        )
+        going_back = None
+        if step.urgent:
+            click.echo(
+                "\n!! Something you said means help may be needed now. A worker can "
+                "connect you with crisis or shelter services. You can go on after."
+            )
+            state = interview.acknowledge(state, step.urgent)
+            continue
+        if step.done or step.item is None:
+            break
+        if step.content_warning and step.section_key:
+            click.echo(f"\n{step.content_warning}")
+            enter = click.confirm("Go on with this part?", default=True)
+            state = interview.choose_section(state, step.section_key, enter=enter)
+            continue
+        item = step.item
+        click.echo(f"\nquestion {step.progress.answered + 1} of about {step.progress.total}")
+        _show(item)
+        typed = click.prompt(">", default="", show_default=False).strip()
+        if typed == "q":
+            break
+        if typed == "w":
+            click.echo(f"  Why we ask: {item.why}")
+            going_back = item.id if item.id in state.answers else None
+            continue
+        if typed == "b":
+            going_back = interview.previous_item(session, state, item.id)
+            continue
+        raw: object = {"s": None, "p": {"declined": True}}.get(typed, typed)
+        try:
+            if isinstance(raw, str):
+                raw = _value(item, raw)
+            state = interview.answer(session, state, item.id, raw)
+            state = interview.set_aside(session, state)
+        except (ValueError, AnswerError, InterviewError) as exc:
+            click.echo(f"  Sorry, that did not work: {exc}. ({_HELP})")
+            going_back = item.id if item.id in state.answers else None
+    click.echo("\nThank you. Here is what your answers suggest:")
+    result = interview.result(session, state)
+    from screening.cli.main import _print_result
+
+    _print_result(session, result)
+    return state

@@ -1,0 +1,236 @@
+"""The interview engine: what to show next, progress, back, change, skip (pure).
+
+State holds only what the person did (answers, section choices, the urgent flags for
+which help was already offered, answers set aside). Everything else, the route, the
+next step, progress, is derived from it on every call. :func:`next_step` never changes
+state; :func:`set_aside` is the one explicit function that moves answers which no longer
+apply out of the way (kept, never deleted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from screening.core.answers import Answer, answer_to_json, has_value, parse_answer
+from screening.core.model import Instrument, Item, Section
+from screening.core.route import Interview, InterviewError, Kind, Visit, Walk, section_key
+from screening.core.scoring import Result, score
+
+
+@dataclass(frozen=True)
+class State:
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    sections: Mapping[str, str] = field(default_factory=dict)  # section key -> enter | skip
+    acknowledged: frozenset[str] = frozenset()  # urgent flags whose help screen was shown
+    set_aside: Mapping[str, Answer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    answered: int
+    remaining: int
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.remaining
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What to show now. ``urgent`` lists urgent flags not yet acknowledged: show help
+    first. ``content_warning`` is the section's warning, to show (with the choice to skip
+    the section) before the item."""
+
+    done: bool
+    progress: Progress
+    urgent: tuple[str, ...] = ()
+    item: Item | None = None
+    section: Section | None = None
+    instrument: Instrument | None = None
+    content_warning: str | None = None
+    section_key: str | None = None
+    previous: str | None = None
+
+    @property
+    def interrupt(self) -> bool:
+        return bool(self.urgent)
+
+
+def route(interview: Interview, state: State) -> Walk:
+    return interview.walk(state.answers, state.sections)
+
+
+def steps(interview: Interview, state: State) -> list[str]:
+    """Ids of every item the interview asks, in order, as things stand."""
+    return [v.item.id for v in route(interview, state).asked()]
+
+
+def progress(walked: Walk) -> Progress:
+    asked = walked.asked()
+    answered = sum(1 for v in asked if v.item.id in walked.answers)
+    return Progress(answered, len(asked) - answered)
+
+
+def result(interview: Interview, state: State) -> Result:
+    return score(interview, route(interview, state))
+
+
+def next_step(interview: Interview, state: State) -> Step:
+    walked = route(interview, state)
+    scored = score(interview, walked)
+    urgent = tuple(f for f in scored.urgent if f not in state.acknowledged)
+    counts = progress(walked)
+    asked = walked.asked()
+    pending = next((v for v in asked if v.item.id not in walked.answers), None)
+    if pending is None:
+        last = asked[-1].item.id if asked else None
+        return Step(done=True, progress=counts, urgent=urgent, previous=last)
+    return _item_step(pending, walked, counts, urgent, state)
+
+
+def _item_step(
+    visit: Visit, walked: Walk, counts: Progress, urgent: tuple[str, ...], state: State
+) -> Step:
+    key = section_key(visit.instrument, visit.section)
+    warning = None
+    if visit.section.content_warning and key not in state.sections:
+        entered = any(
+            v.section is visit.section
+            and v.instrument is visit.instrument
+            and v.item.id in walked.answers
+            for v in walked.visits
+        )
+        warning = None if entered else visit.section.content_warning
+    return Step(
+        done=False,
+        progress=counts,
+        urgent=urgent,
+        item=visit.item,
+        section=visit.section,
+        instrument=visit.instrument,
+        content_warning=warning,
+        section_key=key,
+        previous=_before(walked, visit.item.id),
+    )
+
+
+def _before(walked: Walk, item_id: str) -> str | None:
+    previous = None
+    for visit in walked.asked():
+        if visit.item.id == item_id:
+            return previous
+        previous = visit.item.id
+    return previous
+
+
+def step_at(interview: Interview, state: State, item_id: str) -> Step:
+    """The step for an item already on the route (to go back to it or change it)."""
+    walked = route(interview, state)
+    visit = next((v for v in walked.asked() if v.item.id == item_id), None)
+    if visit is None:
+        raise InterviewError("not-on-path", f"{item_id!r} is not asked with the answers given")
+    urgent = tuple(f for f in score(interview, walked).urgent if f not in state.acknowledged)
+    step = _item_step(visit, walked, progress(walked), urgent, state)
+    return replace(step, content_warning=None) if item_id in walked.answers else step
+
+
+def previous_item(interview: Interview, state: State, item_id: str | None) -> str | None:
+    """The item before ``item_id`` on the route; with None, the last item asked."""
+    walked = route(interview, state)
+    if item_id is None:
+        asked = walked.asked()
+        return asked[-1].item.id if asked else None
+    return _before(walked, item_id)
+
+
+def answer(interview: Interview, state: State, item_id: str, raw: object) -> State:
+    """Record (or change) an answer to an item on the route. ``raw`` is JSON-shaped:
+    a value, ``None`` for skipped or ``{"declined": True}``."""
+    item = interview.item(item_id)
+    walked = route(interview, state)
+    if not any(v.item.id == item_id for v in walked.asked()):
+        raise InterviewError(
+            "not-on-path", f"{item_id!r} is not asked with the answers given so far"
+        )
+    value = parse_answer(item, raw)
+    answers = {**state.answers, item_id: value}
+    aside = {k: v for k, v in state.set_aside.items() if k != item_id}
+    return replace(state, answers=answers, set_aside=aside)
+
+
+def choose_section(state: State, key: str, *, enter: bool) -> State:
+    """The person's choice at a content warning: go on, or skip the whole section."""
+    return replace(state, sections={**state.sections, key: "enter" if enter else "skip"})
+
+
+def acknowledge(state: State, flags: tuple[str, ...]) -> State:
+    """Help was offered for these urgent flags; the interview may go on."""
+    return replace(state, acknowledged=state.acknowledged | frozenset(flags))
+
+
+def set_aside(interview: Interview, state: State) -> State:
+    """Move answers to items no longer asked (after a change) out of the live answers.
+
+    They are kept in ``state.set_aside``, never deleted, so a worker can see them and an
+    answer can be restored if the route comes back to its item.
+    """
+    asked = {v.item.id for v in route(interview, state).asked() if v.kind is Kind.ASKED}
+    live = {k: v for k, v in state.answers.items() if k in asked}
+    moved = {k: v for k, v in state.answers.items() if k not in asked}
+    if not moved:
+        return state
+    return replace(state, answers=live, set_aside={**state.set_aside, **moved})
+
+
+def restore(interview: Interview, state: State) -> State:
+    """Bring back set-aside answers whose items are asked again (an explicit choice)."""
+    walked = route(interview, state)
+    asked = {v.item.id for v in walked.asked()}
+    back = {k: v for k, v in state.set_aside.items() if k in asked and k not in state.answers}
+    if not back:
+        return state
+    return replace(
+        state,
+        answers={**state.answers, **back},
+        set_aside={k: v for k, v in state.set_aside.items() if k not in back},
+    )
+
+
+def answered(state: State, item_id: str) -> bool:
+    return has_value(state.answers.get(item_id))
+
+
+def state_to_json(state: State) -> dict[str, object]:
+    """A JSON form of the state, to pause an interview and resume it later."""
+    return {
+        "answers": {k: answer_to_json(v) for k, v in state.answers.items()},
+        "sections": dict(state.sections),
+        "acknowledged": sorted(state.acknowledged),
+        "set_aside": {k: answer_to_json(v) for k, v in state.set_aside.items()},
+    }
+
+
+def state_from_json(interview: Interview, data: Mapping[str, object]) -> State:
+    """Rebuild a paused state, checking every answer against its item again."""
+
+    def answers(key: str) -> dict[str, Answer]:
+        raw = data.get(key, {})
+        if not isinstance(raw, Mapping):
+            raise InterviewError("bad-state", f"{key} must be a mapping")
+        return {str(k): parse_answer(interview.item(str(k)), v) for k, v in raw.items()}
+
+    sections = data.get("sections", {})
+    acknowledged = data.get("acknowledged", [])
+    if not isinstance(sections, Mapping) or not all(
+        v in ("enter", "skip") for v in sections.values()
+    ):
+        raise InterviewError("bad-state", "sections map a section to 'enter' or 'skip'")
+    if not isinstance(acknowledged, list):
+        raise InterviewError("bad-state", "acknowledged is a list of flag ids")
+    return State(
+        answers=answers("answers"),
+        sections={str(k): str(v) for k, v in sections.items()},
+        acknowledged=frozenset(str(f) for f in acknowledged),
+        set_aside=answers("set_aside"),
+    )

@@ -1,0 +1,173 @@
+"""The route an interview takes through one or more instruments, derived from answers.
+
+Pure and side-effect free: the route is recomputed from the answers on every call, and
+computing it never changes or deletes an answer. An answer to an item that is not on
+the route (its show_if is false) is invisible here, so it never counts anywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from screening.core.answers import SKIPPED, Answer, numeric_value
+from screening.core.model import Instrument, Item, Section
+
+
+class InterviewError(ValueError):
+    """An interview that cannot be formed or an action that does not fit it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Kind(enum.Enum):
+    ASKED = "asked"  # the person is asked this item
+    REUSED = "reused"  # same concept answered earlier in the interview: not asked again
+    SECTION_SKIPPED = "section_skipped"  # the person chose to skip its section
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    instrument: Instrument
+    section: Section
+    item: Item
+    kind: Kind
+    reused_from: str | None = None
+
+
+def section_key(instrument: Instrument, section: Section) -> str:
+    return f"{instrument.id}/{section.id}"
+
+
+class Interview:
+    """One or several instruments asked in a row, as one interview."""
+
+    def __init__(self, instruments: Sequence[Instrument]) -> None:
+        if not instruments:
+            raise InterviewError("empty", "an interview needs at least one instrument")
+        self.instruments = tuple(instruments)
+        self.items: dict[str, Item] = {}
+        self.instrument_of: dict[str, Instrument] = {}
+        owners: dict[str, str] = {}
+        ids = [i.id for i in self.instruments]
+        if len(set(ids)) != len(ids):
+            raise InterviewError("duplicate-instrument", "an instrument is listed twice")
+        for instrument in self.instruments:
+            for kind, ids in (
+                ("item", [i.id for i in instrument.iter_items()]),
+                ("score", [s.id for s in instrument.scores]),
+                ("flag", [f.id for f in instrument.flags]),
+            ):
+                for ident in ids:
+                    key = f"{kind}:{ident}"
+                    if key in owners:
+                        raise InterviewError(
+                            "id-clash",
+                            f"the {kind} id {ident!r} is used by both "
+                            f"{owners[key]!r} and {instrument.id!r}; they cannot run as one "
+                            "interview",
+                        )
+                    owners[key] = instrument.id
+            for item in instrument.iter_items():
+                self.items[item.id] = item
+                self.instrument_of[item.id] = instrument
+        self.sources = self._concept_sources()
+
+    def _concept_sources(self) -> dict[str, tuple[str, ...]]:
+        """For each item, the earlier items whose answer it reuses (same concept and options)."""
+        seen: dict[str, list[Item]] = {}
+        sources: dict[str, tuple[str, ...]] = {}
+        for instrument in self.instruments:
+            for item in instrument.iter_items():
+                if item.concept is None:
+                    continue
+                earlier = [e for e in seen.get(item.concept, []) if _same_question(e, item)]
+                if earlier and not instrument.validated:
+                    sources[item.id] = tuple(e.id for e in earlier)
+                seen.setdefault(item.concept, []).append(item)
+        return sources
+
+    def item(self, item_id: str) -> Item:
+        try:
+            return self.items[item_id]
+        except KeyError:
+            raise InterviewError("unknown-item", f"no item {item_id!r} in this interview") from None
+
+    def walk(
+        self, answers: Mapping[str, Answer], section_choices: Mapping[str, str] | None = None
+    ) -> Walk:
+        return walk(self, answers, section_choices or {})
+
+
+def _same_question(a: Item, b: Item) -> bool:
+    return a.type == b.type and [(type(v), v) for v in a.values] == [(type(v), v) for v in b.values]
+
+
+@dataclass
+class ItemFacts:
+    """Facts for conditions that test items only (show_if): scores and flags come later,
+    so here no score is complete and no flag is raised."""
+
+    answers: Mapping[str, Answer | None] = field(default_factory=dict)
+    items: Mapping[str, Item] = field(default_factory=dict)
+
+    def answer(self, item_id: str) -> Answer | None:
+        return self.answers.get(item_id)
+
+    def numeric(self, item_id: str) -> float | None:
+        return numeric_value(self.items[item_id], self.answers.get(item_id))
+
+    def score(self, score_id: str) -> tuple[float, str | None] | None:
+        return None
+
+    def flag(self, flag_id: str) -> bool:
+        return False
+
+
+@dataclass
+class Walk(ItemFacts):
+    """The route as things stand, with the answers that count (shown items only)."""
+
+    answers: dict[str, Answer] = field(default_factory=dict)
+    visits: list[Visit] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)  # ids of every visited item
+
+    def visit(self, visit: Visit) -> None:
+        self.visits.append(visit)
+        self.shown.add(visit.item.id)
+
+    def asked(self) -> list[Visit]:
+        return [v for v in self.visits if v.kind is Kind.ASKED]
+
+
+def walk(
+    interview: Interview, answers: Mapping[str, Answer], section_choices: Mapping[str, str]
+) -> Walk:
+    route = Walk(items=interview.items)
+    for instrument in interview.instruments:
+        for section in instrument.sections:
+            if section.show_if is not None and not section.show_if.evaluate(route):
+                continue
+            skipped = section_choices.get(section_key(instrument, section)) == "skip"
+            for item in section.items:
+                if item.show_if is not None and not item.show_if.evaluate(route):
+                    continue
+                source = None
+                if item.id in interview.sources:
+                    source = next((s for s in interview.sources[item.id] if s in route.shown), None)
+                if source is not None:
+                    route.visit(Visit(instrument, section, item, Kind.REUSED, source))
+                    if source in route.answers:
+                        route.answers[item.id] = route.answers[source]
+                elif skipped and item.id not in answers:
+                    route.visit(Visit(instrument, section, item, Kind.SECTION_SKIPPED))
+                    route.answers[item.id] = SKIPPED
+                else:
+                    route.visit(Visit(instrument, section, item, Kind.ASKED))
+                    if item.id in answers:
+                        route.answers[item.id] = answers[item.id]
+    return route

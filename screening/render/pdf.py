@@ -1,0 +1,298 @@
+"""The printable plan: HTML from templates/plan/, PDF with WeasyPrint (an edge).
+
+Every piece of text carries its own language and direction, so a bilingual plan sets
+``lang`` and ``dir`` right on each part: the client's language first, the worker's
+beside it. UI words come from the gettext catalog ``locales/<lang>/LC_MESSAGES/
+messages.mo`` when one exists (issue 4's machinery), else English, shown once. Text in
+other languages comes from the directory (service names and descriptions) and from the
+person's own words. WeasyPrint fetches nothing but the packaged stylesheet, and a
+missing glyph (a script without a font) is reported, not silently drawn as a box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from screening.core import interview as iv
+from screening.core.matching import Match, Service
+from screening.core.plan import Plan
+from screening.core.route import Interview
+from screening.i18n import N_
+
+LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
+RTL = frozenset({"ar"})
+PAPERS = {"a4": "A4", "letter": "letter"}
+ROOT = Path(__file__).resolve().parents[2]
+UI = {
+    "title": N_("My plan"),
+    "summary_title": N_("My check-in"),
+    "not_diagnosis": N_("What your answers suggest we work on together. This is not a diagnosis."),
+    "safety_first": N_("Safety first"),
+    "strengths": N_("Strengths"),
+    "no_strengths": N_("None noted from these answers. Strengths can be talked about together."),
+    "needs": N_("Things to work on, all at the same time"),
+    "told": N_("What you told us"),
+    "services": N_("Services that could help"),
+    "why": N_("Why this one"),
+    "goals": N_("My goals, in my words"),
+    "actions": N_("Steps"),
+    "who": N_("Who"),
+    "by": N_("By when"),
+    "referrals": N_("Referrals"),
+    "contact": N_("Contact"),
+    "hours": N_("Hours"),
+    "bring": N_("What to bring"),
+    "nothing_to_bring": N_("Nothing needed"),
+    "consent": N_("You agreed we may share information with this service"),
+    "no_sharing": N_("No information is shared with this service"),
+    "check_in": N_("Next check-in"),
+    "date": N_("Date"),
+    "page": N_("Page"),
+    "fictional": N_("Demo services: these are fictional, not real services."),
+    "download_note": N_("This file has no name or details about you."),
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text with its language (BCP 47) and direction."""
+
+    text: str
+    lang: str
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.lang.split("-")[0] in RTL else "ltr"
+
+
+def check_locale(code: str) -> str:
+    if code not in LOCALES:
+        raise ValueError(f"unknown language {code!r}; choose one of {', '.join(LOCALES)}")
+    return code
+
+
+def _catalog(locale: str) -> Callable[[str], str] | None:
+    from babel.support import Translations
+
+    folder = ROOT / "locales" / locale / "LC_MESSAGES"
+    if not (folder / "messages.mo").is_file():
+        return None
+    found = Translations.load(str(ROOT / "locales"), [locale], "messages")
+    return found.gettext
+
+
+class Words:
+    """UI words in one language, each a :class:`Text` marked with the language it is
+    really in (English when the catalog lacks it)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self._gettext = _catalog(locale) if locale != "en" else None
+
+    def __call__(self, key: str) -> Text:
+        source = UI[key]
+        if self._gettext is not None:
+            done = self._gettext(source)
+            if done != source:
+                return Text(done, self.locale)
+        return Text(source, "en")
+
+
+def pair(first: Text | None, second: Text | None) -> list[Text]:
+    """One or two texts: the second only when it says something the first does not."""
+    out = [t for t in (first, second) if t is not None and t.text]
+    if len(out) == 2 and out[0].text == out[1].text:
+        out = out[:1]
+    return out
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["pair"] = pair
+    return env
+
+
+# ---------------------------------------------------------------- the plan document
+
+
+def _service_texts(
+    m: Match | None, service: Service | None, locale: str, second: str | None
+) -> dict[str, list[Text]]:
+    s = service if service is not None else (m.service if m is not None else None)
+    if s is None:
+        return {"name": [], "description": []}
+
+    def named(lang: str | None) -> Text | None:
+        if lang is None:
+            return None
+        text = s.name_in(lang)
+        return Text(text, lang) if text else (Text(s.name, "en") if lang == "en" else None)
+
+    def described(lang: str | None) -> Text | None:
+        if lang is None:
+            return None
+        text = s.description_in(lang)
+        if text:
+            return Text(text, lang)
+        return Text(s.description, "en") if lang == "en" and s.description else None
+
+    name = pair(named(locale), named(second)) or [Text(s.name, "en")]
+    description = pair(described(locale), described(second))
+    if not description and s.description:
+        description = [Text(s.description, "en")]
+    return {"name": name, "description": description}
+
+
+def plan_context(
+    session: Interview,
+    state: iv.State,
+    plan: Plan,
+    matches: Mapping[str, Sequence[Match]],
+    services: Mapping[str, Service],
+    *,
+    locale: str,
+    second: str | None = None,
+    paper: str = "a4",
+    today: dt.date,
+) -> dict[str, Any]:
+    """Everything templates/plan/plan.html shows; only what the person chose to share."""
+    from screening.render.summary import summary_view
+
+    check_locale(locale)
+    if second is not None:
+        check_locale(second)
+        second = None if second == locale else second
+    words, words2 = Words(locale), Words(second) if second else None
+
+    def ui(key: str) -> list[Text]:
+        return pair(words(key), words2(key) if words2 else None)
+
+    from screening.i18n.translate import translate_session
+
+    # The instruments' own words (needs, strengths, questions) in the client's language.
+    view = summary_view(translate_session(session, locale), state, shared_only=True)
+    needs = []
+    for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
+        found = matches.get(need.id, [])
+        needs.append(
+            {
+                "label": need.label,
+                "urgent": need.level == "urgent",
+                "told": need.told,
+                "services": [
+                    {"match": m, **_service_texts(m, None, locale, second)} for m in found
+                ],
+            }
+        )
+    referrals = [
+        {"r": r, **_service_texts(None, services.get(r.service_id), locale, second)}
+        for r in plan.referrals
+    ]
+    fictional = any(m.service.fictional for ms in matches.values() for m in ms) or any(
+        s.fictional for s in (services.get(r.service_id) for r in plan.referrals) if s
+    )
+    shown = words("title")  # the language the page's own words are really in
+    return {
+        "lang": shown.lang,
+        "dir": shown.dir,
+        "second": second,
+        "paper": PAPERS[paper],
+        "today": today.isoformat(),
+        "ui": ui,
+        "urgent": view["urgent"],
+        "strengths": view["strengths"],
+        "needs": needs,
+        "plan": plan,
+        "goals": [Text(g, plan.client_language) for g in plan.goals],
+        "referrals": referrals,
+        "fictional": fictional,
+        "anonymous": False,
+    }
+
+
+def render_html(context: Mapping[str, Any], template: str = "plan/plan.html") -> str:
+    css = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    return _env().get_template(template).render(css=css, **context)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+class _Missing(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if ".notdef" in message:
+            self.found.append(message)
+
+
+@contextmanager
+def _catch_missing() -> Iterator[_Missing]:
+    handler = _Missing()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+    """The plan embeds its stylesheet; WeasyPrint may fetch nothing at all."""
+    raise ValueError(f"the plan does not load outside resources ({url[:60]})")
+
+
+def render_pdf(html: str) -> tuple[bytes, list[str]]:
+    """The PDF and the list of characters drawn without a glyph (empty when every script
+    had a font)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    with _catch_missing() as missing:
+        data = HTML(string=html, url_fetcher=_no_fetch, base_url=str(ROOT)).write_pdf()
+    assert data is not None
+    return bytes(data), missing.found
+
+
+# ---------------------------------------------------------------- youth download
+
+
+def anonymous_summary(
+    session: Interview,
+    state: iv.State,
+    matches: Mapping[str, Sequence[Match]],
+    *,
+    locale: str = "en",
+    today: dt.date,
+    pdf: bool = True,
+) -> bytes:
+    """The private check-in's summary to download on request: needs, strengths and
+    services only; no answers, no free text, no date of birth, no name, no interview id.
+    The private summary page offers it with a plain warning that the file stays on the
+    device (templates/summary.html)."""
+    context = plan_context(
+        session, state, Plan(), matches, {}, locale=locale, paper="a4", today=today
+    )
+    for need in context["needs"]:
+        need["told"] = []  # what was said stays off the file
+    context.update(anonymous=True, today=today.strftime("%Y-%m"))
+    html = render_html(context)
+    if not pdf:
+        return html.encode("utf-8")
+    data, _ = render_pdf(html)
+    return data

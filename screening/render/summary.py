@@ -1,0 +1,137 @@
+"""The summary screen's view: urgent safety first, then strengths, then every need
+together, each with what the person told us. No routes here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from screening.core import interview as iv
+from screening.core.answers import DECLINED, SKIPPED, Answer
+from screening.core.model import Item, Severity
+from screening.core.route import Interview
+from screening.web.forms import option_label
+from screening.web.i18n import _, format_decimal
+
+
+@dataclass(frozen=True)
+class Told:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class NeedView:
+    label: str
+    level: str
+    told: list[Told]
+    scores: list[str]
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    label: str
+    value: int | float
+    band: str | None
+    complete: bool
+
+
+def answer_label(item: Item, answer: Answer | None) -> str:
+    if answer is None:
+        return _("Not answered")
+    if answer is SKIPPED:
+        return _("Skipped")
+    if answer is DECLINED:
+        return _("Prefer not to say")
+    if isinstance(answer, tuple):
+        return ", ".join(_label_of(item, v) for v in answer)
+    return _label_of(item, answer)
+
+
+def _label_of(item: Item, value: object) -> str:
+    option = item.option(value)
+    return option_label(option) if option is not None else str(value)
+
+
+def summary_view(
+    session: Interview, state: iv.State, *, shared_only: bool = False
+) -> dict[str, Any]:
+    """What the summary shows, built from the scoring engine's result (no judgment here).
+
+    ``shared_only`` (for anything printed or downloaded) leaves out every answer the
+    person declined, skipped or did not give: only what they chose to tell us."""
+    result = iv.result(session, state)
+    walked = iv.route(session, state)
+    flags = flag_defs(session)
+    needs = {n.id: n for ins in reversed(session.instruments) for n in ins.needs}
+    strengths = {s.id: s for ins in session.instruments for s in ins.strengths}
+    scores = {s.id: s for ins in session.instruments for s in ins.scores}
+    raised = {f.id: f for f in result.flags}
+
+    def items_of(refs: Iterable[str], seen: set[str]) -> list[str]:
+        out: list[str] = []
+        for ref in refs:
+            kind, _, ident = ref.partition(":")
+            if kind == "item" and ident not in seen:
+                seen.add(ident)
+                out.append(ident)
+            elif kind == "flag" and ident in raised:
+                out.extend(items_of(raised[ident].because, seen))
+        return out
+
+    def score_line(score_id: str) -> str:
+        found = result.scores[score_id]
+        definition = scores[score_id]
+        label = definition.label or score_id
+        band = next((b for b in definition.bands if b.id == found.band), None)
+        if not found.complete:
+            return _("%(score)s: not all questions were answered", score=label)
+        value = format_decimal(found.value)
+        if band:
+            return _("%(score)s: %(value)s (%(band)s)", score=label, value=value, band=band.label)
+        return _("%(score)s: %(value)s", score=label, value=value)
+
+    need_views = []
+    for need in result.needs.values():
+        if need.level == "none":
+            continue
+        told = [
+            Told(session.items[i].text, answer_label(session.items[i], walked.answers.get(i)))
+            for i in items_of(need.because, set())
+            if i in session.items and (not shared_only or _shared(walked.answers.get(i)))
+        ]
+        lines = [
+            score_line(ref.partition(":")[2])
+            for ref in need.because
+            if ref.startswith("score:") and ref.partition(":")[2] in result.scores
+        ]
+        need_views.append(NeedView(needs[need.id].label, need.level, told, lines, need.id))
+    score_views = []
+    for found in result.scores.values():
+        definition = scores[found.id]
+        band = next((b for b in definition.bands if b.id == found.band), None)
+        score_views.append(
+            ScoreView(
+                definition.label or found.id,
+                found.value,
+                band.label if band and found.complete else None,
+                found.complete,
+            )
+        )
+    return {
+        "urgent": [flags[f.id] for f in result.flags if f.severity is Severity.URGENT],
+        "noted": [flags[f.id] for f in result.flags if f.severity is not Severity.URGENT],
+        "strengths": [strengths[s.id].label for s in result.strengths],
+        "needs": need_views,
+        "scores": score_views,
+    }
+
+
+def _shared(answer: Answer | None) -> bool:
+    return answer is not None and answer is not SKIPPED and answer is not DECLINED
+
+
+def flag_defs(session: Interview) -> dict[str, Any]:
+    return {f.id: f for ins in session.instruments for f in ins.flags}

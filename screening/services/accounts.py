@@ -1,0 +1,213 @@
+"""Organisations, worker and admin accounts, and server-side sessions (SQL, no Flask).
+
+Passwords are hashed with argon2id. A session is a random token held by the browser;
+the database keeps only its SHA-256, so a database copy cannot be used to sign in, and
+deleting the row ends the session at once (a copied cookie stops working).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from screening.store.db import login_throttle, now, organisations, sessions, users
+
+ROLES = ("worker", "admin")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1000
+MAX_FAILURES = 5  # failed sign-ins of one username within FAILURE_WINDOW lock it ...
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOCK_TIME = dt.timedelta(minutes=15)  # ... for this long
+ABSOLUTE = dt.timedelta(hours=12)  # a worker signs in again after this, however busy
+PRIVATE_ABSOLUTE = dt.timedelta(hours=2)
+_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+_DUMMY = _hasher.hash("not a password: equalises timing for unknown users")
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    org_id: int
+    role: str
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's public breach-frequency list."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, username: str = "") -> None:
+    """NIST SP 800-63B / ASVS 6.2: a minimum length, no composition rules, and refuse
+    passwords that are common, or are the username, or one character repeated."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"a password has at most {MAX_PASSWORD} characters")
+    folded = password.casefold()
+    common = _common_passwords()
+    if folded in common or folded.rstrip("0123456789!. ") in common or len(set(folded)) < 4:
+        raise AccountError("that password is too common or too easy to guess; choose another")
+    if username and username.casefold() in folded:
+        raise AccountError("a password must not contain the username")
+
+
+def create_user(conn: Connection, username: str, org: str, role: str, password: str) -> User:
+    if role not in ROLES:
+        raise AccountError(f"role is one of {', '.join(ROLES)}")
+    if not username or len(username) > 100 or not username.isprintable():
+        raise AccountError("a username is 1 to 100 printable characters")
+    check_password(password, username)
+    if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+        raise AccountError(f"the username {username!r} is taken")
+    org_id = conn.execute(select(organisations.c.id).where(organisations.c.name == org)).scalar()
+    if org_id is None:
+        org_id = conn.execute(
+            insert(organisations).values(name=org, created_at=now()).returning(organisations.c.id)
+        ).scalar_one()
+    user_id = conn.execute(
+        insert(users)
+        .values(
+            username=username,
+            org_id=org_id,
+            role=role,
+            disabled=False,
+            password_hash=_hasher.hash(password),
+            created_at=now(),
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+    return User(int(user_id), username, int(org_id), role)
+
+
+def authenticate(conn: Connection, username: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same work is done either way.
+
+    Throttled per username, known or not (so a lock-out says nothing about whether the
+    account exists): after ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` the name
+    is locked for ``LOCK_TIME``, during which even the right password is refused."""
+    key = hashlib.sha256(b"login\0" + username.casefold().encode()).hexdigest()
+    stamp = now()
+    throttle = conn.execute(select(login_throttle).where(login_throttle.c.key == key)).first()
+    locked = (
+        throttle is not None
+        and throttle.locked_until is not None
+        and (_aware(throttle.locked_until) > stamp)
+    )
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY, password)
+        good = row is not None and not row.disabled and not locked
+    except (VerificationError, InvalidHashError):
+        good = False
+    if good:
+        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
+        assert row is not None
+        return User(row.id, row.username, row.org_id, row.role)
+    if locked:
+        return None
+    if throttle is None or stamp - _aware(throttle.window_start) > FAILURE_WINDOW:
+        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
+        conn.execute(insert(login_throttle).values(key=key, failures=1, window_start=stamp))
+    else:
+        failures = throttle.failures + 1
+        conn.execute(
+            update(login_throttle)
+            .where(login_throttle.c.key == key)
+            .values(
+                failures=failures,
+                locked_until=stamp + LOCK_TIME if failures >= MAX_FAILURES else None,
+            )
+        )
+    return None
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def close_all_sessions(conn: Connection, user_id: int) -> int:
+    """Sign a user out everywhere; how many sessions ended."""
+    result = conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+    return int(result.rowcount or 0)
+
+
+def disable_user(conn: Connection, username: str) -> bool:
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
+        return False
+    conn.execute(update(users).where(users.c.id == user_id).values(disabled=True))
+    conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+    return True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(
+    conn: Connection, *, user_id: int | None = None, interview_id: str | None = None
+) -> str:
+    token = secrets.token_urlsafe(32)
+    stamp = now()
+    conn.execute(
+        insert(sessions).values(
+            token_hash=_digest(token),
+            user_id=user_id,
+            interview_id=interview_id,
+            created_at=stamp,
+            last_seen=stamp,
+        )
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User | None
+    interview_id: str | None
+
+
+def find_session(
+    conn: Connection, token: str, idle: dt.timedelta, private_idle: dt.timedelta | None = None
+) -> Session | None:
+    """The live session for a token (touching it), or None when unknown or idle too long.
+    A private self-assessment's session may have a shorter idle limit."""
+    digest = _digest(token)
+    row = conn.execute(select(sessions).where(sessions.c.token_hash == digest)).first()
+    if row is None:
+        return None
+    last = _aware(row.last_seen)
+    private = row.interview_id is not None and row.user_id is None
+    limit = private_idle if private and private_idle else idle
+    absolute = PRIVATE_ABSOLUTE if private else ABSOLUTE
+    if now() - last > limit or now() - _aware(row.created_at) > absolute:
+        conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
+        return None
+    conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))
+    user = None
+    if row.user_id is not None:
+        urow = conn.execute(select(users).where(users.c.id == row.user_id)).first()
+        if urow is None or urow.disabled:
+            return None
+        user = User(urow.id, urow.username, urow.org_id, urow.role)
+    return Session(user, row.interview_id)
+
+
+def close_session(conn: Connection, token: str) -> None:
+    conn.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))

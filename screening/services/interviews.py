@@ -1,0 +1,432 @@
+"""Interviews over storage: start, answer, replay, score. No Flask here.
+
+The web layer (HTML and JSON) calls these functions; they pin instrument versions,
+seal every entry under the interview's data key, and rebuild state by replaying the
+append-only log through the pure engine, so the stored log and the live interview can
+never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from screening.core import interview as iv
+from screening.core.answers import AnswerError, answer_to_json
+from screening.core.model import Instrument
+from screening.core.route import Interview, InterviewError
+from screening.crypto.seal import CryptoError, MasterKey, new_key, seal, unseal
+from screening.errors import InstrumentError
+from screening.load.catalog import instruments_dir
+from screening.load.loader import load_bytes
+from screening.store import db as storage
+
+MODES = ("worker", "private")
+MAX_INTERPRETATION = 4000
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A request the interview cannot take: ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An interview as stored: its row, its pinned instruments and replayed state."""
+
+    key: bytes
+    id: str
+    mode: str
+    locale: str
+    org_id: int | None
+    status: str
+    session: Interview
+    state: iv.State
+    consent: Mapping[str, Any] | None = None  # the latest consent entry, if any
+    help_seen: frozenset[str] = frozenset()  # urgent flags whose help screen a page showed
+    # Interpreter mode: a free-text answer's interpretation in the worker's language,
+    # kept beside the words as said (the answer itself); the latest per item.
+    interpretations: Mapping[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=64)
+def _instrument_from(source: bytes, name: str) -> Instrument:
+    return load_bytes(source, name)
+
+
+def bundled_source(instrument_id: str, folder: Path | None = None) -> tuple[Instrument, bytes]:
+    folder = folder or instruments_dir()
+    if not instrument_id or not all(c.isalnum() or c in "-_" for c in instrument_id):
+        raise ServiceError(400, "unknown-instrument", "no such instrument")
+    path = folder / f"{instrument_id}.yaml"
+    try:
+        source = path.read_bytes()
+    except OSError:
+        raise ServiceError(400, "unknown-instrument", f"no instrument {instrument_id!r}") from None
+    try:
+        return _instrument_from(source, path.name), source
+    except InstrumentError:
+        raise ServiceError(500, "invalid-instrument", "a bundled instrument is invalid") from None
+
+
+def _context(interview_id: str) -> bytes:
+    return b"screening/entry/" + interview_id.encode()
+
+
+def _key(row: Any, master: MasterKey, personal_key: bytes | None) -> bytes:
+    if row.wrapped_key is None:
+        if personal_key is None:
+            raise ServiceError(404, "not-found", "no such interview")
+        return personal_key
+    try:
+        return master.unwrap(bytes(row.wrapped_key), row.id)
+    except CryptoError:
+        raise ServiceError(500, "key", "the interview's key cannot be opened") from None
+
+
+def start(
+    engine: Engine,
+    master: MasterKey,
+    *,
+    instrument_ids: Sequence[str],
+    mode: str,
+    locale: str,
+    org_id: int | None,
+    user_id: int | None,
+    folder: Path | None = None,
+) -> tuple[str, bytes | None, dict[str, Any]]:
+    """Create an interview. Returns its id, the personal key of a private one (to keep
+    in the person's session only) and its first step."""
+    if mode not in MODES:
+        raise ServiceError(400, "bad-mode", "mode is 'worker' or 'private'")
+    if not instrument_ids or len(instrument_ids) > 10:
+        raise ServiceError(400, "bad-instrument", "name one to ten instruments")
+    loaded = [bundled_source(i, folder) for i in instrument_ids]
+    try:
+        session = Interview([ins for ins, _ in loaded])
+    except InterviewError as exc:
+        raise ServiceError(400, exc.code, exc.message) from None
+    if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
+        raise ServiceError(400, "not-private", "this instrument is not for private use")
+    interview_id = secrets.token_urlsafe(18)
+    data_key = new_key()
+    wrapped = master.wrap(data_key, interview_id) if mode == "worker" else None
+    with storage.transaction(engine) as conn:
+        pinned = [storage.pin_instrument(conn, ins.id, ins.version, src) for ins, src in loaded]
+        storage.create_interview(
+            conn,
+            interview_id=interview_id,
+            mode=mode,
+            locale=locale,
+            org_id=org_id,
+            user_id=user_id,
+            wrapped_key=wrapped,
+            pinned=pinned,
+        )
+    step = step_json(session, iv.State())
+    return interview_id, (data_key if mode == "private" else None), step
+
+
+def load(
+    conn: Connection,
+    master: MasterKey,
+    interview_id: str,
+    personal_key: bytes | None = None,
+    *,
+    lock: bool = False,
+) -> Loaded:
+    row = storage.interview_row(conn, interview_id, lock=lock)
+    if row is None:
+        raise ServiceError(404, "not-found", "no such interview")
+    key = _key(row, master, personal_key)
+    sources = storage.pinned_sources(conn, interview_id)
+    session = Interview([_instrument_from(src, f"pinned-{n}") for n, src in enumerate(sources)])
+    state = iv.State()
+    consent: Mapping[str, Any] | None = None
+    seen: set[str] = set()
+    interpretations: dict[str, str] = {}
+    for entry in storage.log_entries(conn, interview_id):
+        try:
+            data = json.loads(unseal(key, entry.payload, _context(interview_id)))
+        except CryptoError:
+            if row.wrapped_key is None:  # a private check-in asked with a key not its own
+                raise ServiceError(404, "not-found", "no such interview") from None
+            raise ServiceError(500, "key", "the interview's entries cannot be opened") from None
+        try:
+            state = _apply(session, state, data)
+        except (AnswerError, InterviewError):  # checked when written; never brick a log
+            log.error("interview %s: entry %s no longer applies; passed over", row.id, entry.id)
+        if data.get("kind") == "consent":
+            consent = data
+        elif data.get("kind") == "help-seen":
+            seen.update(data.get("flags", ()))
+        elif data.get("kind") == "interpretation":
+            interpretations[str(data.get("item"))] = str(data.get("text", ""))
+    return Loaded(
+        key,
+        row.id,
+        row.mode,
+        row.locale,
+        row.org_id,
+        row.status,
+        session,
+        state,
+        consent,
+        frozenset(seen),
+        interpretations,
+    )
+
+
+def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
+    kind = entry["kind"]
+    if kind == "answer":
+        value = {"declined": True} if entry.get("declined") else entry["value"]
+        state = iv.answer(session, state, entry["item"], value)
+        return iv.set_aside(session, state)
+    if kind == "section":
+        return iv.choose_section(state, entry["section"], enter=entry["choice"] == "enter")
+    if kind in ("help-shown", "help-seen"):
+        return iv.acknowledge(state, tuple(entry["flags"]))
+    if kind == "consent":
+        _check_consent(entry)
+        return state
+    if kind == "interpretation":
+        text = entry.get("text")
+        if not isinstance(text, str) or len(text) > MAX_INTERPRETATION:
+            raise InterviewError("bad-interpretation", "an interpretation is text")
+        session.item(str(entry.get("item")))  # an item of this interview, or an error
+        return state  # consent is kept in the log; it changes no answer or route
+    return state
+
+
+_HELP_PREFIX = "help:"  # the key of the help-shown entry that follows an urgent answer
+
+
+def record(
+    engine: Engine,
+    master: MasterKey,
+    interview_id: str,
+    entry: dict[str, Any],
+    idem_key: str,
+    personal_key: bytes | None = None,
+) -> dict[str, Any]:
+    """Check an entry against the interview, store it durably, return the next step.
+
+    A retry with the same key returns the first response and stores nothing; the same
+    key with another entry is a 409. The entry and the step it produced are committed
+    together before this returns."""
+    if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
+        raise ServiceError(400, "bad-key", "an idempotency key of 8 to 100 characters is needed")
+    if idem_key.startswith(_HELP_PREFIX):
+        raise ServiceError(400, "bad-key", f"keys starting with {_HELP_PREFIX!r} are reserved")
+    body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    with storage.transaction(engine) as conn:
+        current = load(conn, master, interview_id, personal_key, lock=True)
+        key = current.key
+        try:
+            earlier = storage.find_entry(conn, interview_id, idem_key, digest)
+        except storage.Conflict:
+            raise ServiceError(409, "conflict", "this key was used for another answer") from None
+        if earlier is not None and earlier.response is not None:
+            return dict(json.loads(unseal(key, earlier.response, _context(interview_id))))
+        state = _checked(current, entry)
+        step = step_json(current.session, state)
+        status = "done" if step["done"] else "in_progress"
+        context = _context(interview_id)
+        storage.append_entry(
+            conn,
+            interview_id,
+            idem_key,
+            digest,
+            seal(key, body, context),
+            seal(key, json.dumps(step).encode(), context),
+            status,
+        )
+        if step.get("urgent"):
+            shown = json.dumps({"kind": "help-shown", "flags": step["urgent"]}).encode()
+            storage.append_entry(
+                conn,
+                interview_id,
+                _HELP_PREFIX + hashlib.sha256(idem_key.encode()).hexdigest(),
+                hashlib.sha256(shown).hexdigest(),
+                seal(key, shown, context),
+                None,
+                status,
+            )
+        return step
+
+
+def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
+    try:
+        return _apply(current.session, current.state, entry)
+    except (AnswerError, InterviewError, KeyError, TypeError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        code = getattr(exc, "code", "bad-answer")
+        raise ServiceError(400, str(code), str(message)) from None
+
+
+def answer_entry(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of an API answer body: {"item", "value"} or {"item", "declined"}."""
+    item = body.get("item")
+    if not isinstance(item, str) or not item:
+        raise ServiceError(400, "bad-item", "name the item you answer")
+    if body.get("declined") is True:
+        if "value" in body and body["value"] is not None:
+            raise ServiceError(400, "bad-answer", "a declined answer has no value")
+        return {"kind": "answer", "item": item, "declined": True}
+    if "value" not in body:
+        raise ServiceError(400, "bad-answer", 'give "value" (null to skip) or "declined": true')
+    return {"kind": "answer", "item": item, "value": body["value"]}
+
+
+MAX_SERVICE_NAME = 200
+
+
+def consent_entry(
+    *, store: bool, share: bool, service: str | None, statistics: bool
+) -> dict[str, Any]:
+    """The stored form of the person's consent: three separate choices. ``service`` is
+    the service they agree to share with (kept only when ``share`` is true)."""
+    name = (service or "").strip() if share else ""
+    entry = {
+        "kind": "consent",
+        "store": store,
+        "share": share,
+        "service": name or None,
+        "statistics": statistics,
+    }
+    _check_consent(entry)
+    return entry
+
+
+def _check_consent(entry: Mapping[str, Any]) -> None:
+    for choice in ("store", "share", "statistics"):
+        if not isinstance(entry.get(choice), bool):
+            raise InterviewError("bad-consent", f"consent needs {choice!r}: true or false")
+    name = entry.get("service")
+    if name is not None and (
+        not isinstance(name, str)
+        or not name
+        or len(name) > MAX_SERVICE_NAME
+        or not name.isprintable()
+    ):
+        raise InterviewError(
+            "bad-consent", f"a service name is 1 to {MAX_SERVICE_NAME} printable characters"
+        )
+    if not entry["store"]:
+        raise InterviewError("bad-consent", "without consent to store, nothing is kept")
+
+
+def help_seen_entry(flags: Sequence[str]) -> dict[str, Any]:
+    """A page showed the help screen for these urgent flags and the person went on."""
+    return {"kind": "help-seen", "flags": list(flags)}
+
+
+def discard(engine: Engine, interview_id: str) -> None:
+    """Delete an interview and everything stored for it (consent to store withdrawn)."""
+    with storage.transaction(engine) as conn:
+        storage.delete_interview(conn, interview_id)
+
+
+def end_private(engine: Engine, interview_id: str) -> None:
+    """A private check-in ends (quick exit, finish, sign-out): its rows go at once."""
+    with storage.transaction(engine) as conn:
+        row = storage.interview_row(conn, interview_id)
+        if row is not None and row.mode == "private":
+            storage.delete_interview(conn, interview_id)
+
+
+def sweep_private(engine: Engine, idle: dt.timedelta) -> int:
+    """Delete private check-ins left idle longer than ``idle``; how many went."""
+    with storage.transaction(engine) as conn:
+        return storage.sweep_private(conn, storage.now() - idle)
+
+
+@dataclass(frozen=True)
+class Open:
+    """An interview still in progress, as a worker's list shows it: no answers, no names."""
+
+    id: str
+    created_at: Any
+    updated_at: Any
+    titles: tuple[str, ...]
+    started: bool  # anything recorded yet (consent first)
+
+
+_titles: dict[str, str] = {}
+
+
+def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Open]:
+    out = []
+    rows = storage.open_interviews(conn, org_id, limit)
+    pins = storage.pinned_digests(conn, [r.id for r in rows])
+    for row in rows:
+        titles = []
+        for digest in pins.get(row.id, []):
+            if digest not in _titles:
+                source = storage.instrument_source(conn, digest)
+                _titles[digest] = _instrument_from(source, "pinned").title
+            titles.append(_titles[digest])
+        out.append(Open(row.id, row.created_at, row.updated_at, tuple(titles), row.entries > 0))
+    return out
+
+
+def instruments_for(audience: str, folder: Path | None = None) -> list[Instrument]:
+    """The bundled instruments meant for an audience, in file-name order."""
+    folder = folder or instruments_dir()
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            instrument, _ = bundled_source(path.stem, folder)
+        except ServiceError:  # an invalid file is left out; `screening validate` says why
+            log.error("%s is not a valid instrument; it is not offered", path.name)
+            continue
+        if audience in instrument.audiences:
+            found.append(instrument)
+    return found
+
+
+def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
+    step = iv.next_step(session, state)
+    if step.done or step.item is None:
+        out: dict[str, Any] = {"done": True}
+        if step.urgent:
+            out["urgent"] = list(step.urgent)
+        return out
+    item = step.item
+    return {
+        "done": False,
+        "item": {
+            "id": item.id,
+            "type": item.type,
+            "text": item.text,
+            "why": item.why,
+            "options": [{"value": o.value, "label": o.label} for o in item.options],
+            "skippable": item.skippable,
+        },
+        "progress": {"answered": step.progress.answered, "remaining": step.progress.remaining},
+        "content_warning": step.content_warning,
+        "urgent": list(step.urgent),
+        "section": step.section_key,
+    }
+
+
+def answers_json(state: iv.State) -> dict[str, Any]:
+    return {k: answer_to_json(v) for k, v in state.answers.items()}
