@@ -1,6 +1,8 @@
-"""Problems found in an instrument, each with a place, a field path and a code.
+"""Errors with codes: problems found in an instrument (each with a place, a field path
+and a code) and the domain's refusals (:class:`Code`, :class:`DomainError`).
 
 Tests assert on codes; people read messages. Every message says what would be valid.
+No HTTP status here: ``screening.web.errors`` maps codes to statuses.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 Path = tuple[str | int, ...]
 
@@ -67,3 +70,132 @@ class InstrumentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class Code(StrEnum):
+    """Why a request cannot be done, as clients see it (the value is the wire code).
+
+    Services raise :class:`DomainError` with one of these; the web layer alone decides
+    which HTTP status each one is (``screening.web.errors.STATUS``). Tests assert on
+    codes, people read the messages (``TEMPLATES``)."""
+
+    # finding things
+    NOT_FOUND = "not-found"
+    NO_SHARE = "no-share"
+    UNKNOWN_INSTRUMENT = "unknown-instrument"
+    INVALID_INSTRUMENT = "invalid-instrument"
+    KEY = "key"
+    # starting an interview
+    BAD_MODE = "bad-mode"
+    BAD_INSTRUMENT = "bad-instrument"
+    NOT_PRIVATE = "not-private"
+    EMPTY = "empty"
+    DUPLICATE_INSTRUMENT = "duplicate-instrument"
+    ID_CLASH = "id-clash"
+    # recording an entry
+    BAD_KEY = "bad-key"
+    CONFLICT = "conflict"
+    BAD_ITEM = "bad-item"
+    BAD_ANSWER = "bad-answer"
+    BAD_SECTION = "bad-section"
+    UNKNOWN_ITEM = "unknown-item"
+    NOT_ON_PATH = "not-on-path"
+    BAD_STATE = "bad-state"
+    BAD_CONSENT = "bad-consent"
+    BAD_INTERPRETATION = "bad-interpretation"
+    # languages
+    UNKNOWN_LOCALE = "unknown-locale"
+    INCOMPLETE_LOCALE = "incomplete-locale"
+    BAD_INTERPRETER = "bad-interpreter"
+    BAD_FIELD = "bad-field"
+    # the request itself
+    CROSS_SITE = "cross-site"
+    JSON_ONLY = "json-only"
+    BAD_JSON = "bad-json"
+    BAD_POST = "bad-post"
+    BAD_FORMAT = "bad-format"
+    SIGN_IN = "sign-in"
+    BAD_LOGIN = "bad-login"
+    TOO_MANY = "too-many"
+
+    @property
+    def template(self) -> str:
+        return TEMPLATES[self]
+
+    def message(self, **params: object) -> str:
+        """The template filled in: a parameter not given takes its default."""
+        return TEMPLATES[self].format_map({**DEFAULTS.get(self, {}), **params})
+
+
+# ``{detail}`` templates are for codes whose words come from below (the engine's own
+# message) or differ by where the request failed; each has a default.
+TEMPLATES: dict[Code, str] = {
+    Code.NOT_FOUND: "no such {what}",
+    Code.NO_SHARE: "that code is unknown, used or expired",
+    Code.UNKNOWN_INSTRUMENT: "no such instrument",
+    Code.INVALID_INSTRUMENT: "a bundled instrument is invalid",
+    Code.KEY: "the interview's {what} cannot be opened",
+    Code.BAD_MODE: "{detail}",
+    Code.BAD_INSTRUMENT: "{detail}",
+    Code.NOT_PRIVATE: "this instrument is not for private use",
+    Code.EMPTY: "{detail}",
+    Code.DUPLICATE_INSTRUMENT: "{detail}",
+    Code.ID_CLASH: "{detail}",
+    Code.BAD_KEY: "{detail}",
+    Code.CONFLICT: "this key was used for another answer",
+    Code.BAD_ITEM: "name the item you answer",
+    Code.BAD_ANSWER: "{detail}",
+    Code.BAD_SECTION: 'give "section" and "choice": enter or skip',
+    Code.UNKNOWN_ITEM: "{detail}",
+    Code.NOT_ON_PATH: "{detail}",
+    Code.BAD_STATE: "{detail}",
+    Code.BAD_CONSENT: "{detail}",
+    Code.BAD_INTERPRETATION: "{detail}",
+    Code.UNKNOWN_LOCALE: "{field}: {detail}",
+    Code.INCOMPLETE_LOCALE: (
+        "{locale} is not complete for this instrument, so it is not offered to a person "
+        "on their own"
+    ),
+    Code.BAD_INTERPRETER: "{detail}",
+    Code.BAD_FIELD: "unknown field(s) {unknown}; allowed: {allowed}",
+    Code.CROSS_SITE: "cross-site requests are refused",
+    Code.JSON_ONLY: "send application/json",
+    Code.BAD_JSON: "the body must be a JSON object",
+    Code.BAD_POST: "{detail}",
+    Code.BAD_FORMAT: "format is wide or long",
+    Code.SIGN_IN: "sign in first",
+    Code.BAD_LOGIN: "{detail}",
+    Code.TOO_MANY: "too many sign-in attempts; wait a few minutes",
+}
+
+DEFAULTS: dict[Code, dict[str, str]] = {
+    Code.NOT_FOUND: {"what": "interview"},
+    Code.KEY: {"what": "key"},
+    Code.BAD_MODE: {"detail": "mode is 'worker' or 'private'"},
+    Code.BAD_INSTRUMENT: {"detail": "name one to ten instruments"},
+    Code.EMPTY: {"detail": "an interview needs at least one instrument"},
+    Code.DUPLICATE_INSTRUMENT: {"detail": "an instrument is listed twice"},
+    Code.ID_CLASH: {"detail": "two instruments use the same id"},
+    Code.BAD_KEY: {"detail": "an idempotency key of 8 to 100 characters is needed"},
+    Code.BAD_ANSWER: {"detail": 'give "value" (null to skip) or "declined": true'},
+    Code.UNKNOWN_ITEM: {"detail": "no such item in this interview"},
+    Code.NOT_ON_PATH: {"detail": "that item is not asked with the answers given"},
+    Code.BAD_STATE: {"detail": "the interview state is malformed"},
+    Code.BAD_CONSENT: {"detail": "consent needs store, share and statistics"},
+    Code.BAD_INTERPRETATION: {"detail": "an interpretation is text"},
+    Code.UNKNOWN_LOCALE: {"field": "locale", "detail": "not a language we offer"},
+    Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
+    Code.BAD_POST: {"detail": "that form cannot be taken"},
+    Code.BAD_LOGIN: {"detail": "wrong username or password"},
+}
+
+
+class DomainError(Exception):
+    """A request the domain refuses: a :class:`Code` and the words for it, never an
+    HTTP status (the web layer maps codes to statuses in one place)."""
+
+    def __init__(self, code: Code, **params: object) -> None:
+        self.code = code
+        self.params = params
+        self.message = code.message(**params)
+        super().__init__(self.message)

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from werkzeug.test import TestResponse
 
 from screening.config import DEFAULT_EXIT_URL
+from screening.errors import Code, DomainError
 from screening.services.interviews import bundled_source
 from screening.store import db as storage
 from screening.web.private import KEY_HEADER as KEY
@@ -514,8 +515,9 @@ def test_an_unused_share_code_expires(app: Flask) -> None:
         conn.execute(
             sql_update(storage.shares).values(expires_at=storage.now() - dt.timedelta(seconds=1))
         )
-    with pytest.raises(service.ServiceError):
+    with pytest.raises(DomainError) as refused:
         sharing.redeem(ext.engine, ext.master, code, org_id=1, user_id=1)
+    assert refused.value.code is Code.NO_SHARE
     service.sweep_private(ext.engine, dt.timedelta(minutes=15))
     with storage.transaction(ext.engine) as conn:
         assert storage.count(conn, storage.shares) == 0

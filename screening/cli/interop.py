@@ -90,15 +90,15 @@ def _database() -> tuple[Any, Any]:
 def export_fhir_response(interview_id: str, output: Path | None) -> None:
     """A stored worker-led interview as a FHIR R4 QuestionnaireResponse (a Bundle of
     them when it ran several instruments). Reads DATABASE_URL like `serve` does."""
+    from screening.errors import DomainError
     from screening.services.exports import fhir_resource
-    from screening.services.interviews import ServiceError
     from screening.store import db as storage
 
     engine, master = _database()
     try:
         with storage.transaction(engine) as conn:
             resource = fhir_resource(conn, master, interview_id)
-    except ServiceError as exc:
+    except DomainError as exc:
         _fail(f"error: {exc.message} (private interviews are never exported)")
     finally:
         engine.dispose()

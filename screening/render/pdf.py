@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from screening.core import interview as iv
@@ -26,6 +27,8 @@ from screening.core.matching import Match, Service
 from screening.core.plan import Plan
 from screening.core.route import Interview
 from screening.i18n import N_
+from screening.i18n.translate import translate_session
+from screening.render.summary import ENGLISH, Wording, summary_view
 
 LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
@@ -80,8 +83,6 @@ def check_locale(code: str) -> str:
 
 
 def _catalog(locale: str) -> Callable[[str], str] | None:
-    from babel.support import Translations
-
     folder = ROOT / "locales" / locale / "LC_MESSAGES"
     if not (folder / "messages.mo").is_file():
         return None
@@ -169,8 +170,6 @@ def plan_context(
     today: dt.date,
 ) -> dict[str, Any]:
     """Everything templates/plan/plan.html shows; only what the person chose to share."""
-    from screening.render.summary import summary_view
-
     check_locale(locale)
     if second is not None:
         check_locale(second)
@@ -180,10 +179,11 @@ def plan_context(
     def ui(key: str) -> list[Text]:
         return pair(words(key), words2(key) if words2 else None)
 
-    from screening.i18n.translate import translate_session
-
-    # The instruments' own words (needs, strengths, questions) in the client's language.
-    view = summary_view(translate_session(session, locale), state, shared_only=True)
+    # The instruments' own words (needs, strengths, questions) in the client's language,
+    # and ours (yes/no labels) from its catalog.
+    catalog = _catalog(locale)
+    client = Wording(catalog) if catalog else ENGLISH
+    view = summary_view(translate_session(session, locale), state, shared_only=True, words=client)
     needs = []
     for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
         found = matches.get(need.id, [])
@@ -261,6 +261,8 @@ def _no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str,
 def render_pdf(html: str) -> tuple[bytes, list[str]]:
     """The PDF and the list of characters drawn without a glyph (empty when every script
     had a font)."""
+    # Imported when a PDF is made: WeasyPrint (and its fonts) take about a second to load,
+    # and the HTML plan, the pages and the command line mostly never need it.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     with _catch_missing() as missing:

@@ -3,16 +3,54 @@ together, each with what the person told us. No routes here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, Answer
-from screening.core.model import Item, Severity
+from screening.core.model import Item, Option, Severity
 from screening.core.route import Interview
-from screening.web.forms import option_label
-from screening.web.i18n import _, format_decimal
+from screening.i18n import N_
+
+YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}
+
+
+def _as_is(message: str) -> str:
+    return message
+
+
+def _english_number(number: float) -> str:
+    return str(format_decimal(number, locale="en"))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The UI words of a view, injected: ``gettext`` translates one message (before its
+    ``%(name)s`` variables are filled in), ``number`` writes a number. The web passes the
+    request's language (Flask-Babel), the printed plan its catalog; the default is
+    English, so rendering needs neither Flask nor a request."""
+
+    gettext: Callable[[str], str] = _as_is
+    number: Callable[[float], str] = _english_number
+
+    def __call__(self, message: str, **variables: Any) -> str:
+        text = self.gettext(message)
+        return text % variables if variables else text
+
+
+ENGLISH = Wording()
+
+
+def option_label(option: Option, words: Wording = ENGLISH) -> str:
+    """An option's label; yes/no values without one get ours, others their value."""
+    if option.label:
+        return option.label
+    text = str(option.value)
+    known = YES_NO_LABELS.get(text)
+    return words(known) if known else text.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -38,25 +76,29 @@ class ScoreView:
     complete: bool
 
 
-def answer_label(item: Item, answer: Answer | None) -> str:
+def answer_label(item: Item, answer: Answer | None, words: Wording = ENGLISH) -> str:
     if answer is None:
-        return _("Not answered")
+        return words("Not answered")
     if answer is SKIPPED:
-        return _("Skipped")
+        return words("Skipped")
     if answer is DECLINED:
-        return _("Prefer not to say")
+        return words("Prefer not to say")
     if isinstance(answer, tuple):
-        return ", ".join(_label_of(item, v) for v in answer)
-    return _label_of(item, answer)
+        return ", ".join(_label_of(item, v, words) for v in answer)
+    return _label_of(item, answer, words)
 
 
-def _label_of(item: Item, value: object) -> str:
+def _label_of(item: Item, value: object, words: Wording) -> str:
     option = item.option(value)
-    return option_label(option) if option is not None else str(value)
+    return option_label(option, words) if option is not None else str(value)
 
 
 def summary_view(
-    session: Interview, state: iv.State, *, shared_only: bool = False
+    session: Interview,
+    state: iv.State,
+    *,
+    shared_only: bool = False,
+    words: Wording = ENGLISH,
 ) -> dict[str, Any]:
     """What the summary shows, built from the scoring engine's result (no judgment here).
 
@@ -87,18 +129,23 @@ def summary_view(
         label = definition.label or score_id
         band = next((b for b in definition.bands if b.id == found.band), None)
         if not found.complete:
-            return _("%(score)s: not all questions were answered", score=label)
-        value = format_decimal(found.value)
+            return words("%(score)s: not all questions were answered", score=label)
+        value = words.number(found.value)
         if band:
-            return _("%(score)s: %(value)s (%(band)s)", score=label, value=value, band=band.label)
-        return _("%(score)s: %(value)s", score=label, value=value)
+            return words(
+                "%(score)s: %(value)s (%(band)s)", score=label, value=value, band=band.label
+            )
+        return words("%(score)s: %(value)s", score=label, value=value)
 
     need_views = []
     for need in result.needs.values():
         if need.level == "none":
             continue
         told = [
-            Told(session.items[i].text, answer_label(session.items[i], walked.answers.get(i)))
+            Told(
+                session.items[i].text,
+                answer_label(session.items[i], walked.answers.get(i), words),
+            )
             for i in items_of(need.because, set())
             if i in session.items and (not shared_only or _shared(walked.answers.get(i)))
         ]

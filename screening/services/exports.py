@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from screening.crypto.seal import MasterKey
+from screening.errors import Code, DomainError
 from screening.interop.fhir.response import responses
 from screening.services import interviews as service
-from screening.services.interviews import Loaded, ServiceError
+from screening.services.interviews import Loaded
 from screening.store import db as storage
 
 
@@ -37,7 +38,7 @@ def open_one(
     (the same answer as for an id that does not exist)."""
     row = storage.interview_row(conn, interview_id)
     if row is None or row.mode != "worker" or (org_id is not None and row.org_id != org_id):
-        raise ServiceError(404, "not-found", "no such interview")
+        raise DomainError(Code.NOT_FOUND)
     return Stored(service.load(conn, master, interview_id), row.created_at, row.updated_at)
 
 

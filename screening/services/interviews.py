@@ -26,7 +26,7 @@ from screening.core.answers import AnswerError, answer_to_json
 from screening.core.model import Instrument
 from screening.core.route import Interview, InterviewError
 from screening.crypto.seal import CryptoError, MasterKey, new_key, seal, unseal
-from screening.errors import InstrumentError
+from screening.errors import Code, DomainError, InstrumentError
 from screening.load.catalog import instruments_dir
 from screening.load.loader import load_bytes
 from screening.store import db as storage
@@ -34,16 +34,6 @@ from screening.store import db as storage
 MODES = ("worker", "private")
 MAX_INTERPRETATION = 4000
 log = logging.getLogger(__name__)
-
-
-class ServiceError(Exception):
-    """A request the interview cannot take: ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -70,19 +60,24 @@ def _instrument_from(source: bytes, name: str) -> Instrument:
     return load_bytes(source, name)
 
 
+def instrument_from(source: bytes, name: str) -> Instrument:
+    """An instrument from its exact stored text (parsed once per text, then cached)."""
+    return _instrument_from(source, name)
+
+
 def bundled_source(instrument_id: str, folder: Path | None = None) -> tuple[Instrument, bytes]:
     folder = folder or instruments_dir()
     if not instrument_id or not all(c.isalnum() or c in "-_" for c in instrument_id):
-        raise ServiceError(400, "unknown-instrument", "no such instrument")
+        raise DomainError(Code.UNKNOWN_INSTRUMENT)
     path = folder / f"{instrument_id}.yaml"
     try:
         source = path.read_bytes()
     except OSError:
-        raise ServiceError(400, "unknown-instrument", f"no instrument {instrument_id!r}") from None
+        raise DomainError(Code.UNKNOWN_INSTRUMENT) from None
     try:
         return _instrument_from(source, path.name), source
     except InstrumentError:
-        raise ServiceError(500, "invalid-instrument", "a bundled instrument is invalid") from None
+        raise DomainError(Code.INVALID_INSTRUMENT) from None
 
 
 def _context(interview_id: str) -> bytes:
@@ -92,12 +87,12 @@ def _context(interview_id: str) -> bytes:
 def _key(row: Any, master: MasterKey, personal_key: bytes | None) -> bytes:
     if row.wrapped_key is None:
         if personal_key is None:
-            raise ServiceError(404, "not-found", "no such interview")
+            raise DomainError(Code.NOT_FOUND)
         return personal_key
     try:
         return master.unwrap(bytes(row.wrapped_key), row.id)
     except CryptoError:
-        raise ServiceError(500, "key", "the interview's key cannot be opened") from None
+        raise DomainError(Code.KEY) from None
 
 
 def start(
@@ -114,16 +109,16 @@ def start(
     """Create an interview. Returns its id, the personal key of a private one (to keep
     in the person's session only) and its first step."""
     if mode not in MODES:
-        raise ServiceError(400, "bad-mode", "mode is 'worker' or 'private'")
+        raise DomainError(Code.BAD_MODE)
     if not instrument_ids or len(instrument_ids) > 10:
-        raise ServiceError(400, "bad-instrument", "name one to ten instruments")
+        raise DomainError(Code.BAD_INSTRUMENT)
     loaded = [bundled_source(i, folder) for i in instrument_ids]
     try:
         session = Interview([ins for ins, _ in loaded])
     except InterviewError as exc:
-        raise ServiceError(400, exc.code, exc.message) from None
+        raise DomainError(Code(exc.code), detail=exc.message) from None
     if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
-        raise ServiceError(400, "not-private", "this instrument is not for private use")
+        raise DomainError(Code.NOT_PRIVATE)
     interview_id = secrets.token_urlsafe(18)
     data_key = new_key()
     wrapped = master.wrap(data_key, interview_id) if mode == "worker" else None
@@ -153,7 +148,7 @@ def load(
 ) -> Loaded:
     row = storage.interview_row(conn, interview_id, lock=lock)
     if row is None:
-        raise ServiceError(404, "not-found", "no such interview")
+        raise DomainError(Code.NOT_FOUND)
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
     session = Interview([_instrument_from(src, f"pinned-{n}") for n, src in enumerate(sources)])
@@ -166,8 +161,8 @@ def load(
             data = json.loads(unseal(key, entry.payload, _context(interview_id)))
         except CryptoError:
             if row.wrapped_key is None:  # a private check-in asked with a key not its own
-                raise ServiceError(404, "not-found", "no such interview") from None
-            raise ServiceError(500, "key", "the interview's entries cannot be opened") from None
+                raise DomainError(Code.NOT_FOUND) from None
+            raise DomainError(Code.KEY, what="entries") from None
         try:
             state = _apply(session, state, data)
         except (AnswerError, InterviewError):  # checked when written; never brick a log
@@ -215,6 +210,12 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
     return state
 
 
+def apply_entry(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
+    """One stored entry applied to the state, as replaying the log does (AnswerError or
+    InterviewError when it does not fit)."""
+    return _apply(session, state, entry)
+
+
 _HELP_PREFIX = "help:"  # the key of the help-shown entry that follows an urgent answer
 
 
@@ -232,9 +233,9 @@ def record(
     key with another entry is a 409. The entry and the step it produced are committed
     together before this returns."""
     if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
-        raise ServiceError(400, "bad-key", "an idempotency key of 8 to 100 characters is needed")
+        raise DomainError(Code.BAD_KEY)
     if idem_key.startswith(_HELP_PREFIX):
-        raise ServiceError(400, "bad-key", f"keys starting with {_HELP_PREFIX!r} are reserved")
+        raise DomainError(Code.BAD_KEY, detail=f"keys starting with {_HELP_PREFIX!r} are reserved")
     body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256(body).hexdigest()
     with storage.transaction(engine) as conn:
@@ -243,7 +244,7 @@ def record(
         try:
             earlier = storage.find_entry(conn, interview_id, idem_key, digest)
         except storage.Conflict:
-            raise ServiceError(409, "conflict", "this key was used for another answer") from None
+            raise DomainError(Code.CONFLICT) from None
         if earlier is not None and earlier.response is not None:
             return dict(json.loads(unseal(key, earlier.response, _context(interview_id))))
         state = _checked(current, entry)
@@ -276,23 +277,25 @@ def record(
 def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
     try:
         return _apply(current.session, current.state, entry)
-    except (AnswerError, InterviewError, KeyError, TypeError) as exc:
-        message = getattr(exc, "message", None) or str(exc)
-        code = getattr(exc, "code", "bad-answer")
-        raise ServiceError(400, str(code), str(message)) from None
+    except InterviewError as exc:  # the engine's own code (a Code: a test checks them all)
+        raise DomainError(Code(exc.code), detail=exc.message) from None
+    except AnswerError as exc:
+        raise DomainError(Code.BAD_ANSWER, detail=exc.message) from None
+    except (KeyError, TypeError) as exc:  # an entry missing a field, or of the wrong shape
+        raise DomainError(Code.BAD_ANSWER, detail=str(exc)) from None
 
 
 def answer_entry(body: Mapping[str, Any]) -> dict[str, Any]:
     """The stored form of an API answer body: {"item", "value"} or {"item", "declined"}."""
     item = body.get("item")
     if not isinstance(item, str) or not item:
-        raise ServiceError(400, "bad-item", "name the item you answer")
+        raise DomainError(Code.BAD_ITEM)
     if body.get("declined") is True:
         if "value" in body and body["value"] is not None:
-            raise ServiceError(400, "bad-answer", "a declined answer has no value")
+            raise DomainError(Code.BAD_ANSWER, detail="a declined answer has no value")
         return {"kind": "answer", "item": item, "declined": True}
     if "value" not in body:
-        raise ServiceError(400, "bad-answer", 'give "value" (null to skip) or "declined": true')
+        raise DomainError(Code.BAD_ANSWER)
     return {"kind": "answer", "item": item, "value": body["value"]}
 
 
@@ -395,7 +398,7 @@ def instruments_for(audience: str, folder: Path | None = None) -> list[Instrumen
     for path in sorted(folder.glob("*.yaml")):
         try:
             instrument, _ = bundled_source(path.stem, folder)
-        except ServiceError:  # an invalid file is left out; `screening validate` says why
+        except DomainError:  # an invalid file is left out; `screening validate` says why
             log.error("%s is not a valid instrument; it is not offered", path.name)
             continue
         if audience in instrument.audiences:

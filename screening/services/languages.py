@@ -15,21 +15,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from screening.crypto.seal import CryptoError, seal, unseal
+from screening.errors import Code, DomainError
 from screening.i18n import catalogs
 from screening.i18n.locales import SOURCE, UnknownLanguage, parse_code
 from screening.store import db as storage
 
 MAX_WHO = 200
 _KEEP = object()
-
-
-class LanguageError(ValueError):
-    """A language request that cannot be honoured (HTTP 400)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ def code_or_error(value: object, field: str = "locale") -> str:
     try:
         return parse_code(value)
     except UnknownLanguage as exc:
-        raise LanguageError("unknown-locale", f"{field}: {exc}") from None
+        raise DomainError(Code.UNKNOWN_LOCALE, field=field, detail=exc) from None
 
 
 def complete_for(instrument_ids: Iterable[str], code: str) -> bool:
@@ -78,7 +70,7 @@ def complete_for(instrument_ids: Iterable[str], code: str) -> bool:
 def read(conn: Connection, interview_id: str, key: bytes | None) -> Languages:
     row = storage.interview_row(conn, interview_id)
     if row is None:
-        raise LanguageError("not-found", "no such interview")
+        raise DomainError(Code.NOT_FOUND)
     table = storage.interview_languages
     extra = conn.execute(select(table).where(table.c.interview_id == interview_id)).first()
     if extra is None:
@@ -121,8 +113,8 @@ def change(
     elif isinstance(who, str) and len(who) <= MAX_WHO and who.isprintable():
         who_text = who.strip() or None
     else:
-        raise LanguageError(
-            "bad-interpreter", f"interpreter_who is 1 to {MAX_WHO} printable characters"
+        raise DomainError(
+            Code.BAD_INTERPRETER, detail=f"interpreter_who is 1 to {MAX_WHO} printable characters"
         )
     present = now.interpreter if interpreter is None else bool(interpreter)
     used = list(now.used)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from screening.core import interview as iv
 from screening.core.route import Interview
 from screening.crypto.seal import MasterKey, new_key, seal, unseal
+from screening.errors import Code, DomainError
 from screening.services import interviews as service
 from screening.store import db as storage
 
@@ -81,10 +82,10 @@ def redeem(engine: Engine, master: MasterKey, code: str, *, org_id: int, user_id
             )
         ).first()
         if row is None:
-            raise service.ServiceError(404, "no-share", "that code is unknown, used or expired")
+            raise DomainError(Code.NO_SHARE)
         gone = conn.execute(delete(storage.shares).where(storage.shares.c.code_hash == digest))
         if gone.rowcount != 1:  # opened by someone else a moment ago
-            raise service.ServiceError(404, "no-share", "that code is unknown, used or expired")
+            raise DomainError(Code.NO_SHARE)
         key = master.unwrap(bytes(row.wrapped_key), "share-" + digest)
         payload = json.loads(unseal(key, bytes(row.payload), _CONTEXT + digest.encode()))
         return _copy(conn, master, payload, org_id=org_id, user_id=user_id)
@@ -94,7 +95,7 @@ def _copy(
     conn: Connection, master: MasterKey, payload: dict[str, Any], *, org_id: int, user_id: int
 ) -> str:
     sources = [storage.instrument_source(conn, d) for d in payload["instruments"]]
-    instruments = [service._instrument_from(src, f"shared-{n}") for n, src in enumerate(sources)]
+    instruments = [service.instrument_from(src, f"shared-{n}") for n, src in enumerate(sources)]
     session = Interview(instruments)
     pinned = [
         storage.pin_instrument(conn, ins.id, ins.version, src)
@@ -116,7 +117,7 @@ def _copy(
     state = iv.State()
     context = b"screening/entry/" + interview_id.encode()
     for n, entry in enumerate([consent, *payload["entries"]]):
-        state = service._apply(session, state, entry)
+        state = service.apply_entry(session, state, entry)
         body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
         storage.append_entry(
             conn,

@@ -6,67 +6,31 @@ and render JSON or a template. Per-app state lives in ``app.extensions["screenin
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_compress import Compress
 from markupsafe import Markup
-from sqlalchemy.engine import Engine
 
 from screening.config import Settings
-from screening.crypto.seal import MasterKey, load_master_key
+from screening.crypto.seal import load_master_key
 from screening.store import db as storage
 from screening.store import plans as planstore
+from screening.web import (
+    api,
+    errors,
+    i18n,
+    languages,
+    pages,
+    plans,
+    private,
+    security,
+    standards,
+)
+from screening.web.extension import Extension
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Extension:
-    settings: Settings
-    engine: Engine
-    master: MasterKey
-    last_sweep: float = 0.0
-    login_limiter: Any = field(default_factory=lambda: _limiter())
-    share_limiter: Any = field(default_factory=lambda: _limiter(10))
-    sweep_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def sweep_if_due(self, every: float = 60.0) -> None:
-        """Delete idle private check-ins, at most once a minute (any request may ask)."""
-        from screening.services import interviews as service
-
-        now = time.monotonic()
-        if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
-            return
-        try:
-            self.last_sweep = now
-            service.sweep_private(self.engine, self.private_idle)
-        finally:
-            self.sweep_lock.release()
-
-    @property
-    def idle(self) -> dt.timedelta:
-        return dt.timedelta(minutes=self.settings.session_idle_minutes)
-
-    @property
-    def private_idle(self) -> dt.timedelta:
-        return dt.timedelta(minutes=self.settings.private_idle_minutes)
-
-
-def _limiter(limit: int = 30) -> Any:
-    from screening.web.security import Limiter
-
-    return Limiter(limit)
-
-
-def ext() -> Extension:
-    found: Extension = current_app.extensions["screening"]
-    return found
 
 
 def create_app(
@@ -99,19 +63,8 @@ def create_app(
     storage.migrate(engine)
     master = load_master_key(settings.instance, settings.data_key, settings.previous_data_key)
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
-    app.extensions["screening"] = Extension(settings, engine, master)
-
-    from screening.web import (
-        api,
-        errors,
-        i18n,
-        languages,
-        pages,
-        plans,
-        private,
-        security,
-        standards,
-    )
+    limits = security.Limiter(), security.Limiter(10)  # sign-in per address; share codes
+    app.extensions["screening"] = Extension(settings, engine, master, *limits)
 
     security.init_app(app)
     i18n.init_app(app)
@@ -134,6 +87,9 @@ def paragraphs(text: str) -> Markup:
     """Text whose lines are paragraphs (as YAML folds them) as escaped ``<p>`` elements."""
     parts = [p.strip() for p in str(text).split("\n") if p.strip()]
     return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
+
+
+__all__ = ["ROOT", "create_app"]
 
 
 def _static(filename: str) -> Response:

@@ -14,11 +14,32 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from screening.errors import Code, DomainError
 from screening.i18n import N_
-from screening.services.interviews import ServiceError
+from screening.web import private
+from screening.web.forms import BadPost
 from screening.web.i18n import _
 
 log = logging.getLogger(__name__)
+
+# The one map from the domain's codes to HTTP statuses; any code not named is a 400.
+STATUS: dict[Code, int] = {
+    Code.NOT_FOUND: 404,
+    Code.NO_SHARE: 404,
+    Code.INVALID_INSTRUMENT: 500,
+    Code.KEY: 500,
+    Code.CONFLICT: 409,
+    Code.CROSS_SITE: 403,
+    Code.JSON_ONLY: 415,
+    Code.SIGN_IN: 401,
+    Code.BAD_LOGIN: 401,
+    Code.TOO_MANY: 429,
+}
+
+
+def status_of(code: Code) -> int:
+    return STATUS.get(code, 400)
+
 
 PAGE_MESSAGES = {
     400: N_("We could not take that. Nothing was saved. Go back and try again."),
@@ -40,9 +61,7 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
     args = request.view_args or {}
     context: dict[str, object] = {"user": None, "csrf": ""}
     if request.blueprint == "private":  # its pages keep the quick exit, even in errors
-        from screening.web.private import context as private_context
-
-        context = private_context()
+        context = private.context()
     return (
         render_template(
             "error.html",
@@ -60,11 +79,12 @@ def _api() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(ServiceError)
-    def _service(exc: ServiceError) -> tuple[Response | str, int]:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> tuple[Response | str, int]:
+        status = status_of(exc.code)
         if _api():
-            return error_response(exc.status, exc.code, exc.message)
-        return error_page(exc.status, getattr(exc, "plain", None))
+            return error_response(status, exc.code.value, exc.message)
+        return error_page(status, exc.plain if isinstance(exc, BadPost) else None)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:

@@ -31,9 +31,9 @@ from screening.core.route import InterviewError
 from screening.i18n import N_
 from screening.render.summary import flag_defs, summary_view
 from screening.services import interviews as service
-from screening.web import ext
+from screening.web.extension import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
-from screening.web.i18n import _
+from screening.web.i18n import WORDS, _
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
         interview=loaded,
         place=place,
         back=_back(loaded, place, last),
-        **summary_view(loaded.session, loaded.state),
+        **summary_view(loaded.session, loaded.state, words=WORDS),
         **context,
     )
 

@@ -14,18 +14,17 @@ from werkzeug.datastructures import MultiDict
 
 from screening.core.answers import DECLINED, SKIPPED, Answer, iso_date
 from screening.core.model import Item, Option
-from screening.i18n import N_
-from screening.services.interviews import ServiceError
-from screening.web.i18n import _
-
-YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}
+from screening.errors import Code, DomainError
+from screening.render import summary
+from screening.web.i18n import WORDS, _
 
 
-class BadPost(ServiceError):
-    """A forged or malformed post: a 400 page with a plain message, nothing stored."""
+class BadPost(DomainError):
+    """A forged or malformed post: a 400 page (or the code's page) with a plain
+    message in the page's language, nothing stored."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(status, "bad-post", message)
+    def __init__(self, message: str, code: Code = Code.BAD_POST) -> None:
+        super().__init__(code, detail=message)
         self.plain = message
 
 
@@ -37,11 +36,8 @@ class Choice:
 
 
 def option_label(option: Option) -> str:
-    if option.label:
-        return option.label
-    text = str(option.value)
-    known = YES_NO_LABELS.get(text)
-    return _(known) if known else text.replace("_", " ").capitalize()
+    """An option's label in the page's language."""
+    return summary.option_label(option, WORDS)
 
 
 def choices_for(item: Item, chosen: Iterable[str]) -> list[Choice]:

@@ -28,6 +28,7 @@ from screening.i18n.locales import (
     from_babel,
     parse_code,
 )
+from screening.render.summary import Wording
 
 LANG_COOKIE = "lang"
 
@@ -129,11 +130,16 @@ def format_decimal(number: float) -> str:
     return str(flask_babel.format_decimal(number))
 
 
+WORDS = Wording(lambda message: str(flask_babel.gettext(message)), format_decimal)
+"""The request's language for the render views (:mod:`screening.render.summary`)."""
+
+
 def format_datetime(stamp: Any) -> str:
     return str(flask_babel.format_datetime(stamp, "medium"))
 
 
-def languages() -> list[dict[str, str]]:
+def picker_languages() -> list[dict[str, str]]:
+    """Every language we offer, for a language picker: code, own name, direction."""
     return [{"code": c, "name": autonym(c), "dir": direction(c)} for c in LANGUAGES]
 
 
@@ -142,7 +148,7 @@ def _template_globals() -> dict[str, Any]:
     return {
         "page_lang": code,
         "page_dir": direction(code),
-        "languages": languages,
+        "languages": picker_languages,
         "lang_attrs": lang_attrs,
         "autonym": autonym,
         "gettext_in": gettext_in,

@@ -16,29 +16,24 @@ from markupsafe import Markup, escape
 
 from screening.core.model import Item, Option
 from screening.core.route import Interview
-from screening.i18n import N_
-from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, direction, parse_code
+from screening.errors import Code, DomainError
+from screening.i18n import N_, catalogs
+from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, parse_code
 from screening.i18n.translate import Untranslated, translate_session
+from screening.render.summary import YES_NO_LABELS, summary_view
 from screening.services import interviews as service
 from screening.services import languages as langdb
-from screening.services.interviews import ServiceError
 from screening.store import db as storage
-from screening.web import api, csrf, ext
-from screening.web.forms import YES_NO_LABELS, BadPost
-from screening.web.i18n import LANG_COOKIE, _, gettext_in, in_language, use
+from screening.web import flow, guards
+from screening.web.extension import ext
+from screening.web.forms import BadPost
+from screening.web.i18n import LANG_COOKIE, WORDS, _, gettext_in, in_language, use
 from screening.web.security import access_marker, set_cookie
 
 bp = Blueprint("languages", __name__)
+bp.before_request(guards.page_guard)  # the worker pages' checks: cross-site posts, the session
 ACCESS: dict[str, str] = {}
 access = access_marker(bp, ACCESS)
-
-
-@bp.before_request
-def _pages_guard() -> None:
-    """The worker pages' own checks (cross-site posts, the session)."""
-    from screening.web import pages
-
-    pages._guard()
 
 
 # ---------------------------------------------------------------- reading and setting
@@ -47,27 +42,22 @@ def _pages_guard() -> None:
 def requested(body: dict[str, Any], mode: str, instrument_ids: list[str]) -> tuple[str, str | None]:
     """``locale`` and ``second_locale`` of a new interview (API body), checked: unknown
     codes are 400; private mode takes only languages complete for its instruments."""
-    try:
-        locale = langdb.code_or_error(body.get("locale", SOURCE))
-        second_raw = body.get("second_locale")
-        second = None if second_raw is None else langdb.code_or_error(second_raw, "second_locale")
-    except langdb.LanguageError as exc:
-        raise ServiceError(400, exc.code, exc.message) from None
+    locale = langdb.code_or_error(body.get("locale", SOURCE))
+    second_raw = body.get("second_locale")
+    second = None if second_raw is None else langdb.code_or_error(second_raw, "second_locale")
     if mode == "private":
         if second is not None:
-            raise ServiceError(400, "bad-mode", "interpreter mode is for worker-led interviews")
+            raise DomainError(Code.BAD_MODE, detail=INTERPRETER_ONLY)
         _private_ok(instrument_ids, locale)
     return locale, second
 
 
 def _private_ok(instrument_ids: list[str], locale: str) -> None:
     if not langdb.complete_for(instrument_ids, locale):
-        raise ServiceError(
-            400,
-            "incomplete-locale",
-            f"{locale} is not complete for this instrument, so it is not offered to a "
-            "person on their own",
-        )
+        raise DomainError(Code.INCOMPLETE_LOCALE, locale=locale)
+
+
+INTERPRETER_ONLY = "interpreter mode is for worker-led interviews"
 
 
 def record_start(interview_id: str, locale: str, second: str | None, **extra: Any) -> None:
@@ -118,8 +108,6 @@ def _context() -> dict[str, Any]:
 def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
     """For the worker, never the client: which of this interview's languages are drafts
     that no qualified translator has checked yet (issue 4)."""
-    from screening.i18n import catalogs
-
     if langs is None or not g.get("worker_view"):
         return None
     session: Interview | None = g.get("localized_session")
@@ -187,14 +175,12 @@ def second_warning(step: Any) -> str | None:
 
 def second_summary(loaded: service.Loaded) -> dict[str, Any]:
     """The summary view in the second language (interpreter mode)."""
-    from screening.render.summary import summary_view
-
     langs: langdb.Languages | None = g.get("languages")
     session = _second_session()
     if session is None or langs is None or langs.second is None:
         return {}
     with in_language(langs.second):
-        return summary_view(session, loaded.state)
+        return summary_view(session, loaded.state, words=WORDS)
 
 
 def tr(code: str, message: str, **variables: Any) -> str:
@@ -305,7 +291,7 @@ def api_step(interview_id: str, step: dict[str, Any], personal: bytes | None) ->
 
 
 api_bp = Blueprint("languages_api", __name__, url_prefix="/api/v1")
-api_bp.before_request(api._guard)
+api_bp.before_request(guards.api_guard)
 API_ACCESS: dict[str, str] = {}
 api_access = access_marker(api_bp, API_ACCESS)
 
@@ -314,15 +300,13 @@ api_access = access_marker(api_bp, API_ACCESS)
 @api_access("owner: worker of the organisation, or the private session")
 def patch_interview(interview_id: str) -> Response:
     """``{"locale", "second_locale", "interpreter", "interpreter_who"}``: any of them."""
-    body = api._body()
+    body = guards.body()
     allowed = {"locale", "second_locale", "interpreter", "interpreter_who"}
     unknown = sorted(set(body) - allowed)
     if unknown:
-        raise ServiceError(
-            400, "bad-field", f"unknown field(s) {unknown}; allowed: {sorted(allowed)}"
-        )
+        raise DomainError(Code.BAD_FIELD, unknown=unknown, allowed=sorted(allowed))
     with storage.transaction(ext().engine) as conn:
-        personal = api._allowed(conn, interview_id)
+        personal = guards.allowed(conn, interview_id)
         row = storage.interview_row(conn, interview_id)
         loaded = service.load(conn, ext().master, interview_id, personal)
         kwargs: dict[str, Any] = {}
@@ -332,23 +316,18 @@ def patch_interview(interview_id: str) -> Response:
             kwargs["second"] = body["second_locale"]
         if "interpreter" in body:
             if not isinstance(body["interpreter"], bool):
-                raise ServiceError(400, "bad-interpreter", "interpreter is true or false")
+                raise DomainError(Code.BAD_INTERPRETER)
             kwargs["interpreter"] = body["interpreter"]
         if "interpreter_who" in body:
             kwargs["who"] = body["interpreter_who"]
-        try:
+        if "locale" in kwargs:
+            kwargs["locale"] = langdb.code_or_error(kwargs["locale"])
+        if row.mode == "private":
+            if kwargs.get("second") or kwargs.get("interpreter"):
+                raise DomainError(Code.BAD_MODE, detail=INTERPRETER_ONLY)
             if "locale" in kwargs:
-                kwargs["locale"] = langdb.code_or_error(kwargs["locale"])
-            if row.mode == "private":
-                if kwargs.get("second") or kwargs.get("interpreter"):
-                    raise ServiceError(
-                        400, "bad-mode", "interpreter mode is for worker-led interviews"
-                    )
-                if "locale" in kwargs:
-                    _private_ok([i.id for i in loaded.session.instruments], kwargs["locale"])
-            langs = langdb.change(conn, interview_id, loaded.key, **kwargs)
-        except langdb.LanguageError as exc:
-            raise ServiceError(400, exc.code, exc.message) from None
+                _private_ok([i.id for i in loaded.session.instruments], kwargs["locale"])
+        langs = langdb.change(conn, interview_id, loaded.key, **kwargs)
     step = service.step_json(loaded.session, loaded.state)
     return jsonify(
         {
@@ -365,10 +344,8 @@ def patch_interview(interview_id: str) -> Response:
 @bp.post("/interviews/<interview_id>/language")
 @access("worker of the organisation")
 def change_language(interview_id: str) -> Response:
-    from screening.web import pages
-
-    loaded = pages._load(interview_id)
-    pages._check_csrf()
+    loaded = localize(guards.worker_interview(interview_id))  # its language for error pages
+    guards.check_csrf()
     form = request.form
     kwargs: dict[str, Any] = {}
     try:
@@ -384,37 +361,26 @@ def change_language(interview_id: str) -> Response:
     with storage.transaction(ext().engine) as conn:
         try:
             langdb.change(conn, loaded.id, loaded.key, **kwargs)
-        except langdb.LanguageError:
+        except DomainError:
             raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
     back = form.get("back", "")
     target = back if back.startswith(f"/interviews/{loaded.id}") and "//" not in back else None
-    return pages._see(target or url_for("pages.interview", interview_id=loaded.id))
+    return flow.see(target or url_for("pages.interview", interview_id=loaded.id))
 
 
 @bp.get("/language")
 @access("public")
 def choose_ui_language() -> Response:
     """The language of pages outside an interview (sign-in, the home list): ``?lang=``."""
-    from screening.web import pages
-
     if not request.args.get("lang"):
-        return pages._see(url_for("pages.home"))
+        return flow.see(url_for("pages.home"))
     try:
         code = parse_code(request.args.get("lang", ""))
     except UnknownLanguage:
         raise BadPost(_("That language is not one we offer. Nothing was changed.")) from None
-    response = pages._see(url_for("pages.home"))
+    response = flow.see(url_for("pages.home"))
     set_cookie(response, LANG_COOKIE, code)
     return response
-
-
-def picker_languages() -> list[dict[str, str]]:
-    from screening.i18n.locales import LANGUAGES
-
-    return [{"code": c, "name": autonym(c), "dir": direction(c)} for c in LANGUAGES]
-
-
-__all__ = ["csrf"]
 
 
 def from_start_form(form: Any) -> tuple[str, dict[str, Any]]:

@@ -21,34 +21,28 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date, format_time
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
-    g,
-    redirect,
     render_template,
     request,
     url_for,
 )
 
-from screening.services import accounts
+from screening.errors import DomainError
+from screening.i18n.locales import babel_id
+from screening.services import accounts, admin, sharing
 from screening.services import interviews as service
-from screening.services.interviews import ServiceError
 from screening.store import db as storage
-from screening.web import csrf, ext, flow, languages
-from screening.web.api import KEY_COOKIE, SESSION_COOKIE
+from screening.web import csrf, flow, guards, languages
+from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.i18n import _
-from screening.web.security import (
-    access_marker,
-    audit,
-    audit_action,
-    cross_site,
-    load_session,
-    set_cookie,
-)
+from screening.web.guards import KEY_COOKIE, SESSION_COOKIE, check_csrf, current_user, require_user
+from screening.web.i18n import _, current_code, picker_languages
+from screening.web.security import access_marker, audit, set_cookie
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -65,12 +59,7 @@ access = access_marker(bp, ACCESS)
 # ---------------------------------------------------------------- request set-up
 
 
-@bp.before_request
-def _guard() -> None:
-    g.session = None
-    if request.method == "POST" and cross_site():
-        raise BadPost(_("This form was sent from another site. Nothing was saved."))
-    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+bp.before_request(guards.page_guard)
 
 
 @bp.app_context_processor
@@ -91,38 +80,13 @@ def static_version(name: str) -> str:
     return _file_version(str(Path(current_app.static_folder or "") / name))
 
 
-def _user() -> accounts.User | None:
-    session = g.get("session")
-    return session.user if session is not None else None
-
-
-def _require_user() -> accounts.User:
-    user = _user()
-    if user is None:
-        abort(redirect(url_for("pages.signin"), 303))
-    return user
-
-
-def _check_csrf() -> None:
-    if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
-        raise BadPost(
-            _(
-                "This form has expired or did not come from this site. Nothing was saved. "
-                "Go back, reload the page and try again."
-            )
-        )
-
-
-def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    context.setdefault("picker", languages.picker_languages())
+def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """A worker page: the template with the language picker, the user and a CSRF token."""
+    context.setdefault("picker", picker_languages())
     sid = request.cookies.get(SESSION_COOKIE)
-    context.setdefault("user", _user())
+    context.setdefault("user", current_user())
     context.setdefault("csrf", csrf.issue(sid) if sid else "")
     return render_template(template, **context), status
-
-
-def _see(url: str) -> Response:
-    return flow.see(url)
 
 
 # ---------------------------------------------------------------- sign-in and home
@@ -131,14 +95,14 @@ def _see(url: str) -> Response:
 @bp.get("/signin")
 @access("public")
 def signin() -> Response | tuple[str, int]:
-    if _user() is not None:
-        return _see(url_for("pages.home"))
+    if current_user() is not None:
+        return flow.see(url_for("pages.home"))
     return _signin_page()
 
 
 def _signin_page(error: str | None = None, status: int = 200) -> Response:
     binding = request.cookies.get(csrf.PRE_COOKIE) or csrf.new_binding()
-    body, code = _page("signin.html", status, error=error, csrf=csrf.issue(binding), user=None)
+    body, code = page("signin.html", status, error=error, csrf=csrf.issue(binding), user=None)
     response = current_app.make_response((body, code))
     set_cookie(response, csrf.PRE_COOKIE, binding, path=url_for("pages.signin"))
     return response
@@ -155,21 +119,11 @@ def signin_post() -> Response:
         return _signin_page(_("Too many sign-in attempts from here. Wait a few minutes."), 429)
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return _signin_page(_("That username and password do not match."), 200)
-    with storage.transaction(ext().engine) as conn:
-        user = accounts.authenticate(conn, username, password)
-        if user is None:
-            failed = True
-            storage.write_audit(conn, "login-failed")  # no name: it may be a mistyped password
-        else:
-            failed = False
-            storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
-            old = request.cookies.get(SESSION_COOKIE)
-            if old:
-                accounts.close_session(conn, old)
-            token = accounts.open_session(conn, user_id=user.id)
-    if failed:
+    signed = guards.sign_in(username, password)
+    if signed is None:
         return _signin_page(_("That username and password do not match."), 200)
-    response = _see(url_for("pages.home"))
+    token = signed[1]
+    response = flow.see(url_for("pages.home"))
     set_cookie(response, SESSION_COOKIE, token)
     response.delete_cookie(csrf.PRE_COOKIE, path=url_for("pages.signin"))
     return response
@@ -182,9 +136,9 @@ def signout() -> Response:
     if token and csrf.valid(token, request.form.get(csrf.FIELD)):
         with storage.transaction(ext().engine) as conn:
             accounts.close_session(conn, token)
-    elif token and _user() is not None:
-        _check_csrf()  # raises: a forged sign-out of a live session
-    response = _see(url_for("pages.signin"))
+    elif token and current_user() is not None:
+        check_csrf()  # raises: a forged sign-out of a live session
+    response = flow.see(url_for("pages.signin"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(KEY_COOKIE, path="/")
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
@@ -195,12 +149,12 @@ def signout() -> Response:
 @access("worker")
 def signout_everywhere() -> Response:
     """End every session of this account, on every device (a lost tablet, say)."""
-    user = _require_user()
-    _check_csrf()
+    user = require_user()
+    check_csrf()
     with storage.transaction(ext().engine) as conn:
         accounts.close_all_sessions(conn, user.id)
         storage.write_audit(conn, "logout-everywhere", actor=user.username, org_id=user.org_id)
-    response = _see(url_for("pages.signin"))
+    response = flow.see(url_for("pages.signin"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
@@ -210,10 +164,8 @@ def signout_everywhere() -> Response:
 @access("worker")
 def open_shared() -> Response | tuple[str, int]:
     """Open a check-in a person shared by telling the worker its one-time code."""
-    from screening.services import sharing
-
-    user = _require_user()
-    _check_csrf()
+    user = require_user()
+    check_csrf()
     code = request.form.get("code", "")
     if len(code) > 40 or not ext().share_limiter.allow(f"{user.id}"):
         return _home_page(user, _("Too many codes tried. Wait a few minutes."), 429)
@@ -221,11 +173,11 @@ def open_shared() -> Response | tuple[str, int]:
         interview_id = sharing.redeem(
             ext().engine, ext().master, code, org_id=user.org_id, user_id=user.id
         )
-    except ServiceError:
+    except DomainError:
         return _home_page(user, _("That code is not right, was used already, or expired."), 400)
     with storage.transaction(ext().engine) as conn:
         audit(conn, "open-shared", interview_id)
-    return _see(url_for("pages.interview", interview_id=interview_id))
+    return flow.see(url_for("pages.interview", interview_id=interview_id))
 
 
 @bp.get("/admin/audit")
@@ -233,26 +185,24 @@ def open_shared() -> Response | tuple[str, int]:
 def audit_log() -> tuple[str, int]:
     """The organisation's audit log for its admins: who did what to which interview,
     never any content (the ids are opaque)."""
-    from screening.services import admin
-
-    user = _require_user()
+    user = require_user()
     if user.role != "admin":
         abort(403)
     with storage.transaction(ext().engine) as conn:
         rows = admin.audit_rows(conn, org_id=user.org_id, limit=500)
-    return _page("audit.html", rows=rows, when=_when)
+    return page("audit.html", rows=rows, when=_when)
 
 
 @bp.get("/")
 @access("worker")
 def home() -> tuple[str, int]:
-    return _home_page(_require_user())
+    return _home_page(require_user())
 
 
 def _home_page(user: accounts.User, error: str | None = None, status: int = 200) -> tuple[str, int]:
     with storage.transaction(ext().engine) as conn:
         listed = service.open_interviews(conn, user.org_id)
-    return _page(
+    return page(
         "home.html",
         status,
         interviews=listed,
@@ -264,11 +214,6 @@ def _home_page(user: accounts.User, error: str | None = None, status: int = 200)
 
 def _when(stamp: dt.datetime) -> str:
     """A time as the page's language writes it (CLDR, through Babel), in UTC."""
-    from babel.dates import format_date, format_time
-
-    from screening.i18n.locales import babel_id
-    from screening.web.i18n import current_code
-
     stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     locale = babel_id(current_code())
     day = format_date(stamp, "medium", locale=locale)
@@ -278,8 +223,8 @@ def _when(stamp: dt.datetime) -> str:
 @bp.post("/interviews")
 @access("worker")
 def start() -> Response | tuple[str, int]:
-    user = _require_user()
-    _check_csrf()
+    user = require_user()
+    check_csrf()
     offered = [ins.id for ins in service.instruments_for("worker")]
     chosen = request.form.getlist("instrument")
     if len(chosen) > len(offered) or any(c not in offered for c in chosen):
@@ -300,22 +245,16 @@ def start() -> Response | tuple[str, int]:
     languages.record_start(interview_id, locale, **extra)
     with storage.transaction(ext().engine) as conn:
         audit(conn, "create", interview_id)
-    return _see(url_for("pages.interview", interview_id=interview_id))
+    return flow.see(url_for("pages.interview", interview_id=interview_id))
 
 
 # ---------------------------------------------------------------- one interview
 
 
-def _load(interview_id: str) -> service.Loaded:
-    """The interview, if this worker's organisation holds it; 404 otherwise."""
-    user = _require_user()
-    with storage.transaction(ext().engine) as conn:
-        row = storage.interview_row(conn, interview_id)
-        if row is None or row.mode != "worker" or row.org_id != user.org_id:
-            raise ServiceError(404, "not-found", "no such interview")
-        loaded = service.load(conn, ext().master, interview_id)
-        audit(conn, audit_action(), interview_id)
-    return languages.localize(loaded)  # texts in the interview's language(s), issue 4
+def load(interview_id: str) -> service.Loaded:
+    """The interview, if this worker's organisation holds it (404 otherwise), with its
+    texts in the interview's language(s) (issue 4)."""
+    return languages.localize(guards.worker_interview(interview_id))
 
 
 def _place(interview_id: str) -> flow.Place:
@@ -325,16 +264,16 @@ def _place(interview_id: str) -> flow.Place:
 def _context() -> dict[str, Any]:
     sid = request.cookies.get(SESSION_COOKIE)
     return {
-        "user": _user(),
+        "user": current_user(),
         "csrf": csrf.issue(sid) if sid else "",
-        "picker": languages.picker_languages(),
+        "picker": picker_languages(),
     }
 
 
 @bp.get("/interviews/<interview_id>")
 @access("worker of the organisation")
 def interview(interview_id: str) -> Response | tuple[str, int]:
-    loaded = _load(interview_id)
+    loaded = load(interview_id)
     if loaded.consent is None:
         return _consent_page(loaded)
     return flow.show(loaded, _place(loaded.id), **_context())
@@ -349,7 +288,7 @@ def _consent_page(
     status: int = 200,
     choices: Mapping[str, Any] | None = None,
 ) -> tuple[str, int]:
-    return _page(
+    return page(
         "consent.html",
         status,
         interview=loaded,
@@ -364,14 +303,14 @@ def _consent_page(
 @bp.get("/interviews/<interview_id>/consent")
 @access("worker of the organisation")
 def consent(interview_id: str) -> tuple[str, int]:
-    return _consent_page(_load(interview_id))
+    return _consent_page(load(interview_id))
 
 
 @bp.post("/interviews/<interview_id>/consent")
 @access("worker of the organisation")
 def consent_post(interview_id: str) -> Response | tuple[str, int]:
-    loaded = _load(interview_id)
-    _check_csrf()
+    loaded = load(interview_id)
+    check_csrf()
     key = flow.form_key()
     choices: dict[str, bool | None] = {}
     for name in ("store", "share", "statistics"):
@@ -386,7 +325,7 @@ def consent_post(interview_id: str) -> Response | tuple[str, int]:
     if any(v is None for v in choices.values()):
         return _consent_page(loaded, _("Please answer each of the three choices."), 400, shown)
     if not choices["store"]:
-        return _see(url_for("pages.stopped", interview_id=loaded.id))
+        return flow.see(url_for("pages.stopped", interview_id=loaded.id))
     entry = service.consent_entry(
         store=True,
         share=bool(choices["share"]),
@@ -395,31 +334,31 @@ def consent_post(interview_id: str) -> Response | tuple[str, int]:
     )
     if loaded.consent is None or dict(loaded.consent) != entry:
         flow.record(loaded, _place(loaded.id), entry, key)
-    return _see(url_for("pages.interview", interview_id=loaded.id))
+    return flow.see(url_for("pages.interview", interview_id=loaded.id))
 
 
 @bp.get("/interviews/<interview_id>/stopped")
 @access("worker of the organisation")
 def stopped(interview_id: str) -> tuple[str, int]:
-    loaded = _load(interview_id)
-    return _page("stopped.html", interview=loaded, kept=loaded.consent is not None)
+    loaded = load(interview_id)
+    return page("stopped.html", interview=loaded, kept=loaded.consent is not None)
 
 
 @bp.post("/interviews/<interview_id>/discard")
 @access("worker of the organisation")
 def discard(interview_id: str) -> Response:
-    loaded = _load(interview_id)
-    _check_csrf()
+    loaded = load(interview_id)
+    check_csrf()
     service.discard(ext().engine, loaded.id)
-    return _see(url_for("pages.home"))
+    return flow.see(url_for("pages.home"))
 
 
 # ------------------------------------------------------------ the interview's posts
 
 
 def _loaded_for_post(interview_id: str) -> service.Loaded:
-    loaded = _load(interview_id)
-    _check_csrf()
+    loaded = load(interview_id)
+    check_csrf()
     if loaded.consent is None:
         raise BadPost(_("The person's choices about their answers come first. Nothing was saved."))
     return loaded
@@ -443,4 +382,4 @@ def section(interview_id: str) -> Response:
 @access("worker of the organisation")
 def answer(interview_id: str) -> Response | tuple[str, int]:
     loaded = _loaded_for_post(interview_id)
-    return flow.post_answer(loaded, _place(loaded.id), lambda: _load(interview_id), **_context())
+    return flow.post_answer(loaded, _place(loaded.id), lambda: load(interview_id), **_context())

@@ -14,17 +14,21 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 
 from screening.core import plan as plans
-from screening.core.matching import Preferences, Service
+from screening.core.matching import Match, Preferences, Service
 from screening.core.plan import Action, Consent, Plan, Referral
 from screening.directory import hsds as directory
+from screening.errors import Code
 from screening.render.pdf import LOCALES, plan_context, render_html, render_pdf
+from screening.render.pdf import ROOT as PRINT_ROOT
 from screening.services.interviews import Loaded
 from screening.store import db as storage
 from screening.store import plans as planstore
-from screening.web import ext, pages
+from screening.web import flow, guards
+from screening.web.extension import ext
 from screening.web.forms import BadPost
+from screening.web.guards import check_csrf, require_user
 from screening.web.i18n import _
-from screening.web.pages import _check_csrf, _load, _page, _require_user, _see
+from screening.web.pages import load, page
 from screening.web.security import access_marker
 
 bp = Blueprint("plans", __name__)
@@ -34,7 +38,7 @@ EXTRA_ROWS = 3
 MAX_FIELD = 500
 
 
-bp.before_request(pages._guard)  # the worker pages' checks: cross-site posts, the session
+bp.before_request(guards.page_guard)  # the worker pages' checks: cross-site posts, the session
 
 
 def _services() -> list[Service]:
@@ -56,16 +60,14 @@ def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
 @access("public")
 def css() -> Response:
-    from screening.render.pdf import ROOT
-
-    body = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    body = (PRINT_ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
     return Response(body, mimetype="text/css")
 
 
 @bp.get("/interviews/<interview_id>/plan")
 @access("worker of the organisation")
 def edit(interview_id: str) -> tuple[str, int]:
-    loaded = _load(interview_id)
+    loaded = load(interview_id)
     current, found = _latest(loaded)
     return _edit_page(loaded, current, found)
 
@@ -81,7 +83,7 @@ def _edit_page(
     suggested = _suggested(loaded, services)
     shown = current or plans.draft(plans.own_goals(loaded.session, loaded.state), {})
     labels = plans.need_labels(loaded.session)
-    return _page(
+    return page(
         "plan/edit.html",
         status,
         interview=loaded,
@@ -123,7 +125,7 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
     kept: list[tuple[float, int, Referral]] = []
     earlier = current.referrals if current else ()
     today = dt.date.today()
-    user = _require_user()
+    user = require_user()
     for n, old in enumerate(earlier):
         if request.form.get(f"ref_remove_{n}") == "yes":
             continue
@@ -152,8 +154,6 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
         if service_id in have:
             continue
         need = next((n for n in found.needs if n in _suggested(loaded, services)), "")
-        from screening.core.matching import Match
-
         referrals.append(plans.referral_for(Match(found, need, (), None, False)))
         have.add(service_id)
     locale = _text("client_language") or loaded.locale
@@ -172,35 +172,35 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
 @bp.post("/interviews/<interview_id>/plan")
 @access("worker of the organisation")
 def save(interview_id: str) -> Response | tuple[str, int]:
-    loaded = _load(interview_id)
-    _check_csrf()
+    loaded = load(interview_id)
+    check_csrf()
     author = request.form.get("author")
     if author not in ("worker", "client"):
         raise BadPost(_("Say who is making this change. Nothing was saved."))
     current, found = _latest(loaded)
     services = _services()
     new = _parse(loaded, current, services)
-    user = _require_user()
+    user = require_user()
     try:
         planstore.save_plan(
             ext().engine, ext().master, loaded.id, new, author_role=author, user_id=user.id
         )
     except planstore.PlanRefused as exc:
         return _edit_page(loaded, new, found, str(exc), 400)
-    return _see(url_for("plans.edit", interview_id=loaded.id))
+    return flow.see(url_for("plans.edit", interview_id=loaded.id))
 
 
 @bp.get("/interviews/<interview_id>/plan/print")
 @access("worker of the organisation")
 def printable(interview_id: str) -> Response:
-    loaded = _load(interview_id)
+    loaded = load(interview_id)
     found = _latest(loaded)[1]
     version = request.args.get("v", "")
     chosen = found[-1] if found else None
     if version:
         chosen = next((v for v in found if str(v.number) == version), None)
         if chosen is None:
-            raise BadPost(_("There is no such version of this plan."), 404)
+            raise BadPost(_("There is no such version of this plan."), Code.NOT_FOUND)
     plan = chosen.plan if chosen else Plan()
     paper = request.args.get("paper", "a4")
     locale = request.args.get("locale", plan.client_language)

@@ -19,23 +19,31 @@ Without JavaScript the same forms work by POST/redirect/GET.
 from __future__ import annotations
 
 import base64
-import binascii
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
+from screening.core import interview as iv
+from screening.core import plan as plans
+from screening.core.matching import Preferences
+from screening.directory import hsds as directory
+from screening.errors import Code, DomainError
 from screening.i18n import N_
 from screening.i18n.locales import UnknownLanguage, parse_code
 from screening.i18n.translate import translate
-from screening.services import accounts
+from screening.render.pdf import anonymous_summary
+from screening.services import accounts, sharing
 from screening.services import interviews as service
 from screening.services import languages as langdb
-from screening.services.interviews import ServiceError
 from screening.store import db as storage
-from screening.web import csrf, ext, flow, languages
-from screening.web.api import KEY_COOKIE, SESSION_COOKIE
+from screening.store import plans as planstore
+from screening.web import csrf, flow, guards, languages
+from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.i18n import _, current_code, use
+from screening.web.guards import KEY_COOKIE, SESSION_COOKIE
+from screening.web.i18n import _, current_code, picker_languages, use
+from screening.web.pages import static_version
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
 
 bp = Blueprint("private", __name__, url_prefix="/checkin")
@@ -81,17 +89,8 @@ def _token() -> str | None:
     return request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_COOKIE)
 
 
-def _personal_key() -> bytes | None:
-    raw = request.headers.get(KEY_HEADER) or request.cookies.get(KEY_COOKIE, "")
-    try:
-        key = base64.urlsafe_b64decode(raw.encode())
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) == 32 else None
-
-
 def _place() -> flow.Place:
-    return flow.Place("private", personal=_personal_key())
+    return flow.Place("private", personal=guards.personal_key(KEY_HEADER))
 
 
 def context() -> dict[str, Any]:
@@ -107,8 +106,6 @@ def context() -> dict[str, Any]:
 
 
 def _js_version() -> str:
-    from screening.web.pages import static_version
-
     return static_version("checkin.js")
 
 
@@ -121,8 +118,8 @@ def _load() -> service.Loaded | None:
     try:
         with storage.transaction(ext().engine) as conn:
             loaded = service.load(conn, ext().master, session.interview_id, place.personal)
-    except ServiceError as exc:
-        if exc.status != 404:
+    except DomainError as exc:
+        if exc.code is not Code.NOT_FOUND:
             raise
         return None  # the interview was deleted, or the key cookie is gone
     return languages.localize(loaded)  # its texts in the language chosen at the start
@@ -132,7 +129,7 @@ def _languages() -> list[dict[str, str]]:
     """Languages complete for every check-in offered here: a person on their own never
     meets a text that silently falls back to English."""
     ids = [ins.id for ins in _offered()]
-    return [lang for lang in languages.picker_languages() if langdb.complete_for(ids, lang["code"])]
+    return [lang for lang in picker_languages() if langdb.complete_for(ids, lang["code"])]
 
 
 def _chosen_language(raw: str | None) -> str:
@@ -317,15 +314,6 @@ def download() -> Response:
     file stays on the device). It holds needs, strengths and services: no answer, no
     free text, no date, no name and no id. Sent as an attachment, so the page and the
     tab's history stay as they are."""
-    import datetime as dt
-
-    from screening.core import interview as iv
-    from screening.core import plan as plans
-    from screening.core.matching import Preferences
-    from screening.directory import hsds as directory
-    from screening.render.pdf import anonymous_summary
-    from screening.store import plans as planstore
-
     loaded = _loaded_for_post()
     if not iv.next_step(loaded.session, loaded.state).done:
         raise BadPost(_("The summary is ready at the end of the check-in."))
@@ -346,9 +334,6 @@ def download() -> Response:
 def share() -> Response | tuple[str, int]:
     """A one-time code for a worker, made only when the person asks, shown once on the
     summary (never in an address). See :mod:`screening.services.sharing`."""
-    from screening.core import interview as iv
-    from screening.services import sharing
-
     loaded = _loaded_for_post()
     if not iv.next_step(loaded.session, loaded.state).done:
         raise BadPost(_("The summary is ready at the end of the check-in."))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, g, request
 
 from screening.services import accounts
 from screening.store import db as storage
+from screening.web.extension import ext
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -31,8 +35,6 @@ def init_app(app: Flask) -> None:
 
 
 def _headers(response: Response) -> Response:
-    from screening.web import ext
-
     response.headers["Content-Security-Policy"] = csp(ext().settings.exit_url)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -72,8 +74,6 @@ def cross_site() -> bool:
 
 def set_cookie(response: Response, name: str, value: str, path: str = "/") -> None:
     """Our cookies: HttpOnly, SameSite=Strict, Secure in production."""
-    from screening.web import ext
-
     response.set_cookie(
         name, value, httponly=True, samesite="Strict", path=path, secure=ext().settings.production
     )
@@ -83,16 +83,12 @@ def load_session(token: str | None) -> accounts.Session | None:
     """The live server-side session for a cookie value (touching it), or None."""
     if not token:
         return None
-    from screening.web import ext
-
     with storage.transaction(ext().engine) as conn:
         return accounts.find_session(conn, token, ext().idle, ext().private_idle)
 
 
 def audit(conn: Any, action: str, interview_id: str | None = None) -> None:
     """Append to the audit log as the signed-in worker (no content, only the opaque id)."""
-    from flask import g
-
     session = g.get("session")
     user = session.user if session is not None else None
     storage.write_audit(
@@ -120,8 +116,6 @@ class HostPrefixedCookies:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from http.cookies import CookieError, SimpleCookie
-
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(environ.get("HTTP_COOKIE", ""))
@@ -161,15 +155,11 @@ class Limiter:
     lock-out cannot see. Behind a proxy, the proxy must pass the client's address."""
 
     def __init__(self, limit: int = 30, window: float = 300.0) -> None:
-        import threading
-
         self.limit, self.window = limit, window
         self.hits: dict[str, list[float]] = {}
         self.lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
-        import time
-
         now = time.monotonic()
         with self.lock:
             recent = [t for t in self.hits.get(key, ()) if now - t < self.window]

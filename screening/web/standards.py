@@ -12,12 +12,16 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from screening.errors import Code, DomainError
+from screening.i18n.catalogs import locales_dir
 from screening.interop import csv_export
 from screening.interop.fhir.export import questionnaire
 from screening.services.exports import consented, fhir_resource
-from screening.services.interviews import ServiceError, bundled_source
+from screening.services.interviews import bundled_source
 from screening.store import db as storage
-from screening.web import ROOT, api, ext
+from screening.web import guards
+from screening.web.extension import ext
+from screening.web.guards import worker
 from screening.web.security import access_marker, audit
 
 bp = Blueprint("standards", __name__, url_prefix="/api/v1")
@@ -27,9 +31,8 @@ FHIR_JSON = "application/fhir+json"
 
 
 # The JSON API's own checks (cross-site requests, JSON bodies, the session) and its
-# signed-in worker: one definition, in screening.web.api.
-bp.before_request(api._guard)
-_worker = api._worker
+# signed-in worker: one definition each, in screening.web.guards.
+bp.before_request(guards.api_guard)
 
 
 def _fhir(resource: dict[str, Any]) -> Response:
@@ -40,20 +43,20 @@ def _fhir(resource: dict[str, Any]) -> Response:
 @bp.get("/instruments/<instrument_id>/fhir")
 @access("worker")
 def instrument_fhir(instrument_id: str) -> Response:
-    _worker()
+    worker()
     try:
         instrument, _ = bundled_source(instrument_id)
-    except ServiceError as exc:
-        if exc.status == 400:
-            raise ServiceError(404, "not-found", "no such instrument") from None
+    except DomainError as exc:
+        if exc.code is Code.UNKNOWN_INSTRUMENT:
+            raise DomainError(Code.NOT_FOUND, what="instrument") from None
         raise
-    return _fhir(questionnaire(instrument, ROOT / "locales").resource)
+    return _fhir(questionnaire(instrument, locales_dir()).resource)
 
 
 @bp.get("/interviews/<interview_id>/fhir")
 @access("worker of the owning organisation; never a private interview")
 def interview_fhir(interview_id: str) -> Response:
-    user = _worker()
+    user = worker()
     with storage.transaction(ext().engine) as conn:
         resource = fhir_resource(conn, ext().master, interview_id, user.org_id)
         audit(conn, "export", interview_id)
@@ -63,7 +66,7 @@ def interview_fhir(interview_id: str) -> Response:
 def _form() -> bool:
     form = request.args.get("format", "wide")
     if form not in ("wide", "long"):
-        raise ServiceError(400, "bad-format", "format is wide or long")
+        raise DomainError(Code.BAD_FORMAT)
     return form == "long"
 
 
@@ -76,7 +79,7 @@ def _csv(text: str, name: str) -> Response:
 def _export() -> tuple[str, str, str]:
     """This organisation's consented interviews as (data, dictionary, form name); each
     interview read is audited as an export."""
-    user = _worker()
+    user = worker()
     long_form = _form()
     with storage.transaction(ext().engine) as conn:
         stored = list(consented(conn, ext().master, user.org_id))

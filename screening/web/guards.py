@@ -1,0 +1,169 @@
+"""What every blueprint checks before a view runs, in one public home.
+
+The cookie names, the two request guards (the JSON API's and the pages'), reading a
+JSON body and its idempotency key, who is signed in, the private check-in's key, who
+may touch an interview, the CSRF check of a posted form, and the one sign-in flow the
+API and the sign-in page share. Views import these by name; none reaches into another
+view module's private helpers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING, Any
+
+from flask import abort, g, redirect, request, url_for
+
+from screening.errors import Code, DomainError
+from screening.services import accounts
+from screening.services import interviews as service
+from screening.store import db as storage
+from screening.web import csrf
+from screening.web.extension import ext
+from screening.web.forms import BadPost
+from screening.web.i18n import _
+from screening.web.security import audit, audit_action, cross_site, load_session
+
+if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
+    from sqlalchemy.engine import Connection
+
+SESSION_COOKIE = "sid"
+KEY_COOKIE = "pk"  # a private interview's data key: it lives only with the person
+
+
+# ---------------------------------------------------------------- the JSON API
+
+
+def api_guard() -> None:
+    """Before every API request: refuse cross-site requests and bodies that are not
+    JSON, sweep idle private check-ins when due, load the session."""
+    if cross_site():
+        raise DomainError(Code.CROSS_SITE)
+    has_body = bool(request.content_length) or bool(request.headers.get("Transfer-Encoding"))
+    if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
+        raise DomainError(Code.JSON_ONLY)
+    ext().sweep_if_due()
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+
+
+def body() -> dict[str, Any]:
+    """The request's JSON object."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError(Code.BAD_JSON)
+    return data
+
+
+def idempotency_key(data: dict[str, Any]) -> str:
+    key = data.get("key")
+    if not isinstance(key, str):
+        raise DomainError(Code.BAD_KEY, detail='give an idempotency "key" (text) with each post')
+    return key
+
+
+def worker() -> accounts.User:
+    """The signed-in worker of an API request (401 without one)."""
+    user = current_user()
+    if user is None:
+        raise DomainError(Code.SIGN_IN)
+    return user
+
+
+def personal_key(header: str | None = None) -> bytes | None:
+    """A private check-in's data key, from ``header`` when given and sent (the script
+    keeps it in memory), else from its cookie; None when absent or malformed."""
+    raw = (request.headers.get(header) if header else None) or request.cookies.get(KEY_COOKIE)
+    if not raw:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(raw.encode())
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def allowed(conn: Connection, interview_id: str) -> bytes | None:
+    """Check who may touch this interview; the personal key of a private one. Any
+    interview not the caller's is a 404, as if it did not exist."""
+    row = storage.interview_row(conn, interview_id)
+    if row is None:
+        raise DomainError(Code.NOT_FOUND)
+    session = g.get("session")
+    if row.mode == "private":
+        if session is None or session.interview_id != interview_id:
+            raise DomainError(Code.NOT_FOUND)
+        return personal_key()
+    if row.org_id != worker().org_id:
+        raise DomainError(Code.NOT_FOUND)
+    audit(conn, audit_action(), interview_id)
+    return None
+
+
+# ---------------------------------------------------------------- the worker's pages
+
+
+def page_guard() -> None:
+    """Before every worker page: refuse cross-site posts, load the session."""
+    g.session = None
+    if request.method == "POST" and cross_site():
+        raise BadPost(_("This form was sent from another site. Nothing was saved."))
+    g.session = load_session(request.cookies.get(SESSION_COOKIE))
+
+
+def current_user() -> accounts.User | None:
+    session = g.get("session")
+    user: accounts.User | None = session.user if session is not None else None
+    return user
+
+
+def require_user() -> accounts.User:
+    """The signed-in worker of a page; without one, a redirect to the sign-in page."""
+    user = current_user()
+    if user is None:
+        abort(redirect(url_for("pages.signin"), 303))
+    return user
+
+
+def check_csrf() -> None:
+    """A posted form carries this session's CSRF token, or it is a 400 page."""
+    if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
+        raise BadPost(
+            _(
+                "This form has expired or did not come from this site. Nothing was saved. "
+                "Go back, reload the page and try again."
+            )
+        )
+
+
+def worker_interview(interview_id: str) -> service.Loaded:
+    """A worker-led interview of the signed-in worker's organisation (audited as viewed
+    or changed); 404 for any other. Texts as stored: ``languages.localize`` translates."""
+    user = require_user()
+    with storage.transaction(ext().engine) as conn:
+        row = storage.interview_row(conn, interview_id)
+        if row is None or row.mode != "worker" or row.org_id != user.org_id:
+            raise DomainError(Code.NOT_FOUND)
+        loaded = service.load(conn, ext().master, interview_id)
+        audit(conn, audit_action(), interview_id)
+    return loaded
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def sign_in(username: str, password: str) -> tuple[accounts.User, str] | None:
+    """Check a username and password; on success end this browser's old session and
+    open a new one (returns the user and the new session token). Success and failure
+    are both audited (a failure without the name: it may be a mistyped password) and
+    committed, so a failure counts towards the account's lock-out."""
+    with storage.transaction(ext().engine) as conn:
+        user = accounts.authenticate(conn, username, password)
+        if user is None:
+            storage.write_audit(conn, "login-failed")
+            return None
+        storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:
+            accounts.close_session(conn, old)
+        return user, accounts.open_session(conn, user_id=user.id)
