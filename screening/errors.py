@@ -184,7 +184,9 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_CONSENT: {"detail": "consent needs store, share and statistics"},
     Code.BAD_INTERPRETATION: {"detail": "an interpretation is text"},
     Code.UNKNOWN_LOCALE: {"field": "locale", "detail": "not a language we offer"},
+    Code.INCOMPLETE_LOCALE: {"locale": "that language"},
     Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
+    Code.BAD_FIELD: {"unknown": "some", "allowed": "the documented fields"},
     Code.BAD_POST: {"detail": "that form cannot be taken"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},
 }

@@ -4,6 +4,9 @@ names and the keys are the instance folder's (or the environment's), as for ``se
 
 from __future__ import annotations
 
+# Commands import storage, the web app and the heavier edges inside their functions:
+# `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
+# the FHIR models. (Function-local imports of ours are checked for circles too.)
 import datetime as dt
 import os
 from collections.abc import Iterator

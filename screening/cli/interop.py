@@ -4,6 +4,9 @@ written), 2 a usage error."""
 
 from __future__ import annotations
 
+# Commands import storage, the web app and the heavier edges inside their functions:
+# `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
+# the FHIR models. (Function-local imports of ours are checked for circles too.)
 import json
 import sys
 from pathlib import Path

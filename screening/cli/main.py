@@ -6,9 +6,14 @@ unknown instrument); 2 a usage error (click's own).
 
 from __future__ import annotations
 
+# Commands import storage, the web app and the heavier edges inside their functions:
+# `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
+# the FHIR models. (Function-local imports of ours are checked for circles too.)
 import json
 import os
+import secrets
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -16,11 +21,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from screening.cli.admin import COMMANDS as ADMIN_COMMANDS
+from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
+from screening.cli.plan import directory_group, plan_command
+from screening.cli.terminal import print_result, run
 from screening.core import interview
 from screening.core.answers import answer_to_json
 from screening.core.route import Interview, InterviewError, Kind
-from screening.core.scoring import Result
 from screening.errors import InstrumentError, Problem
 from screening.load import catalog
 from screening.load.loader import check_file, load_file
@@ -206,38 +214,7 @@ def score(
     if as_json:
         _emit(data)
         return
-    _print_result(session, result)
-
-
-def _print_result(session: Interview, result: Result) -> None:
-    labels: dict[str, str] = {}
-    for ins in session.instruments:
-        labels.update({f.id: f.label for f in ins.flags})
-        labels.update({n.id: n.label for n in ins.needs})
-        labels.update({s.id: s.label for s in ins.strengths})
-        for s in ins.scores:
-            labels[s.id] = s.label or s.id
-            labels.update({f"{s.id}/{b.id}": b.label for b in s.bands})
-    if result.flags:
-        click.echo("Act on first:")
-        for flag in result.flags:
-            click.echo(f"  [{flag.severity.label}] {labels[flag.id]}")
-    if result.strengths:
-        click.echo("Strengths:")
-        for strength in result.strengths:
-            click.echo(f"  {labels[strength.id]}")
-    needs = [n for n in result.needs.values() if n.level != "none"]
-    if needs:
-        click.echo("Needs, to work on together:")
-        for need in sorted(needs, key=lambda n: n.level != "urgent"):
-            click.echo(f"  {labels[need.id]}: {need.level}")
-    for done in result.scores.values():
-        band = (
-            labels.get(f"{done.id}/{done.band}", "")
-            if done.complete
-            else "incomplete: not every item was answered, so no band is given"
-        )
-        click.echo(f"{labels[done.id]}: {done.value} {band}".rstrip())
+    print_result(session, result)
 
 
 @main.command("instruments")
@@ -281,7 +258,6 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
     be chosen), or: s = skip, p = prefer not to say, w = why we ask this, b = back,
     q = stop here.
     """
-    from screening.cli.terminal import run
 
     session = Interview(catalog.resolve(instrument, _params(params)))
     state = run(session)
@@ -319,7 +295,6 @@ def serve(host: str, port: int, threads: int) -> None:
     except (ConfigError, CryptoError) as exc:
         _fail(f"error: {exc}")
     _first_account(app)
-    import threading
 
     from screening.services.admin import maintenance
 
@@ -339,8 +314,6 @@ def serve(host: str, port: int, threads: int) -> None:
 def _first_account(app: Any) -> None:
     """On a first start outside production, make one worker with a random password and
     say it once, so the README's run command leads straight to an interview."""
-    import secrets
-
     from screening.services import accounts
     from screening.store import db as storage
 
@@ -404,17 +377,10 @@ def users_disable(username: str) -> None:
     click.echo(f"disabled {username!r}; their sessions have ended")
 
 
-from screening.cli.plan import directory_group, plan_command  # noqa: E402  (issue 5)
-
 main.add_command(plan_command)
 main.add_command(directory_group)
 main.add_command(export_group)  # issue 7: FHIR, CSV
 main.add_command(import_group)  # issue 7: XLSForm, FHIR
-from screening.cli.i18n import group as _i18n  # noqa: E402  (issue 4)
-
-main.add_command(_i18n)
-
-from screening.cli.admin import COMMANDS as _ADMIN  # noqa: E402  (issue 6)
-
-for _command in _ADMIN:
+main.add_command(i18n_group)  # issue 4
+for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)

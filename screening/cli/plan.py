@@ -3,14 +3,16 @@ directory and the PDF edge. Registered in cli.py."""
 
 from __future__ import annotations
 
+# Commands import storage, the web app and the heavier edges inside their functions:
+# `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
+# the FHIR models. (Function-local imports of ours are checked for circles too.)
 import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from sqlalchemy.engine import Engine
 
 from screening.core import interview as iv
 from screening.core.matching import Preferences
@@ -20,6 +22,9 @@ from screening.directory.hsds import DirectoryError
 from screening.errors import InstrumentError
 from screening.load import catalog
 from screening.render.pdf import LOCALES
+
+if TYPE_CHECKING:  # a type only: the store alone speaks SQL
+    from sqlalchemy.engine import Engine
 
 
 def _fail(message: str) -> NoReturn:

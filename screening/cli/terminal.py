@@ -9,6 +9,7 @@ from screening.core import interview
 from screening.core.answers import AnswerError
 from screening.core.model import Item
 from screening.core.route import Interview, InterviewError
+from screening.core.scoring import Result
 
 _HELP = "s = skip, p = prefer not to say, w = why we ask, b = back, q = stop"
 
@@ -99,7 +100,37 @@ def run(session: Interview) -> interview.State:
             going_back = item.id if item.id in state.answers else None
     click.echo("\nThank you. Here is what your answers suggest:")
     result = interview.result(session, state)
-    from screening.cli.main import _print_result
-
-    _print_result(session, result)
+    print_result(session, result)
     return state
+
+
+def print_result(session: Interview, result: Result) -> None:
+    """The result in words: what to act on first, strengths, needs, scores."""
+    labels: dict[str, str] = {}
+    for ins in session.instruments:
+        labels.update({f.id: f.label for f in ins.flags})
+        labels.update({n.id: n.label for n in ins.needs})
+        labels.update({s.id: s.label for s in ins.strengths})
+        for s in ins.scores:
+            labels[s.id] = s.label or s.id
+            labels.update({f"{s.id}/{b.id}": b.label for b in s.bands})
+    if result.flags:
+        click.echo("Act on first:")
+        for flag in result.flags:
+            click.echo(f"  [{flag.severity.label}] {labels[flag.id]}")
+    if result.strengths:
+        click.echo("Strengths:")
+        for strength in result.strengths:
+            click.echo(f"  {labels[strength.id]}")
+    needs = [n for n in result.needs.values() if n.level != "none"]
+    if needs:
+        click.echo("Needs, to work on together:")
+        for need in sorted(needs, key=lambda n: n.level != "urgent"):
+            click.echo(f"  {labels[need.id]}: {need.level}")
+    for done in result.scores.values():
+        band = (
+            labels.get(f"{done.id}/{done.band}", "")
+            if done.complete
+            else "incomplete: not every item was answered, so no band is given"
+        )
+        click.echo(f"{labels[done.id]}: {done.value} {band}".rstrip())

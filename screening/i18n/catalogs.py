@@ -185,15 +185,20 @@ def stats(code: str, domain: str) -> Loaded:
     return _load(str(locales_dir()), parse_code(code), domain)
 
 
+def stats_in(root: Path, code: str, domain: str) -> Loaded:
+    """:func:`stats` of the catalogs in another folder (the report's)."""
+    return _load(str(root), code, domain)
+
+
 @cache
 def _load(root: str, code: str, domain: str) -> Loaded:
     if code == SOURCE:
-        total = _template_size(Path(root), domain)
+        total = template_size(Path(root), domain)
         return Loaded(NullTranslations(), total, total, total)
     po = Path(root) / code / "LC_MESSAGES" / f"{domain}.po"
     mo = po.with_suffix(".mo")
     if not po.exists():
-        return Loaded(NullTranslations(), _template_size(Path(root), domain), 0, 0)
+        return Loaded(NullTranslations(), template_size(Path(root), domain), 0, 0)
     catalog = read_catalog(po, code)
     entries = [m for m in catalog if m.id]
     done = [m for m in entries if _translated(m)]
@@ -210,7 +215,8 @@ def _load(root: str, code: str, domain: str) -> Loaded:
     return Loaded(found, len(entries), len(done), len(reviewed))
 
 
-def _template_size(root: Path, domain: str) -> int:
+def template_size(root: Path, domain: str) -> int:
+    """How many messages the domain's template (``.pot``) holds; 0 without one."""
     pot = root / f"{domain}.pot"
     if not pot.exists():
         return 0

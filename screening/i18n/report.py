@@ -16,8 +16,8 @@ def _share(part: int, total: int) -> float:
 def _entry(root: Path, code: str, domain: str) -> dict[str, float]:
     if code == SOURCE:  # the source language is complete and is its own reference
         return {"translated": 100.0, "reviewed": 100.0}
-    found = catalogs._load(str(root), code, domain)
-    total = catalogs._template_size(root, domain) or found.total
+    found = catalogs.stats_in(root, code, domain)
+    total = catalogs.template_size(root, domain) or found.total
     return {
         "translated": _share(found.translated, total),
         "reviewed": _share(found.reviewed, total),

@@ -12,14 +12,40 @@ or a carriage return) is written with a leading apostrophe (OWASP: CSV injection
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from screening.core import interview as iv
 from screening.core.answers import has_value
 from screening.core.model import Instrument, Item
-from screening.services.exports import Stored
+from screening.core.route import Interview
+
+
+class Opened(Protocol):
+    """An interview's id, its pinned instruments and its replayed state."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def session(self) -> Interview: ...
+    @property
+    def state(self) -> iv.State: ...
+
+
+class Stored(Protocol):
+    """What an export needs of a stored interview (``services.exports.Stored`` is one):
+    the interview, and when it started and last changed."""
+
+    @property
+    def loaded(self) -> Opened: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MULTIPLE_SEPARATOR = " "  # like ODK: option values of a multiple choice, space-separated

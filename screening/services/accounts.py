@@ -47,6 +47,7 @@ class User:
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords of zxcvbn's public breach-frequency list."""
+    # Only when a password is set: the lists are megabytes, sign-in never needs them.
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return frozenset(FREQUENCY_LISTS["passwords"])

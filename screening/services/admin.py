@@ -10,6 +10,8 @@ log keeps only the opaque interview id, so it can outlive the purge.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,9 +192,6 @@ def maintenance(engine: Engine, stop: Any, *, purge_every: float = 24 * 3600.0) 
     """The scheduled run beside ``screening serve``: idle private check-ins are deleted
     every minute, expired interviews purged at start and once a day. ``stop`` is a
     :class:`threading.Event`. A failure is logged and retried next time, never fatal."""
-    import logging
-    import time
-
     log = logging.getLogger(__name__)
     last_purge = -purge_every
     while not stop.is_set():

@@ -17,9 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any
 
 from screening.core import interview as iv
 from screening.core.answers import AnswerError, answer_to_json
@@ -30,6 +28,9 @@ from screening.errors import Code, DomainError, InstrumentError
 from screening.load.catalog import instruments_dir
 from screening.load.loader import load_bytes
 from screening.store import db as storage
+
+if TYPE_CHECKING:  # a type only: the store alone speaks SQL
+    from sqlalchemy.engine import Connection, Engine
 
 MODES = ("worker", "private")
 MAX_INTERPRETATION = 4000

@@ -16,6 +16,8 @@ import flask_babel  # type: ignore[import-untyped]
 from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from screening.i18n import catalogs
 from screening.i18n.locales import (
@@ -66,9 +68,6 @@ def current_code() -> str:
 
 def guess(header: str) -> str:
     """The best shipped language for an ``Accept-Language`` header (a first guess only)."""
-    from werkzeug.datastructures import LanguageAccept
-    from werkzeug.http import parse_accept_header
-
     accept = parse_accept_header(header[:500], LanguageAccept)
     for value, _quality in accept:
         try:

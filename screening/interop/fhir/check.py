@@ -61,6 +61,7 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 
 
 def _model_problems(resource: Mapping[str, Any], kind: str) -> list[str]:
+    # The FHIR models (pydantic, hundreds of classes) load only when a resource is checked.
     from fhir.resources.R4B.questionnaire import Questionnaire
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 

@@ -10,6 +10,7 @@ or their section skipped) have no answer and are left out, as FHIR requires.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from screening.core import interview as iv
@@ -41,8 +42,6 @@ def responses(
 
 
 def _uuidish(text: str) -> str:
-    import uuid
-
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{CANONICAL}/{text}"))
 
 
