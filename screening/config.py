@@ -2,7 +2,7 @@
 
 Environment variables: DATABASE_URL, SCREENING_INSTANCE, SCREENING_ENV,
 SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_PREVIOUS_DATA_KEY, SCREENING_INSTRUMENTS,
-SCREENING_EXIT_URL.
+SCREENING_EXIT_URL, SCREENING_REDIS_URL, SCREENING_SWEEP_SECONDS.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class Settings:
     # Where quick exit goes: an everyday site that says nothing about this tool.
     exit_url: str = DEFAULT_EXIT_URL
     previous_data_key: str | None = None  # during a key rotation (screening keys rotate)
+    # Shared rate limits in Redis rather than the database (several servers, many hits).
+    redis_url: str | None = None
+    # How often the idle sweep of private check-ins runs, once per deployment.
+    sweep_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +65,12 @@ class Settings:
         ):
             raise ConfigError("SCREENING_EXIT_URL must be a plain https:// address")
         url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
+        redis_url = env.get("SCREENING_REDIS_URL") or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("SCREENING_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        sweep = env.get("SCREENING_SWEEP_SECONDS") or "60"
+        if not sweep.isdigit() or not 1 <= int(sweep) <= 3600:
+            raise ConfigError("SCREENING_SWEEP_SECONDS is a whole number of seconds, 1 to 3600")
         return cls(
             instance=instance,
             database_url=url,
@@ -69,6 +79,8 @@ class Settings:
             data_key=data_key,
             exit_url=exit_url,
             previous_data_key=env.get("SCREENING_PREVIOUS_DATA_KEY") or None,
+            redis_url=redis_url,
+            sweep_seconds=int(sweep),
         )
 
 

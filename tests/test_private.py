@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 
 from screening.config import DEFAULT_EXIT_URL
 from screening.services.interviews import bundled_source
+from screening.store import coordination
 from screening.store import db as storage
 from screening.web.private import KEY_HEADER as KEY
 from screening.web.private import MEMORY_HEADER as MEMORY
@@ -276,6 +277,8 @@ def test_idle_check_ins_are_deleted(app: Flask) -> None:
             .values(updated_at=storage.now() - quarter)
         )
     app.extensions["screening"].last_sweep = 0.0  # a minute has passed since the last sweep
+    with storage.transaction(engine) as conn:  # ... for the whole deployment too (its lease)
+        conn.execute(update(coordination.leases).values(expires_at=storage.now()))
     assert busy.get("/checkin").status_code == 200  # any request sweeps
     left = counts(app)
     assert left["interviews"] == 1 and left["sessions"] == 1

@@ -188,22 +188,9 @@ def audit_rows(conn: Connection, org_id: int | None = None, limit: int = 200) ->
 
 def maintenance(engine: Engine, stop: Any, *, purge_every: float = 24 * 3600.0) -> None:
     """The scheduled run beside ``screening serve``: idle private check-ins are deleted
-    every minute, expired interviews purged at start and once a day. ``stop`` is a
-    :class:`threading.Event`. A failure is logged and retried next time, never fatal."""
-    import logging
-    import time
+    every minute, expired interviews purged once a day, each once per deployment however
+    many processes run it (see :mod:`screening.services.schedule`). ``stop`` is a
+    :class:`threading.Event`."""
+    from screening.services import schedule
 
-    log = logging.getLogger(__name__)
-    last_purge = -purge_every
-    while not stop.is_set():
-        try:
-            with storage.transaction(engine) as conn:
-                storage.sweep_private(conn, storage.now() - dt.timedelta(minutes=15))
-            if time.monotonic() - last_purge >= purge_every:
-                gone = purge(engine, storage.now(), dry_run=False, actor="system")
-                last_purge = time.monotonic()
-                if gone:
-                    log.info("retention: purged %d expired interview(s)", len(gone))
-        except Exception:  # a database hiccup: try again at the next tick
-            log.exception("scheduled maintenance failed; retrying in a minute")
-        stop.wait(60.0)
+    schedule.maintenance(engine, stop, purge_every=purge_every)

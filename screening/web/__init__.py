@@ -32,20 +32,32 @@ class Extension:
     engine: Engine
     master: MasterKey
     last_sweep: float = 0.0
-    login_limiter: Any = field(default_factory=lambda: _limiter())
-    share_limiter: Any = field(default_factory=lambda: _limiter(10))
+    # Shared by every process and server: counted in the database, or in Redis.
+    login_limiter: Any = None
+    share_limiter: Any = None
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sweep_if_due(self, every: float = 60.0) -> None:
-        """Delete idle private check-ins, at most once a minute (any request may ask)."""
-        from screening.services import interviews as service
+    def __post_init__(self) -> None:
+        from screening.store.coordination import counters
+        from screening.web.security import Limiter
 
+        shared = counters(self.engine, self.settings.redis_url)
+        self.login_limiter = self.login_limiter or Limiter(shared, "login", 30)
+        self.share_limiter = self.share_limiter or Limiter(shared, "share", 10)
+
+    def sweep_if_due(self) -> None:
+        """Delete idle private check-ins if the deployment has not in the last interval
+        (any request may ask; this process asks the database at most once an interval,
+        and the sweep's lease lets one process of all run it)."""
+        from screening.services import schedule
+
+        every = float(self.settings.sweep_seconds)
         now = time.monotonic()
         if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
             return
         try:
             self.last_sweep = now
-            service.sweep_private(self.engine, self.private_idle)
+            schedule.sweep_if_due(self.engine, self.private_idle, every)
         finally:
             self.sweep_lock.release()
 
@@ -56,12 +68,6 @@ class Extension:
     @property
     def private_idle(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.settings.private_idle_minutes)
-
-
-def _limiter(limit: int = 30) -> Any:
-    from screening.web.security import Limiter
-
-    return Limiter(limit)
 
 
 def ext() -> Extension:
