@@ -49,10 +49,20 @@ class LiveServer:
     """One instance folder and database; started, killed and restarted as often as a
     test likes, each start on a fresh free port, always on 127.0.0.1."""
 
-    def __init__(self, instance: Path, database_url: str, *, threads: int = 8) -> None:
+    def __init__(
+        self,
+        instance: Path,
+        database_url: str,
+        *,
+        threads: int = 8,
+        workers: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.instance = instance
         self.database_url = database_url
         self.threads = threads
+        self.workers = workers  # None: serve's default (one process per core)
+        self.extra_env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
@@ -67,6 +77,7 @@ class LiveServer:
             DATABASE_URL=self.database_url,
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     @property
@@ -126,6 +137,7 @@ class LiveServer:
                 str(self.port),
                 "--threads",
                 str(self.threads),
+                *(["--workers", str(self.workers)] if self.workers else []),
             ],
             env=self.env,
             cwd=ROOT,
@@ -150,11 +162,12 @@ class LiveServer:
         raise ServerError(f"the server did not listen within {timeout} s:\n{self.log_text()}")
 
     def kill(self) -> None:
-        """SIGKILL: no cleanup, no flush, no goodbye; then wait until it is gone."""
+        """SIGKILL to the server and its worker processes (its own process group): no
+        cleanup, no flush, no goodbye; then wait until it is gone."""
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self._reap()
 
@@ -165,7 +178,8 @@ class LiveServer:
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # its workers too
             self.process.wait(timeout=30)
         self._reap()
 

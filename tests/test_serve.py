@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,11 +24,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(instance: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
+def _start(instance: Path, port: int, *options: str) -> tuple[subprocess.Popen[str], list[str]]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SCREENING_INSTANCE"] = str(instance)
     server = subprocess.Popen(
-        [sys.executable, "-m", "screening", "serve", "--port", str(port)],
+        [sys.executable, "-m", "screening", "serve", "--port", str(port), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -99,9 +100,25 @@ def test_serve_first_start_and_restart(tmp_path: Path) -> None:
     finally:
         _stop(server)
     assert (tmp_path / "instance" / "screening.db").exists()
+    with sqlite3.connect(tmp_path / "instance" / "screening.db") as db:  # once, not per worker
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (1,)
     assert oct((tmp_path / "instance" / "data.key").stat().st_mode & 0o777) == "0o600"
     again, lines = _start(tmp_path / "instance", port)
     try:
         assert "password" not in "".join(lines)  # shown once, on the first start only
     finally:
         _stop(again)
+
+
+def test_serve_with_one_worker_process(tmp_path: Path) -> None:
+    """--workers 1 is the single waitress process: the same address, the same first start."""
+    port = _free_port()
+    server, lines = _start(tmp_path / "instance", port, "--workers", "1")
+    try:
+        text = "".join(lines)
+        assert f"open http://localhost:{port}/" in text and "the password" in text
+        _wait_for(port)
+        home = _request(port, "GET", "/")
+        assert home[0] in (302, 303) and home[1].endswith("/signin")
+    finally:
+        _stop(server)

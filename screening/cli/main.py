@@ -301,15 +301,26 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with a production WSGI server (waitress).
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes serving requests (default: one per core, at most 8). 1 runs a single "
+    "waitress process; more run gunicorn.",
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Per process."
+)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web app with a production WSGI server: gunicorn with several worker
+    processes, or waitress with --workers 1.
 
     The database comes from DATABASE_URL (default: SQLite in the instance folder), the
-    instance folder from SCREENING_INSTANCE (default: ./instance).
+    instance folder from SCREENING_INSTANCE (default: ./instance). Several processes and
+    several servers may share one database: sign-in limits, the idle sweep and the daily
+    purge are coordinated through it (or through Redis, SCREENING_REDIS_URL).
     """
-    import waitress
-
+    from screening.cli import serve as serving
     from screening.config import ConfigError
     from screening.crypto.seal import CryptoError
     from screening.web import create_app
@@ -318,22 +329,15 @@ def serve(host: str, port: int, threads: int) -> None:
         app = create_app()
     except (ConfigError, CryptoError) as exc:
         _fail(f"error: {exc}")
-    _first_account(app)
-    import threading
-
-    from screening.services.admin import maintenance
-
-    threading.Thread(
-        target=maintenance,
-        args=(app.extensions["screening"].engine, threading.Event()),
-        name="maintenance",
-        daemon=True,
-    ).start()
+    _first_account(app)  # once, here, before any worker process exists
+    workers = workers or serving.default_workers()
+    serving.check_connections(app, workers)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104  # nosec B104: a comparison, not a bind
     click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
-    waitress.serve(
-        app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True
-    )
+    if workers == 1:
+        serving.run_waitress(app, host, port, threads)
+    else:
+        serving.run_gunicorn(app, host, port, workers, threads)
 
 
 def _first_account(app: Any) -> None:

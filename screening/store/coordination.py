@@ -192,19 +192,21 @@ def forget_old_counters(conn: Connection, before: dt.datetime) -> int:
 
 
 class RedisCounters:
-    """The same counters in Redis: ``INCR`` on a key created with its window's expiry.
-    If Redis does not answer, the database counts instead (and the log says so)."""
+    """The same counters in Redis: ``INCR`` on a key created with its window's expiry,
+    under ``namespace`` (one deployment's, so several may share one Redis). If Redis
+    does not answer, the database counts instead (and the log says so)."""
 
-    def __init__(self, url: str, fallback: Counters) -> None:
+    def __init__(self, url: str, fallback: Counters, namespace: str = "") -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self.fallback = fallback
+        self.prefix = f"screening:{namespace}:limit:" if namespace else "screening:limit:"
 
     def hit(self, key: str, limit: int, window: dt.timedelta) -> bool:
         import redis
 
-        name = "screening:limit:" + _digest(key)
+        name = self.prefix + _digest(key)
         seconds = max(1, int(window.total_seconds()))
         try:
             pipe = self.client.pipeline(transaction=True)
@@ -217,7 +219,7 @@ class RedisCounters:
         return int(hits) <= limit
 
 
-def counters(engine: Engine, redis_url: str | None = None) -> Counters:
+def counters(engine: Engine, redis_url: str | None = None, namespace: str = "") -> Counters:
     """Shared counters: in Redis when a URL is given, else in the database."""
     sql = SqlCounters(engine)
-    return RedisCounters(redis_url, sql) if redis_url else sql
+    return RedisCounters(redis_url, sql, namespace) if redis_url else sql

@@ -7,6 +7,7 @@ and render JSON or a template. Per-app state lives in ``app.extensions["screenin
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,7 +42,9 @@ class Extension:
         from screening.store.coordination import counters
         from screening.web.security import Limiter
 
-        shared = counters(self.engine, self.settings.redis_url)
+        # One deployment's servers share the secret key: its digest names their counters.
+        namespace = hashlib.sha256(self.settings.secret_key.encode()).hexdigest()[:16]
+        shared = counters(self.engine, self.settings.redis_url, namespace)
         self.login_limiter = self.login_limiter or Limiter(shared, "login", 30)
         self.share_limiter = self.share_limiter or Limiter(shared, "share", 10)
 
