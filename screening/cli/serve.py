@@ -93,13 +93,15 @@ def run_waitress(app: Any, host: str, port: int, threads: int) -> None:
 def run_gunicorn(app: Any, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    engine = app.extensions["screening"].engine
-    engine.dispose()  # no database connection crosses a fork
+    extension = app.extensions.get("screening")  # absent only in a benchmark's bare app
+    if extension is not None:
+        extension.engine.dispose()  # no database connection crosses a fork
     stops: dict[int, threading.Event] = {}
 
     def post_fork(_server: Any, worker: Any) -> None:
-        engine.dispose(close=False)  # the parent's pool, if any, is not ours to use
-        stops[worker.pid] = _maintenance(app)
+        if extension is not None:
+            extension.engine.dispose(close=False)  # the parent's pool is not ours to use
+            stops[worker.pid] = _maintenance(app)
 
     def worker_exit(_server: Any, worker: Any) -> None:
         stop = stops.pop(worker.pid, None)
