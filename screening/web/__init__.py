@@ -10,7 +10,6 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -18,12 +17,11 @@ from flask_compress import Compress
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
+from screening import resources
 from screening.config import Settings
 from screening.crypto.seal import MasterKey, load_master_key
 from screening.store import db as storage
 from screening.store import plans as planstore
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -36,10 +34,12 @@ class Extension:
     share_limiter: Any = field(default_factory=lambda: _limiter(10))
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sweep_if_due(self, every: float = 60.0) -> None:
-        """Delete idle private check-ins, at most once a minute (any request may ask)."""
+    def sweep_if_due(self, every: float | None = None) -> None:
+        """Delete idle private check-ins, at most once a minute (``sweep_seconds``; any
+        request may ask)."""
         from screening.services import interviews as service
 
+        every = self.settings.sweep_seconds if every is None else every
         now = time.monotonic()
         if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
             return
@@ -75,8 +75,8 @@ def create_app(
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(Path(__file__).parent / "static"),
+        template_folder=str(resources.templates()),
+        static_folder=str(resources.static()),
         instance_path=str(settings.instance),
     )
     app.config.update(

@@ -25,6 +25,7 @@ from screening.web.private import KEY_HEADER as KEY
 from screening.web.private import MEMORY_HEADER as MEMORY
 from screening.web.private import SESSION_HEADER as SESSION
 from tests.support.apps import BACKENDS, web_app
+from tests.support.checkin import begin
 from tests.support.html import BROWSER, BUDGET, Form, form, forms, h1, sign_in, submit
 
 EXIT = DEFAULT_EXIT_URL
@@ -43,14 +44,6 @@ def counts(app: Flask) -> dict[str, int]:
             t.name: storage.count(conn, t)
             for t in (storage.interviews, storage.entries, storage.sessions)
         }
-
-
-def begin(client: FlaskClient, instrument: str = "youth-check-in") -> TestResponse:
-    page = client.get("/checkin")
-    assert page.status_code == 200 and h1(page.text) == "Check-in"
-    response = submit(client, form(page.text, "/checkin/start"), instrument=instrument)
-    assert response.status_code == 303 and response.location == "/checkin", response.text
-    return response
 
 
 def kind(html: str) -> str:
