@@ -242,7 +242,7 @@ def summary(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from tests.liveserver import Client, LiveServer, free_port
+    from tests.support.liveserver import Client, LiveServer, free_port
 
     figures: dict[str, Any] = {
         "concurrency": args.concurrency,

@@ -7,7 +7,6 @@ unknown instrument); 2 a usage error (click's own).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from screening import config
 from screening.cli.interop import export_group, import_group
 from screening.core import interview
 from screening.core.answers import answer_to_json
@@ -53,7 +53,7 @@ def _friendly(func: F) -> F:
 
 
 def _internal(exc: Exception) -> NoReturn:
-    if os.environ.get("SCREENING_DEBUG"):
+    if config.debug():
         raise exc
     _fail(
         f"internal error ({type(exc).__name__}): this is a bug in screening, not in your "
@@ -99,7 +99,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         try:
             problems.extend(check_file(path)[1])
         except Exception as exc:  # a bug: report it for this file and go on
-            if os.environ.get("SCREENING_DEBUG"):
+            if config.debug():
                 raise
             problems.append(
                 Problem(
@@ -378,7 +378,7 @@ def users_create(username: str, org: str, role: str) -> None:
     from screening.services import accounts
     from screening.store import db as storage
 
-    password = os.environ.get("SCREENING_PASSWORD") or click.prompt(
+    password = config.password() or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:

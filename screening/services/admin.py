@@ -149,9 +149,19 @@ def expired(conn: Connection, at: dt.datetime) -> list[Expired]:
     return sorted(found, key=lambda e: (e.last_change, e.interview_id))
 
 
-def purge(engine: Engine, at: dt.datetime, *, dry_run: bool, actor: str = "cli") -> list[Expired]:
-    """Delete expired interviews completely (and private check-ins left idle); with
-    ``dry_run``, only say which would go."""
+PRIVATE_IDLE = dt.timedelta(minutes=15)  # the default of Settings.private_idle_minutes
+
+
+def purge(
+    engine: Engine,
+    at: dt.datetime,
+    *,
+    dry_run: bool,
+    actor: str = "cli",
+    private_idle: dt.timedelta = PRIVATE_IDLE,
+) -> list[Expired]:
+    """Delete expired interviews completely (and private check-ins left idle longer than
+    ``private_idle``); with ``dry_run``, only say which would go."""
     with storage.transaction(engine) as conn:
         found = expired(conn, at)
         if dry_run:
@@ -161,7 +171,7 @@ def purge(engine: Engine, at: dt.datetime, *, dry_run: bool, actor: str = "cli")
             storage.write_audit(
                 conn, "purge", actor=actor, org_id=gone.org_id, interview_ref=gone.interview_id
             )
-        storage.sweep_private(conn, at - dt.timedelta(minutes=15))
+        storage.sweep_private(conn, at - private_idle)
     return found
 
 
@@ -186,11 +196,20 @@ def audit_rows(conn: Connection, org_id: int | None = None, limit: int = 200) ->
     return list(conn.execute(query))
 
 
-def maintenance(engine: Engine, stop: Any, *, purge_every: float = 24 * 3600.0) -> None:
-    """The scheduled run beside ``screening serve``: idle private check-ins are deleted
-    every minute, expired interviews purged once a day, each once per deployment however
-    many processes run it (see :mod:`screening.services.schedule`). ``stop`` is a
-    :class:`threading.Event`."""
+def maintenance(
+    engine: Engine,
+    stop: Any,
+    *,
+    purge_every: float = 24 * 3600.0,
+    private_idle: dt.timedelta = PRIVATE_IDLE,
+    every: float = 60.0,
+) -> None:
+    """The scheduled run beside ``screening serve``: private check-ins idle longer than
+    ``private_idle`` are deleted every ``every`` seconds, expired interviews purged once a
+    day, each once per deployment however many processes run it (see
+    :mod:`screening.services.schedule`). ``stop`` is a :class:`threading.Event`."""
     from screening.services import schedule
 
-    schedule.maintenance(engine, stop, purge_every=purge_every)
+    schedule.maintenance(
+        engine, stop, sweep_every=every, purge_every=purge_every, idle=private_idle
+    )

@@ -51,12 +51,12 @@ def sweep_if_due(engine: Engine, idle: dt.timedelta = PRIVATE_IDLE, every: float
     return run_once(engine, SWEEP, dt.timedelta(seconds=every), lambda: sweep(engine, idle))
 
 
-def purge_if_due(engine: Engine, every: float = DAY) -> bool:
+def purge_if_due(engine: Engine, every: float = DAY, idle: dt.timedelta = PRIVATE_IDLE) -> bool:
     """The retention purge, if nobody in the deployment ran it in the last ``every``."""
     from screening.services import admin
 
     def job() -> None:
-        gone = admin.purge(engine, storage.now(), dry_run=False, actor="system")
+        gone = admin.purge(engine, storage.now(), dry_run=False, actor="system", private_idle=idle)
         if gone:
             log.info("retention: purged %d expired interview(s)", len(gone))
 
@@ -78,7 +78,7 @@ def maintenance(
     while not stop.is_set():
         try:
             sweep_if_due(engine, idle, sweep_every)
-            purge_if_due(engine, purge_every)
+            purge_if_due(engine, purge_every, idle)
         except Exception:  # a database hiccup: try again at the next tick
             log.exception("scheduled maintenance failed; trying again shortly")
         stop.wait(sweep_every / 4 * random.uniform(0.8, 1.2))  # noqa: S311  # nosec B311: jitter

@@ -11,7 +11,6 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -19,12 +18,11 @@ from flask_compress import Compress
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
+from screening import resources
 from screening.config import Settings
 from screening.crypto.seal import MasterKey, load_master_key
 from screening.store import db as storage
 from screening.store import plans as planstore
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -48,13 +46,13 @@ class Extension:
         self.login_limiter = self.login_limiter or Limiter(shared, "login", 30)
         self.share_limiter = self.share_limiter or Limiter(shared, "share", 10)
 
-    def sweep_if_due(self) -> None:
+    def sweep_if_due(self, every: float | None = None) -> None:
         """Delete idle private check-ins if the deployment has not in the last interval
         (any request may ask; this process asks the database at most once an interval,
         and the sweep's lease lets one process of all run it)."""
         from screening.services import schedule
 
-        every = float(self.settings.sweep_seconds)
+        every = float(self.settings.sweep_seconds if every is None else every)
         now = time.monotonic()
         if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
             return
@@ -84,8 +82,8 @@ def create_app(
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(Path(__file__).parent / "static"),
+        template_folder=str(resources.templates()),
+        static_folder=str(resources.static()),
         instance_path=str(settings.instance),
     )
     app.config.update(

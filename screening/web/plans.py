@@ -56,9 +56,9 @@ def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
 @access("public")
 def css() -> Response:
-    from screening.render.pdf import ROOT
+    from screening import resources
 
-    body = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    body = resources.plan_css().read_text(encoding="utf-8")
     return Response(body, mimetype="text/css")
 
 

@@ -14,10 +14,11 @@ from flask import Blueprint, Response, jsonify, request
 
 from screening.interop import csv_export
 from screening.interop.fhir.export import questionnaire
+from screening.resources import locales
 from screening.services.exports import consented, fhir_resource
 from screening.services.interviews import ServiceError, bundled_source
 from screening.store import db as storage
-from screening.web import ROOT, api, ext
+from screening.web import api, ext
 from screening.web.security import access_marker, audit
 
 bp = Blueprint("standards", __name__, url_prefix="/api/v1")
@@ -47,7 +48,7 @@ def instrument_fhir(instrument_id: str) -> Response:
         if exc.status == 400:
             raise ServiceError(404, "not-found", "no such instrument") from None
         raise
-    return _fhir(questionnaire(instrument, ROOT / "locales").resource)
+    return _fhir(questionnaire(instrument, locales()).resource)
 
 
 @bp.get("/interviews/<interview_id>/fhir")
