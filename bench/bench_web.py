@@ -50,7 +50,7 @@ from screening.config import Settings  # noqa: E402
 from screening.services import accounts  # noqa: E402
 from screening.store import db as storage  # noqa: E402
 from screening.web import create_app  # noqa: E402
-from tests.liveserver import PASSWORD, Client, LiveServer, NoResponse  # noqa: E402
+from tests.support.liveserver import PASSWORD, Client, LiveServer, NoResponse  # noqa: E402
 
 STEP_INSTRUMENTS = ["needs-assessment"]  # the longest shipped interview (a worst case)
 LOAD_INSTRUMENTS = ["phq9", "gad7"]  # a common worker-led pairing: 16 questions

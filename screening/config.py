@@ -1,8 +1,16 @@
 """Settings, each named once with its type and default (the Warehouse way).
 
-Environment variables: DATABASE_URL, SCREENING_INSTANCE, SCREENING_ENV,
-SCREENING_SECRET_KEY, SCREENING_DATA_KEY, SCREENING_PREVIOUS_DATA_KEY, SCREENING_INSTRUMENTS,
-SCREENING_EXIT_URL.
+This is the only module that reads the environment (a test checks). The web app's
+settings are :class:`Settings`, read when an app or a command starts: DATABASE_URL,
+SCREENING_INSTANCE, SCREENING_ENV, SCREENING_SECRET_KEY, SCREENING_DATA_KEY,
+SCREENING_PREVIOUS_DATA_KEY, SCREENING_EXIT_URL, SCREENING_IDLE_MINUTES,
+SCREENING_PRIVATE_IDLE_MINUTES, SCREENING_SWEEP_SECONDS, SCREENING_REDIS_URL.
+
+The rest are read by the functions below when they are needed (a command, a lookup),
+so that no Settings (and no generated secret) is needed to find a file:
+SCREENING_INSTRUMENTS and SCREENING_LOCALES (other folders than the shipped ones, see
+:mod:`screening.resources`), SCREENING_DEBUG, SCREENING_PASSWORD and
+SCREENING_NEW_DATA_KEY (commands).
 """
 
 from __future__ import annotations
@@ -11,11 +19,10 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from screening.crypto.keyfiles import read_or_create
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,62 @@ class ConfigError(RuntimeError):
     pass
 
 
+Env = Mapping[str, str]
+INSTRUMENTS_ENV = "SCREENING_INSTRUMENTS"
+LOCALES_ENV = "SCREENING_LOCALES"
+
+
+def _env(env: Env | None) -> Env:
+    return os.environ if env is None else env
+
+
+def _text(env: Env | None, name: str) -> str | None:
+    """A variable's value; unset and empty are the same (no value)."""
+    return _env(env).get(name) or None
+
+
+def _whole(env: Env, name: str, default: int, *, least: int = 1, most: int | None = None) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw[:20]!r}") from None
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}")
+    if most is not None and value > most:
+        raise ConfigError(f"{name} must be at most {most}")
+    return value
+
+
+def instruments_folder(env: Env | None = None) -> Path | None:
+    """``SCREENING_INSTRUMENTS``: another folder of instruments than the shipped one."""
+    found = _text(env, INSTRUMENTS_ENV)
+    return Path(found) if found else None
+
+
+def locales_folder(env: Env | None = None) -> Path | None:
+    """``SCREENING_LOCALES``: another catalog folder than the shipped ``locales/``."""
+    found = _text(env, LOCALES_ENV)
+    return Path(found) if found else None
+
+
+def debug(env: Env | None = None) -> bool:
+    """``SCREENING_DEBUG``: a command shows the traceback of an internal error."""
+    return _text(env, "SCREENING_DEBUG") is not None
+
+
+def password(env: Env | None = None) -> str | None:
+    """``SCREENING_PASSWORD``: the password for ``screening users create``."""
+    return _text(env, "SCREENING_PASSWORD")
+
+
+def new_data_key(env: Env | None = None) -> str | None:
+    """``SCREENING_NEW_DATA_KEY``: the next master key for ``screening keys rotate``."""
+    return _text(env, "SCREENING_NEW_DATA_KEY")
+
+
 @dataclass(frozen=True)
 class Settings:
     instance: Path
@@ -34,15 +97,18 @@ class Settings:
     production: bool
     secret_key: str
     data_key: str | None
-    session_idle_minutes: int = 30
-    private_idle_minutes: int = 15
+    session_idle_minutes: int = 30  # a worker's session ends after this long unused
+    private_idle_minutes: int = 15  # a private check-in is deleted after this long unused
+    sweep_seconds: int = 60  # how often idle private check-ins are looked for
     # Where quick exit goes: an everyday site that says nothing about this tool.
     exit_url: str = DEFAULT_EXIT_URL
     previous_data_key: str | None = None  # during a key rotation (screening keys rotate)
+    # Shared rate limits in Redis rather than the database (several servers, many hits).
+    redis_url: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Env | None = None) -> Settings:
+        env = dict(_env(env))
         instance = Path(env.get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
         production = env.get("SCREENING_ENV", "development") == "production"
         secret = env.get("SCREENING_SECRET_KEY")
@@ -61,6 +127,9 @@ class Settings:
         ):
             raise ConfigError("SCREENING_EXIT_URL must be a plain https:// address")
         url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
+        redis_url = env.get("SCREENING_REDIS_URL") or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("SCREENING_REDIS_URL must be a redis://, rediss:// or unix:// URL")
         return cls(
             instance=instance,
             database_url=url,
@@ -69,11 +138,18 @@ class Settings:
             data_key=data_key,
             exit_url=exit_url,
             previous_data_key=env.get("SCREENING_PREVIOUS_DATA_KEY") or None,
+            redis_url=redis_url,
+            session_idle_minutes=_whole(env, "SCREENING_IDLE_MINUTES", 30),
+            private_idle_minutes=_whole(env, "SCREENING_PRIVATE_IDLE_MINUTES", 15),
+            # a sweep further apart than an hour would leave idle check-ins readable too long
+            sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
         )
 
 
 def _instance_secret(instance: Path) -> str:
     """A first start generates its own secret into the instance folder (mode 0600)."""
+    from screening.crypto.keyfiles import read_or_create
+
     path = instance / "secret.key"
     existed = path.exists()
     secret = read_or_create(path, secrets.token_urlsafe(48))

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SCRIPTS = sorted((ROOT / "bench").glob("bench_*.py"))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 # `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
 # the FHIR models. (Function-local imports of ours are checked for circles too.)
 import datetime as dt
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -53,6 +52,7 @@ def keys_rotate() -> None:
     set, give the new key in SCREENING_NEW_DATA_KEY (or one is made and printed once);
     then set it as SCREENING_DATA_KEY, and the old one as SCREENING_PREVIOUS_DATA_KEY
     until every server has restarted."""
+    from screening import config
     from screening.crypto.seal import CryptoError
     from screening.services import admin
 
@@ -63,7 +63,7 @@ def keys_rotate() -> None:
                 master,
                 settings.instance,
                 from_env=bool(settings.data_key),
-                new=os.environ.get("SCREENING_NEW_DATA_KEY") or None,
+                new=config.new_data_key(),
             )
         except CryptoError as exc:
             _fail(f"error: {exc}; nothing was changed")
@@ -97,8 +97,9 @@ def purge(dry_run: bool) -> None:
     from screening.services import admin
     from screening.store import db as storage
 
-    with _open() as (_, engine, _master):
-        found = admin.purge(engine, storage.now(), dry_run=dry_run)
+    with _open() as (settings, engine, _master):
+        idle = dt.timedelta(minutes=settings.private_idle_minutes)
+        found = admin.purge(engine, storage.now(), dry_run=dry_run, private_idle=idle)
         verb = "would delete" if dry_run else "deleted"
         for gone in found:
             click.echo(f"{verb} {gone.interview_id} (last change {gone.last_change:%Y-%m-%d})")

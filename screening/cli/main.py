@@ -10,10 +10,8 @@ from __future__ import annotations
 # `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
 # the FHIR models. (Function-local imports of ours are checked for circles too.)
 import json
-import os
 import secrets
 import sys
-import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from screening import config
 from screening.cli.admin import COMMANDS as ADMIN_COMMANDS
 from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
@@ -61,7 +60,7 @@ def _friendly(func: F) -> F:
 
 
 def _internal(exc: Exception) -> NoReturn:
-    if os.environ.get("SCREENING_DEBUG"):
+    if config.debug():
         raise exc
     _fail(
         f"internal error ({type(exc).__name__}): this is a bug in screening, not in your "
@@ -107,7 +106,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         try:
             problems.extend(check_file(path)[1])
         except Exception as exc:  # a bug: report it for this file and go on
-            if os.environ.get("SCREENING_DEBUG"):
+            if config.debug():
                 raise
             problems.append(
                 Problem(
@@ -277,15 +276,26 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with a production WSGI server (waitress).
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes serving requests (default: one per core, at most 8). 1 runs a single "
+    "waitress process; more run gunicorn.",
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Per process."
+)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web app with a production WSGI server: gunicorn with several worker
+    processes, or waitress with --workers 1.
 
     The database comes from DATABASE_URL (default: SQLite in the instance folder), the
-    instance folder from SCREENING_INSTANCE (default: ./instance).
+    instance folder from SCREENING_INSTANCE (default: ./instance). Several processes and
+    several servers may share one database: sign-in limits, the idle sweep and the daily
+    purge are coordinated through it (or through Redis, SCREENING_REDIS_URL).
     """
-    import waitress
-
+    from screening.cli import serve as serving
     from screening.config import ConfigError
     from screening.crypto.seal import CryptoError
     from screening.web import create_app
@@ -294,21 +304,15 @@ def serve(host: str, port: int, threads: int) -> None:
         app = create_app()
     except (ConfigError, CryptoError) as exc:
         _fail(f"error: {exc}")
-    _first_account(app)
-
-    from screening.services.admin import maintenance
-
-    threading.Thread(
-        target=maintenance,
-        args=(app.extensions["screening"].engine, threading.Event()),
-        name="maintenance",
-        daemon=True,
-    ).start()
+    _first_account(app)  # once, here, before any worker process exists
+    workers = workers or serving.default_workers()
+    serving.check_connections(app, workers)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104  # nosec B104: a comparison, not a bind
     click.echo(f"screening is running: open http://{shown}:{port}/ (Ctrl+C stops it)")
-    waitress.serve(
-        app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True
-    )
+    if workers == 1:
+        serving.run_waitress(app, host, port, threads)
+    else:
+        serving.run_gunicorn(app, host, port, workers, threads)
 
 
 def _first_account(app: Any) -> None:
@@ -347,7 +351,7 @@ def users_create(username: str, org: str, role: str) -> None:
     from screening.services import accounts
     from screening.store import db as storage
 
-    password = os.environ.get("SCREENING_PASSWORD") or click.prompt(
+    password = config.password() or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:

@@ -26,11 +26,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from screening import config, resources
 from screening.i18n.locales import SOURCE, TARGETS, autonym, babel_id, parse_code
 
 log = logging.getLogger(__name__)
 
-LOCALES_ENV: Final = "SCREENING_LOCALES"
+LOCALES_ENV: Final = config.LOCALES_ENV
 UI_DOMAIN: Final = "messages"
 REVIEW_TAG: Final = "reviewed-by:"
 PROJECT: Final = "screening"
@@ -39,14 +40,8 @@ EXTRACTOR: Final = "screening-instrument"
 
 
 def locales_dir() -> Path:
-    """``$SCREENING_LOCALES``, else the repository's ``locales/``, else the wheel's copy."""
-    configured = os.environ.get(LOCALES_ENV)
-    if configured:
-        return Path(configured)
-    here = Path(__file__).resolve().parents[1]
-    source_tree = here.parent / "locales"
-    in_checkout = (here.parent / "pyproject.toml").is_file()
-    return source_tree if in_checkout else here / "_bundled" / "locales"
+    """``$SCREENING_LOCALES``, else the shipped ``locales/`` (checkout or wheel)."""
+    return resources.locales()
 
 
 def instrument_domain(instrument_id: str) -> str:

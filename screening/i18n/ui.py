@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Final
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
+from screening import resources
 from screening.i18n.catalogs import PROJECT
 
-ROOT: Final = Path(__file__).resolve().parents[2]
 #: (folder, method map) pairs, like a pybabel mapping file.
 SOURCES: Final = (
-    (ROOT / "screening" / "web", [("*.py", "python")]),
+    (resources.package() / "web", [("*.py", "python")]),
     # The printable plan's headings (screening.render.pdf.UI), marked with N_().
-    (ROOT / "screening", [("pdf.py", "python")]),
+    (resources.package(), [("pdf.py", "python")]),
     # "**.html": templates in subfolders too (templates/plan/edit.html).
-    (ROOT / "templates", [("**.html", "jinja2.ext:babel_extract")]),
+    (resources.templates(), [("**.html", "jinja2.ext:babel_extract")]),
 )
 KEYWORDS: Final = {
     **DEFAULT_KEYWORDS,

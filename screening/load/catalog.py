@@ -1,13 +1,13 @@
-"""Finding instruments and reading answer files (an edge: files and environment)."""
+"""Finding instruments and reading answer files (an edge: files)."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from screening import config, resources
 from screening.core.answers import Answer, AnswerError, parse_answer
 from screening.core.model import Instrument
 from screening.core.route import Interview, InterviewError
@@ -15,18 +15,12 @@ from screening.errors import InstrumentError
 from screening.load import yamlmarks
 from screening.load.loader import load_file
 
-INSTRUMENTS_ENV = "SCREENING_INSTRUMENTS"
+INSTRUMENTS_ENV = config.INSTRUMENTS_ENV
 
 
 def instruments_dir() -> Path:
-    """``$SCREENING_INSTRUMENTS``, else the repository's ``instruments/``, else the copy
-    bundled in the wheel."""
-    configured = os.environ.get(INSTRUMENTS_ENV)
-    if configured:
-        return Path(configured)
-    here = Path(__file__).resolve().parents[1]
-    source_tree = here.parent / "instruments"
-    return source_tree if source_tree.is_dir() else here / "_bundled" / "instruments"
+    """``$SCREENING_INSTRUMENTS``, else the shipped instruments (checkout or wheel)."""
+    return resources.instruments()
 
 
 def instrument_files(paths: list[Path]) -> Iterator[Path]:

@@ -16,12 +16,12 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from screening import resources
 from screening.core import interview as iv
 from screening.core.matching import Match, Service
 from screening.core.plan import Plan
@@ -33,7 +33,6 @@ from screening.render.summary import ENGLISH, Wording, summary_view
 LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
 PAPERS = {"a4": "A4", "letter": "letter"}
-ROOT = Path(__file__).resolve().parents[2]
 UI = {
     "title": N_("My plan"),
     "summary_title": N_("My check-in"),
@@ -83,10 +82,11 @@ def check_locale(code: str) -> str:
 
 
 def _catalog(locale: str) -> Callable[[str], str] | None:
-    folder = ROOT / "locales" / locale / "LC_MESSAGES"
+    root = resources.locales()
+    folder = root / locale / "LC_MESSAGES"
     if not (folder / "messages.mo").is_file():
         return None
-    found = Translations.load(str(ROOT / "locales"), [locale], "messages")
+    found = Translations.load(str(root), [locale], "messages")
     return found.gettext
 
 
@@ -117,7 +117,7 @@ def pair(first: Text | None, second: Text | None) -> list[Text]:
 
 def _env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(ROOT / "templates")),
+        loader=FileSystemLoader(str(resources.templates())),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -224,7 +224,7 @@ def plan_context(
 
 
 def render_html(context: Mapping[str, Any], template: str = "plan/plan.html") -> str:
-    css = (ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    css = resources.plan_css().read_text(encoding="utf-8")
     return _env().get_template(template).render(css=css, **context)
 
 
@@ -266,7 +266,8 @@ def render_pdf(html: str) -> tuple[bytes, list[str]]:
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     with _catch_missing() as missing:
-        data = HTML(string=html, url_fetcher=_no_fetch, base_url=str(ROOT)).write_pdf()
+        base = str(resources.templates())
+        data = HTML(string=html, url_fetcher=_no_fetch, base_url=base).write_pdf()
     assert data is not None
     return bytes(data), missing.found
 

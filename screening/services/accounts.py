@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from screening.store.db import login_throttle, now, organisations, sessions, users
 
@@ -122,20 +123,35 @@ def authenticate(conn: Connection, username: str, password: str) -> User | None:
         return User(row.id, row.username, row.org_id, row.role)
     if locked:
         return None
-    if throttle is None or stamp - _aware(throttle.window_start) > FAILURE_WINDOW:
-        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
-        conn.execute(insert(login_throttle).values(key=key, failures=1, window_start=stamp))
-    else:
-        failures = throttle.failures + 1
-        conn.execute(
-            update(login_throttle)
-            .where(login_throttle.c.key == key)
-            .values(
-                failures=failures,
-                locked_until=stamp + LOCK_TIME if failures >= MAX_FAILURES else None,
-            )
-        )
+    _count_failure(
+        conn,
+        key,
+        stamp,
+        fresh=throttle is None or (stamp - _aware(throttle.window_start) > FAILURE_WINDOW),
+    )
     return None
+
+
+def _count_failure(conn: Connection, key: str, stamp: dt.datetime, *, fresh: bool) -> None:
+    """One more failure for ``key``, counted in the database with one atomic statement,
+    so failures sent at once to several processes or servers all count."""
+    if fresh:
+        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(login_throttle).values(key=key, failures=1, window_start=stamp))
+            return
+        except IntegrityError:  # a concurrent failure opened the window: count on it
+            pass
+    failures = login_throttle.c.failures + 1
+    conn.execute(
+        update(login_throttle)
+        .where(login_throttle.c.key == key)
+        .values(
+            failures=failures,
+            locked_until=case((failures >= MAX_FAILURES, stamp + LOCK_TIME), else_=None),
+        )
+    )
 
 
 def _aware(stamp: dt.datetime) -> dt.datetime:

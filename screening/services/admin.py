@@ -10,8 +10,6 @@ log keeps only the opaque interview id, so it can outlive the purge.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,9 +149,19 @@ def expired(conn: Connection, at: dt.datetime) -> list[Expired]:
     return sorted(found, key=lambda e: (e.last_change, e.interview_id))
 
 
-def purge(engine: Engine, at: dt.datetime, *, dry_run: bool, actor: str = "cli") -> list[Expired]:
-    """Delete expired interviews completely (and private check-ins left idle); with
-    ``dry_run``, only say which would go."""
+PRIVATE_IDLE = dt.timedelta(minutes=15)  # the default of Settings.private_idle_minutes
+
+
+def purge(
+    engine: Engine,
+    at: dt.datetime,
+    *,
+    dry_run: bool,
+    actor: str = "cli",
+    private_idle: dt.timedelta = PRIVATE_IDLE,
+) -> list[Expired]:
+    """Delete expired interviews completely (and private check-ins left idle longer than
+    ``private_idle``); with ``dry_run``, only say which would go."""
     with storage.transaction(engine) as conn:
         found = expired(conn, at)
         if dry_run:
@@ -163,7 +171,7 @@ def purge(engine: Engine, at: dt.datetime, *, dry_run: bool, actor: str = "cli")
             storage.write_audit(
                 conn, "purge", actor=actor, org_id=gone.org_id, interview_ref=gone.interview_id
             )
-        storage.sweep_private(conn, at - dt.timedelta(minutes=15))
+        storage.sweep_private(conn, at - private_idle)
     return found
 
 
@@ -186,23 +194,3 @@ def audit_rows(conn: Connection, org_id: int | None = None, limit: int = 200) ->
     if org_id is not None:
         query = query.where(storage.audit.c.org_id == org_id)
     return list(conn.execute(query))
-
-
-def maintenance(engine: Engine, stop: Any, *, purge_every: float = 24 * 3600.0) -> None:
-    """The scheduled run beside ``screening serve``: idle private check-ins are deleted
-    every minute, expired interviews purged at start and once a day. ``stop`` is a
-    :class:`threading.Event`. A failure is logged and retried next time, never fatal."""
-    log = logging.getLogger(__name__)
-    last_purge = -purge_every
-    while not stop.is_set():
-        try:
-            with storage.transaction(engine) as conn:
-                storage.sweep_private(conn, storage.now() - dt.timedelta(minutes=15))
-            if time.monotonic() - last_purge >= purge_every:
-                gone = purge(engine, storage.now(), dry_run=False, actor="system")
-                last_purge = time.monotonic()
-                if gone:
-                    log.info("retention: purged %d expired interview(s)", len(gone))
-        except Exception:  # a database hiccup: try again at the next tick
-            log.exception("scheduled maintenance failed; retrying in a minute")
-        stop.wait(60.0)

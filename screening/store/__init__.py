@@ -1,1 +1,4 @@
 """store"""
+
+# The coordination tables (leases, rate limits) join db.metadata, so migrate creates them.
+from screening.store import coordination as coordination

@@ -6,15 +6,16 @@ and render JSON or a template. Per-app state lives in ``app.extensions["screenin
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_compress import Compress
 from markupsafe import Markup
 
+from screening import resources
 from screening.config import Settings
 from screening.crypto.seal import load_master_key
+from screening.services import schedule
 from screening.store import db as storage
 from screening.store import plans as planstore
 from screening.web import (
@@ -30,8 +31,6 @@ from screening.web import (
 )
 from screening.web.extension import Extension
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def create_app(
     settings: Settings | None = None, test_config: dict[str, Any] | None = None
@@ -39,8 +38,8 @@ def create_app(
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(Path(__file__).parent / "static"),
+        template_folder=str(resources.templates()),
+        static_folder=str(resources.static()),
         instance_path=str(settings.instance),
     )
     app.config.update(
@@ -63,7 +62,10 @@ def create_app(
     storage.migrate(engine)
     master = load_master_key(settings.instance, settings.data_key, settings.previous_data_key)
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
-    limits = security.Limiter(), security.Limiter(10)  # sign-in per address; share codes
+    # Shared by every process and server: counted in the database, or in Redis.
+    shared = schedule.shared_counters(engine, settings.redis_url, settings.secret_key)
+    # sign-in attempts per address; share codes per worker
+    limits = security.Limiter(shared, "login", 30), security.Limiter(shared, "share", 10)
     app.extensions["screening"] = Extension(settings, engine, master, *limits)
 
     security.init_app(app)
@@ -89,7 +91,7 @@ def paragraphs(text: str) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
 
 
-__all__ = ["ROOT", "create_app"]
+__all__ = ["create_app"]
 
 
 def _static(filename: str) -> Response:

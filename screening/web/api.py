@@ -18,6 +18,7 @@ from screening.services import accounts
 from screening.services import interviews as service
 from screening.store import db as storage
 from screening.web import guards, languages
+from screening.web.errors import error_response
 from screening.web.extension import ext
 from screening.web.guards import KEY_COOKIE, SESSION_COOKIE
 from screening.web.security import access_marker, audit, set_cookie
@@ -34,11 +35,14 @@ access = access_marker(bp, ACCESS)
 
 @bp.post("/login")
 @access("public")
-def login() -> Response:
+def login() -> Response | tuple[Response, int]:
     body = guards.body()
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        raise DomainError(Code.BAD_LOGIN, detail="give a username and a password")
+        # A malformed body, not a failed sign-in: 400 as before (the same code, so a
+        # client tells the two apart by status only, as the API has always done).
+        message = Code.BAD_LOGIN.message(detail="give a username and a password")
+        return error_response(400, Code.BAD_LOGIN.value, message)
     if not ext().login_limiter.allow(request.remote_addr or "-"):
         raise DomainError(Code.TOO_MANY)
     signed = guards.sign_in(username, password)

@@ -15,7 +15,7 @@ from flask import current_app
 
 from screening.config import Settings
 from screening.crypto.seal import MasterKey
-from screening.services import interviews as service
+from screening.services import schedule
 
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
     from sqlalchemy.engine import Engine
@@ -35,14 +35,17 @@ class Extension:
     last_sweep: float = 0.0
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sweep_if_due(self, every: float = 60.0) -> None:
-        """Delete idle private check-ins, at most once a minute (any request may ask)."""
+    def sweep_if_due(self, every: float | None = None) -> None:
+        """Delete idle private check-ins if the deployment has not in the last interval
+        (any request may ask; this process asks the database at most once an interval,
+        and the sweep's lease lets one process of all run it)."""
+        every = float(self.settings.sweep_seconds if every is None else every)
         now = time.monotonic()
         if now - self.last_sweep < every or not self.sweep_lock.acquire(blocking=False):
             return
         try:
             self.last_sweep = now
-            service.sweep_private(self.engine, self.private_idle)
+            schedule.sweep_if_due(self.engine, self.private_idle, every)
         finally:
             self.sweep_lock.release()
 

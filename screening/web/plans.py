@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from screening import resources
 from screening.core import plan as plans
 from screening.core.matching import Match, Preferences, Service
 from screening.core.plan import Action, Consent, Plan, Referral
 from screening.directory import hsds as directory
 from screening.errors import Code
 from screening.render.pdf import LOCALES, plan_context, render_html, render_pdf
-from screening.render.pdf import ROOT as PRINT_ROOT
 from screening.services.interviews import Loaded
 from screening.store import db as storage
 from screening.store import plans as planstore
@@ -60,7 +60,7 @@ def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
 @access("public")
 def css() -> Response:
-    body = (PRINT_ROOT / "templates" / "plan" / "plan.css").read_text(encoding="utf-8")
+    body = resources.plan_css().read_text(encoding="utf-8")
     return Response(body, mimetype="text/css")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
@@ -150,24 +148,17 @@ def _host_prefixed(header: str) -> str:
 
 
 class Limiter:
-    """At most ``limit`` attempts per ``window`` seconds from one address (in memory, per
-    process): a brake on password spraying across many usernames, which the per-username
-    lock-out cannot see. Behind a proxy, the proxy must pass the client's address."""
+    """At most ``limit`` attempts per ``window`` seconds for one key (an address, a
+    worker): a brake on password spraying across many usernames, which the per-username
+    lock-out cannot see. Counted where every process and server sees the same count
+    (:mod:`screening.store.coordination`: the database, or Redis). Behind a proxy, the
+    proxy must pass the client's address."""
 
-    def __init__(self, limit: int = 30, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self.hits: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
+    def __init__(self, counters: Any, name: str, limit: int = 30, window: float = 300.0) -> None:
+        import datetime as dt
+
+        self.counters, self.name, self.limit = counters, name, limit
+        self.window = dt.timedelta(seconds=window)
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            recent = [t for t in self.hits.get(key, ()) if now - t < self.window]
-            if len(recent) >= self.limit:
-                self.hits[key] = recent
-                return False
-            recent.append(now)
-            self.hits[key] = recent
-            if len(self.hits) > 10000:  # forget the quiet ones
-                self.hits = {k: v for k, v in self.hits.items() if now - v[-1] < self.window}
-            return True
+        return bool(self.counters.hit(f"{self.name}\0{key}", self.limit, self.window))

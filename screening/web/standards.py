@@ -13,9 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screening.errors import Code, DomainError
-from screening.i18n.catalogs import locales_dir
 from screening.interop import csv_export
 from screening.interop.fhir.export import questionnaire
+from screening.resources import locales
 from screening.services.exports import consented, fhir_resource
 from screening.services.interviews import bundled_source
 from screening.store import db as storage
@@ -50,7 +50,7 @@ def instrument_fhir(instrument_id: str) -> Response:
         if exc.code is Code.UNKNOWN_INSTRUMENT:
             raise DomainError(Code.NOT_FOUND, what="instrument") from None
         raise
-    return _fhir(questionnaire(instrument, locales_dir()).resource)
+    return _fhir(questionnaire(instrument, locales()).resource)
 
 
 @bp.get("/interviews/<interview_id>/fhir")

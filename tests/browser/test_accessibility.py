@@ -25,7 +25,7 @@ import pytest
 
 from screening.config import Settings
 from screening.web import create_app
-from tests.liveserver import PASSWORD, Client
+from tests.support.liveserver import PASSWORD, Client
 
 from .conftest import (
     WORKER,

@@ -1,0 +1,320 @@
+"""XLSForm import: every supported question type and language columns import to a valid
+instrument with its catalogs; what does not translate exactly is listed by sheet, row
+and column, and nothing is written unless --partial; real-world forms (pyxform's own
+fixtures) give a valid instrument or the exact list of gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+from typing import Any
+
+import openpyxl
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from screening.cli.main import main
+from screening.interop.xlsform.xpath import Question, Untranslatable, translate
+from screening.load.loader import load_file
+from tests.support.paths import ROOT
+
+CLI = Callable[..., CompletedProcess[str]]
+REAL = ROOT / "tests" / "fixtures" / "xlsform" / "pyxform"
+
+
+@pytest.fixture
+def cli() -> CLI:
+    """The real `screening` command, run in this process (a subprocess costs ~2 s here)."""
+
+    def run(*args: object) -> CompletedProcess[str]:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        return CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+SURVEY = [
+    ["type", "name", "label::English (en)", "label::French (fr)", "label::Tigrinya (ti)",
+     "hint::English (en)", "hint::French (fr)", "relevant", "required", "constraint",
+     "parameters", "appearance"],
+    ["start", "start", "", "", "", "", "", "", "", "", "", ""],
+    ["note", "hello", "Thank you for talking with us.", "Merci de nous parler.", "", "", "", "",
+     "", "", "", ""],
+    ["begin group", "housing", "Housing", "Logement", "ገዛ", "", "", "", "", "", "", "field-list"],
+    ["note", "housing_note", "A few questions about where you stay.", "Quelques questions.", "",
+     "", "", "", "", "", "", ""],
+    ["select_one yes_no_unsure", "safe_tonight", "Do you have a safe place tonight?",
+     "Avez-vous un endroit sûr ce soir ?", "", "So we can look for one with you.",
+     "Pour en chercher un avec vous.", "", "yes", "", "", "minimal"],
+    ["select_multiple needs", "needs", "What would help?", "Qu'est-ce qui aiderait ?", "",
+     "We only offer what you choose.", "", "${safe_tonight} != 'yes'", "", "", "", ""],
+    ["integer", "nights", "How many nights do you need?", "Combien de nuits ?", "", "", "",
+     "selected(${needs}, 'bed') and ${safe_tonight} = 'no'", "", ". >= 1 and . <= 30", "", ""],
+    ["end group", "", "", "", "", "", "", "", "", "", "", ""],
+    ["begin group", "money", "Money", "Argent", "", "", "", "${nights} > 2 or ${needs} = ''", "",
+     "", "", ""],
+    ["decimal", "income", "About how much do you earn a week?", "Combien gagnez-vous ?", "",
+     "", "", "", "", ". >= 0", "", ""],
+    ["date", "next_pay", "When is your next pay day?", "Prochain jour de paie ?", "", "", "",
+     "not(${income} = '')", "", "", "", ""],
+    ["text", "notes", "Anything else?", "Autre chose ?", "", "", "", "", "", "", "", ""],
+    ["range", "stress", "How stressed do you feel?", "Stress ?", "", "", "", "", "", "",
+     "start=0 end=10 step=2", ""],
+    ["end group", "", "", "", "", "", "", "", "", "", "", ""],
+]  # fmt: skip
+CHOICES = [
+    ["list_name", "name", "label::English (en)", "label::French (fr)", "label::Tigrinya (ti)"],
+    ["yes_no_unsure", "yes", "Yes", "Oui", "እወ"],
+    ["yes_no_unsure", "no", "No", "Non", "ኣይፋል"],
+    ["yes_no_unsure", "unsure", "Not sure", "Pas sûr", ""],
+    ["needs", "bed", "A bed", "Un lit", ""],
+    ["needs", "food", "Food", "Nourriture", ""],
+]
+SETTINGS = [["form_title", "form_id", "default_language", "version"],
+            ["Housing check", "housing", "English (en)", "2026112901"]]  # fmt: skip
+
+
+def workbook(path: Path, **sheets: list[list[str]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_every_supported_type_and_language_imports_and_validates(tmp_path: Path, cli: CLI) -> None:
+    form = workbook(tmp_path / "housing.xlsx", survey=SURVEY, choices=CHOICES, settings=SETTINGS)
+    output = tmp_path / "instruments" / "housing-check.yaml"
+    done = cli("import", "xlsform", form, "-o", output)
+    assert done.returncode == 0, done.stderr
+    assert "housing.xlsx:survey:2:type: note: 'start' is recorded by the device" in done.stderr
+    assert "housing.xlsx:survey:6:appearance: note: appearance changes only" in done.stderr
+    checked = cli("validate", output)
+    assert checked.returncode == 0, checked.stderr
+    assert "no why yet for 'nights'" in checked.stderr  # warned, not failed
+    ins = load_file(output)
+    assert ins.codesign.status.value == "imported" and ins.language == "en"
+    assert ins.intro == "Thank you for talking with us."
+    assert [(s.id, s.title, s.intro) for s in ins.sections] == [
+        ("housing", "Housing", "A few questions about where you stay."),
+        ("money", "Money", None),
+    ]
+    kinds = {i.id: (i.type, i.integer) for i in ins.items}
+    assert kinds == {
+        "safe_tonight": ("single", False), "needs": ("multiple", False),
+        "nights": ("number", True), "income": ("number", False), "next_pay": ("date", False),
+        "notes": ("text", False), "stress": ("scale", False),
+    }  # fmt: skip
+    safe = ins.item("safe_tonight")
+    assert (
+        safe is not None and not safe.skippable and safe.why == "So we can look for one with you."
+    )
+    nights = ins.item("nights")
+    assert nights is not None and (nights.min, nights.max) == (1, 30)
+    stress = ins.item("stress")
+    assert stress is not None and (stress.min, stress.max, stress.step) == (0, 10, 2)
+    text = output.read_text()
+    assert (
+        "show_if:\n          not:\n            item: safe_tonight\n            equals: 'yes'"
+        in text
+    )
+    assert ins.sections[1].show_if is not None
+    catalog_file = tmp_path / "locales" / "fr" / "LC_MESSAGES" / "instrument-housing-check.po"
+    with catalog_file.open("rb") as handle:
+        catalog = read_po(handle)
+    found = {m.context: (m.id, m.string) for m in catalog if m.id}
+    assert found["housing-check:items.safe_tonight.text"] == (
+        "Do you have a safe place tonight?",
+        "Avez-vous un endroit sûr ce soir ?",
+    )
+    assert found["housing-check:items.safe_tonight.why"][1] == "Pour en chercher un avec vous."
+    assert found["housing-check:items.needs.options.bed.label"] == ("A bed", "Un lit")
+    assert found["housing-check:sections.housing.intro"][1] == "Quelques questions."
+    tigrinya = tmp_path / "locales" / "ti" / "LC_MESSAGES" / "instrument-housing-check.po"
+    with tigrinya.open("rb") as handle:
+        ti = {m.context: m.string for m in read_po(handle) if m.id}
+    assert ti == {
+        "housing-check:sections.housing.title": "ገዛ",
+        "housing-check:items.safe_tonight.options.yes.label": "እወ",
+        "housing-check:items.safe_tonight.options.no.label": "ኣይፋል",
+    }
+
+
+UNSUPPORTED = [
+    ["type", "name", "label::English (en)", "label::Français", "relevant", "required", "default",
+     "media::image", "calculation"],
+    ["select_one yn", "q1", "One?", "Un ?", "", "", "", "", ""],
+    ["geopoint", "where", "Where are you?", "", "", "", "", "", ""],
+    ["calculate", "total", "", "", "", "", "", "", "1 + 1"],
+    ["integer", "q2", "Two?", "", "count-selected(${q1}) > 0", "", "", "", ""],
+    ["text", "q3", "Three?", "", "${q1} = ${q2}", "${q1} = 'yes'", "", "", ""],
+    ["begin repeat", "people", "People", "", "", "", "", "", ""],
+    ["text", "person", "Name?", "", "", "", "", "", ""],
+    ["end repeat", "", "", "", "", "", "", "", ""],
+    ["select_one yn or_other", "q4", "Four?", "", "", "", "", "", ""],
+    ["text", "q5", "Five?", "", "", "", "hello", "a.png", ""],
+    ["note", "late", "A note between questions.", "", "", "", "", "", ""],
+    ["text", "q6", "Six?", "", "${q1} = 'no' and ${q4} = 'x'", "", "", "", ""],
+]  # fmt: skip
+
+
+def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
+    tmp_path: Path, cli: CLI
+) -> None:
+    choices = [["list_name", "name", "label::English (en)"], ["yn", "yes", "Yes"],
+               ["yn", "no", "No"], ["yn", "no way", "Never"]]  # fmt: skip
+    form = workbook(tmp_path / "odd.xlsx", survey=UNSUPPORTED, choices=choices,
+                    settings=[["default_language"], ["English (en)"]])  # fmt: skip
+    output = tmp_path / "instruments" / "odd.yaml"
+    done = cli("import", "xlsform", form, "-o", output)
+    assert done.returncode == 1
+    assert not output.exists() and not (tmp_path / "locales").exists()
+    gaps = [line for line in done.stderr.splitlines() if line.startswith("odd.xlsx:")]
+    assert gaps == [
+        "odd.xlsx:survey:1:label::Français: the language 'Français' has no code: write it as "
+        "'Name (code)', e.g. 'French (fr)' (or pass --language when the form has one language); "
+        "a language is never guessed from its name",
+        "odd.xlsx:choices:4:name: the choice name 'no way' is not a value we can keep (letters, "
+        "digits, _ - . and at most 64 characters)",
+        "odd.xlsx:survey:3:type: the question type 'geopoint' has no equivalent here",
+        "odd.xlsx:survey:4:type: the question type 'calculate' has no equivalent here",
+        "odd.xlsx:survey:5:relevant: 'count-selected(${q1}) > 0' is not translated: a question "
+        "alone (without a comparison) is not translated",
+        "odd.xlsx:survey:6:required: required only when \"${q1} = 'yes'\": conditional "
+        "requirement is not supported",
+        "odd.xlsx:survey:6:relevant: '${q1} = ${q2}' is not translated: only a question "
+        "compared with a fixed value is translated",
+        "odd.xlsx:survey:7:type: repeats and loops (questions asked again and again) are not "
+        "supported",
+        "odd.xlsx:survey:10:type: 'or other' (a free-text choice) is not supported",
+        "odd.xlsx:survey:11:default: the column 'default' is not translated",
+        "odd.xlsx:survey:11:media::image: the column 'media::image' is not translated",
+        "odd.xlsx:survey:12:type: a note between questions has no place in our instruments "
+        "(only a note opening a group becomes its introduction)",
+        "odd.xlsx:survey:13:relevant: \"${q1} = 'no' and ${q4} = 'x'\" is not translated: "
+        "${q4} is not an earlier question that was imported",
+    ]
+    assert "nothing was written" in done.stderr
+
+    partial = cli("import", "xlsform", form, "-o", output, "--partial")
+    assert partial.returncode == 0, partial.stderr
+    text = output.read_text()
+    assert text.count("# GAP: ") == len(gaps)
+    assert "      # GAP: odd.xlsx:survey:13:relevant:" in text  # marked at its item
+    assert cli("validate", output).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("group.md", [], ["group.md:survey:4:type: the question type 'phone number' has no "
+                          "equivalent here"]),
+        ("specify_other.md", ["--language", "en"],
+         ["specify_other.md:survey:2:type: 'or other' (a free-text choice) is not supported"]),
+        ("loop.md", ["--language", "en"],
+         ["loop.md:survey:2:type: 'or other' (a free-text choice) is not supported",
+          "loop.md:survey:3:type: repeats and loops (questions asked again and again) are not "
+          "supported"]),
+        ("case_insensitivity.md", [],
+         ["case_insensitivity.md:survey:3:type: the question type 'select_one_external c1' has "
+          "no equivalent here",
+          "case_insensitivity.md:survey:4:type: the question type 'osm c1' has no equivalent "
+          "here"]),
+        ("text_and_integer.md", [],
+         ["text_and_integer.md:survey:1:label:english: the language 'english' has no code: "
+          "write it as 'Name (code)', e.g. 'French (fr)' (or pass --language when the form has "
+          "one language); a language is never guessed from its name"]),
+        ("text_and_integer.md", ["--language", "en"], []),
+        ("yes_or_no_question.md", ["--language", "en"], []),
+    ],
+)  # fmt: skip
+def test_real_world_forms(
+    tmp_path: Path, cli: CLI, name: str, args: list[str], expected: list[str]
+) -> None:
+    output = tmp_path / "instruments" / "real.yaml"
+    done = cli("import", "xlsform", REAL / name, "-o", output, *args)
+    gaps = [line for line in done.stderr.splitlines() if line.startswith(name)]
+    gaps = [g for g in gaps if ": note: " not in g]
+    assert gaps == expected
+    assert done.returncode == (1 if expected else 0), done.stderr
+    assert output.exists() is not bool(expected)
+    if not expected:
+        assert cli("validate", output).returncode == 0
+
+
+def test_pyxform_errors_keep_their_row(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label", "relevant"], ["text", "a", "A?", ""],
+              ["text", "b", "B?", "${nope} = 'x'"]]  # fmt: skip
+    form = workbook(tmp_path / "ref.xlsx", survey=survey)
+    done = cli("import", "xlsform", form, "-o", tmp_path / "x.yaml", "--language", "en")
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "ref.xlsx:survey:3:relevant: pyxform cannot read this form: [row : 3]"
+    ), done.stderr
+
+
+def test_bad_input_is_a_message_not_a_traceback(tmp_path: Path, cli: CLI) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    done = cli("import", "xlsform", broken, "-o", tmp_path / "x.yaml")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "pyxform cannot read this form" in done.stderr
+    form = workbook(tmp_path / "f.xlsx", survey=SURVEY, choices=CHOICES, settings=SETTINGS)
+    bad_name = cli("import", "xlsform", form, "-o", tmp_path / "Bad Name.yaml")
+    assert bad_name.returncode == 1 and "cannot be an instrument id" in bad_name.stderr
+    bad_language = cli("import", "xlsform", form, "-o", tmp_path / "x.yaml", "--language", "xx-??")
+    assert bad_language.returncode == 1 and "not a known BCP 47" in bad_language.stderr
+
+
+QUESTIONS = {
+    "a": Question("a", "single", frozenset({"yes", "no", "1"})),
+    "m": Question("m", "multiple", frozenset({"x", "y"})),
+    "n": Question("n", "integer"),
+    "t": Question("t", "text"),
+}
+
+
+@pytest.mark.parametrize(
+    ("expression", "condition"),
+    [
+        ("${a} = 'yes'", {"item": "a", "equals": "yes"}),
+        ("'yes' = ${a}", {"item": "a", "equals": "yes"}),
+        ("${a} = 1", {"item": "a", "equals": "1"}),
+        ("${a} != 'no'", {"not": {"item": "a", "equals": "no"}}),
+        ("${a} != ''", {"item": "a", "answered": True}),
+        ("${m} = ''", {"item": "m", "answered": False}),
+        ("selected(${m}, 'x')", {"item": "m", "includes": "x"}),
+        ("selected(${a}, 'no')", {"item": "a", "equals": "no"}),
+        ("${n} >= 18", {"item": "n", "gte": 18}),
+        ("3 < ${n}", {"item": "n", "gt": 3}),
+        ("${n} = '4'", {"item": "n", "equals": 4}),
+        ("${t} = \"hi\"", {"item": "t", "equals": "hi"}),
+        (
+            "${a} = 'yes' and (${n} > 1 or ${n} < 0) and ${t} != ''",
+            {"all": [{"item": "a", "equals": "yes"},
+                     {"any": [{"item": "n", "gt": 1}, {"item": "n", "lt": 0}]},
+                     {"item": "t", "answered": True}]},
+        ),
+        ("not(selected(${m}, 'y'))", {"not": {"item": "m", "includes": "y"}}),
+    ],
+)  # fmt: skip
+def test_relevant_expressions_that_translate(expression: str, condition: dict[str, Any]) -> None:
+    assert translate(expression, QUESTIONS) == condition
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "${a} = 'maybe'", "${m} = 'x'", "${n} + 1 > 2", "${a}", "${t} > 'a'",
+        "string-length(${t}) > 2", "${a} = ${n}", "${zz} = 'x'", "selected(${n}, 'x')",
+        "${a} = 'yes' and", "(${a} = 'yes'", "${n} > 'many'", "${a} >= ''",
+    ],
+)  # fmt: skip
+def test_relevant_expressions_that_do_not(expression: str) -> None:
+    with pytest.raises(Untranslatable):
+        translate(expression, QUESTIONS)

@@ -1,0 +1,28 @@
+"""Small inline instruments written as YAML text, so a test reads like the case it covers."""
+
+from __future__ import annotations
+
+import textwrap
+
+from screening.core.model import Instrument
+from screening.load.loader import load_bytes
+
+HEADER = """\
+id: test
+version: 0.1.0
+title: Test instrument
+language: en
+audiences: [worker]
+licence: CC-BY-4.0
+codesign: {status: draft}
+changelog: [{version: 0.1.0, date: "2026-11-29", changes: Test.}]
+"""
+
+
+def instrument_yaml(body: str) -> str:
+    """A complete instrument: the fixed header above plus ``body`` (sections etc.)."""
+    return HEADER + textwrap.dedent(body)
+
+
+def make(body: str) -> Instrument:
+    return load_bytes(instrument_yaml(body).encode(), "test.yaml")

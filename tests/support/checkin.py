@@ -1,0 +1,16 @@
+"""The private check-in as a person starts it, by its plain forms."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.support.html import form, h1, submit
+
+
+def begin(client: FlaskClient, instrument: str = "youth-check-in") -> TestResponse:
+    page = client.get("/checkin")
+    assert page.status_code == 200 and h1(page.text) == "Check-in"
+    response = submit(client, form(page.text, "/checkin/start"), instrument=instrument)
+    assert response.status_code == 303 and response.location == "/checkin", response.text
+    return response
