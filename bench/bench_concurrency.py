@@ -242,7 +242,7 @@ def summary(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from tests.support.liveserver import Client, LiveServer, free_port
+    from tests.support.liveserver import Client, LiveServer, free_port, wait_for_port
 
     figures: dict[str, Any] = {
         "concurrency": args.concurrency,
@@ -261,7 +261,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         start_new_session=True,
     )
     try:
-        _wait(port)
+        wait_for_port(port, 60)
         figures["hello"] = summary(
             run_client(f"http://127.0.0.1:{port}", "x=y", args.concurrency, args.seconds, True)
         )
@@ -288,19 +288,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     app, bare = figures["app"], figures["hello"]
     figures["throughput_ratio"] = app["requests_per_s"] / bare["requests_per_s"]
     return figures
-
-
-def _wait(port: int) -> None:
-    import socket
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the hello server did not listen")
 
 
 def table(figures: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 SWEEP = "sweep"
 PURGE = "purge"
-PRIVATE_IDLE = dt.timedelta(minutes=15)
+PRIVATE_IDLE = admin.PRIVATE_IDLE  # the default of Settings.private_idle_minutes
 DAY = 24 * 3600.0
 
 

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.liveserver import wait_for_port
 from tests.support.paths import ROOT
 
 
@@ -57,17 +58,6 @@ def _request(port: int, method: str, path: str, body: str | None = None) -> tupl
         conn.close()
 
 
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not start listening")
-
-
 def _stop(server: subprocess.Popen[str]) -> None:
     server.send_signal(signal.SIGTERM)
     try:
@@ -87,7 +77,7 @@ def test_serve_first_start_and_restart(tmp_path: Path) -> None:
         assert f"open http://localhost:{port}/" in text
         match = re.search(r"the password (\S+)", text)
         assert match, text
-        _wait_for(port)
+        wait_for_port(port)
         login = _request(
             port,
             "POST",
@@ -117,7 +107,7 @@ def test_serve_with_one_worker_process(tmp_path: Path) -> None:
     try:
         text = "".join(lines)
         assert f"open http://localhost:{port}/" in text and "the password" in text
-        _wait_for(port)
+        wait_for_port(port)
         home = _request(port, "GET", "/")
         assert home[0] in (302, 303) and home[1].endswith("/signin")
     finally:

@@ -262,3 +262,14 @@ class Client:
         )
         if status != 200:
             raise ServerError(f"login failed: {status} {body}")
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    """Wait until something listens on 127.0.0.1:``port`` (a server started elsewhere);
+    TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
