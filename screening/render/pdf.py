@@ -274,7 +274,8 @@ def carry_context(
     """What templates/plan/carry.html shows: services, steps and contacts only, under a
     neutral title. Nothing of the answers: no need, flag or strength, no goal, no
     service description or matching reason (they name the need), no consent wording.
-    ``anonymous`` (the private check-in's copy): no steps or referrals, no date."""
+    Safe to carry: the plan's steps, referrals and next check-in. ``anonymous`` (the
+    private check-in's copy): the matched services as one list, no date."""
     check_locale(locale)
     if second is not None:
         check_locale(second)
@@ -285,7 +286,9 @@ def carry_context(
         return pair(words(key), words2(key) if words2 else None)
 
     chosen = [r for r in plan.referrals if _keep_referral(r, services, keep)]
-    listed = _carried(matches, {r.service_id for r in chosen}, keep)
+    # Safe to carry lists the services the person chose (the referrals), never the
+    # suggestions: those follow every need the answers raised, even unprintable ones.
+    listed = _carried(matches, {r.service_id for r in chosen}, keep) if anonymous else []
     suggested = [{"s": s, "name": _service_texts(None, s, locale, second)["name"]} for s in listed]
     referrals = [
         {"r": r, "name": _service_texts(None, services.get(r.service_id), locale, second)["name"]}

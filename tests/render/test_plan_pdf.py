@@ -61,12 +61,12 @@ def test_plan_command_urgent_first_then_strengths_then_services(cli, tmp_path: P
     done = cli("plan", "needs-assessment", "examples/needs-assessment-amara.yaml", "--pdf", out)
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr  # no missing glyph
+    assert "Before you print: this paper names " in done.stderr  # what the paper names
+    assert "A safe place to stay and housing" in done.stderr.split("Before you print")[1]
     text = text_of(out.read_bytes(), tmp_path)
     order = [
         text.index(s)
         for s in (
-            "Safety first",
-            "No safe place to stay tonight",
             "Strengths",
             "Has someone they trust",
             "Things to work on, all at the same time",
@@ -75,7 +75,12 @@ def test_plan_command_urgent_first_then_strengths_then_services(cli, tmp_path: P
     ]
     assert order == sorted(order)
     housing = text.index("A safe place to stay and housing")
-    assert housing < text.index("\nSafety\n")  # the urgent need leads the list
+    assert housing < text.index("\nFood\n")  # the urgent need leads the list
+    # A flag's text is a disclosure in other words: none of Amara's (all raised by
+    # answers that may not be printed word for word) reaches the paper, nor does a need
+    # raised only by sensitive answers (safety: someone controls her place, her papers).
+    assert "Safety first" not in text and "No safe place to stay tonight" not in text
+    assert "\nSafety\n" not in text and "\nMoney\n" not in text
     assert "Safe Harbour Shelter (fictional)" in text and "Day and Night Crisis Line" in text
     assert "Have my own place and finish my GED." in text  # a goal, in their words
     assert "Page 1 / " in text
