@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import shutil
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from screening.directory import hsds as directory
 from screening.i18n.translate import translate
 from screening.load import catalog
 from screening.render import pdf
-from tests.render.test_plan_pdf import squash, text_of
+from tests.render.test_plan_pdf import squash, text_of, words
 from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
@@ -119,12 +120,17 @@ def test_the_youth_copy_names_no_flag_need_or_strength_and_no_date(
         matches = plans.suggestions(session, state, SERVICES, Preferences())
         data = pdf.anonymous_summary(session, state, matches, locale=locale)
         printed = text_of(data, tmp_path)
-        assert flat(pdf.Words(locale)("copy_next").text) in flat(printed)
+        steps = pdf.Words(locale)("copy_next").text  # the neutral next steps
+        assert words(steps) and all(w in printed for w in words(steps)), steps
         assert not A_YEAR.search(printed), "a date on the youth's copy"
         rest = without_directory(printed)
         found = sorted(t for t in texts if flat(t) in rest)
         assert found == [], found
         assert "Basketball" not in printed
+        html = pdf.anonymous_summary(session, state, matches, locale=locale, pdf=False)
+        rest = without_directory(page_text(html.decode()))
+        assert sorted(t for t in texts if flat(t) in rest) == []
+        assert not A_YEAR.search(html.decode())
         # Only services anyone of a youth's age may use: no women-only shelter, no 18+.
         listed = [s for s in SERVICES if flat(s.name_in(locale) or s.name) in flat(printed)]
         assert listed and all(open_to_all(s) for s in listed), [s.name for s in listed]
@@ -161,6 +167,28 @@ def amara() -> tuple[Interview, iv.State]:
     return session, state
 
 
+def page_text(html: str) -> str:
+    """The words of an HTML page, for the checks pdftotext's reordering would blunt."""
+    body = re.sub(r"<(style|title)>.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _plan_html(session: Interview, state: iv.State, locale: str, *, safe: bool) -> str:
+    matches = plans.suggestions(session, state, SERVICES, Preferences(prefer_language=locale))
+    draft = plans.draft(plans.own_goals(session, state), matches, client_language=locale)
+    context = pdf.plan_context(
+        session,
+        state,
+        draft,
+        matches,
+        {s.id: s for s in SERVICES},
+        locale=locale,
+        today=dt.date(2026, 12, 1),
+        safe=safe,
+    )
+    return pdf.render_html(context)
+
+
 def _plan_pdf(session: Interview, state: iv.State, locale: str, *, safe: bool = False) -> bytes:
     matches = plans.suggestions(session, state, SERVICES, Preferences(prefer_language=locale))
     draft = plans.draft(plans.own_goals(session, state), matches, client_language=locale)
@@ -189,6 +217,8 @@ def test_the_printed_plan_never_says_someone_keeps_their_id(locale: str, tmp_pat
     flag = next(str(f.label) for f in local.flags if f.id == "papers_held")
     printed = squash(text_of(_plan_pdf(session, state, locale), tmp_path))
     assert squash(question) not in printed
+    html = flat(page_text(_plan_html(session, state, locale, safe=False)))
+    assert flat(question) not in html and flat(flag) not in html
     assert squash(flag) not in printed  # the answer, in other words
     assert squash(pdf.Words(locale)("told").text) not in printed  # no answer at all
     if locale not in COMMON_YES:
@@ -220,14 +250,16 @@ def test_safe_to_carry_names_no_need_and_no_flag(locale: str, tmp_path: Path) ->
     rest = without_directory(printed)
     found = sorted(t for t in texts if flat(t) in rest)
     assert found == [], found
-    words = pdf.Words(locale)
-    assert flat(words("safe_title").text) in rest
-    assert flat(words("title").text) not in rest  # not "My plan"
+    ui = pdf.Words(locale)
+    assert all(w in printed for w in words(ui("safe_title").text))
+    assert flat(ui("title").text) not in rest  # not "My plan"
     assert squash("Call on Monday") in squash(printed)  # the steps
     assert "555-0142" in printed  # a referral's contact: Safe Harbour, chosen in the plan
     assert "Have my own place" not in printed  # goals stay off
     full = without_directory(text_of(_plan_pdf(session, state, locale), tmp_path))
     assert any(flat(t) in full for t in texts)  # the full plan does name needs
+    html = without_directory(page_text(_plan_html(session, state, locale, safe=True)))
+    assert sorted(t for t in texts if flat(t) in html) == []
 
 
 def test_open_to_all_reads_gender_and_age_limits() -> None:
