@@ -269,3 +269,19 @@ def test_open_to_all_reads_gender_and_age_limits() -> None:
     assert not open_to_all(replace(base, minimum_age=18))
     assert not open_to_all(replace(base, maximum_age=15))
     assert open_to_all(replace(base, youth_only=True, minimum_age=12, maximum_age=24))
+
+
+def test_plan_command_safe_prints_only_services_and_steps(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    amara_file = "examples/needs-assessment-amara.yaml"
+    out = tmp_path / "safe.pdf"
+    done = cli("plan", "needs-assessment", amara_file, "--safe", "--pdf", out)
+    assert done.returncode == 0, done.stderr
+    assert "Before you print" not in done.stderr and "warning" not in done.stderr
+    printed = text_of(out.read_bytes(), tmp_path)
+    assert "Contacts and steps" in printed and "My plan" not in printed
+    rest = without_directory(printed)
+    assert sorted(t for t in every_language() if flat(t) in rest) == []
+    assert "Day and Night Crisis Line (fictional)" in printed  # a referral of the draft
+    full = cli("plan", "needs-assessment", amara_file, "--html", tmp_path / "full.html")
+    assert "Before you print: this paper names " in full.stderr
+    assert "--safe" in full.stderr
