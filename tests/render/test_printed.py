@@ -285,3 +285,22 @@ def test_plan_command_safe_prints_only_services_and_steps(cli, tmp_path: Path) -
     full = cli("plan", "needs-assessment", amara_file, "--html", tmp_path / "full.html")
     assert "Before you print: this paper names " in full.stderr
     assert "--safe" in full.stderr
+
+
+def test_a_text_written_before_print_levels_still_prints_no_question() -> None:
+    """An interview pinned to the needs assessment as it was before ``print`` and
+    ``sensitive`` existed: it loads with the defaults, and its plan prints no question."""
+    from screening.load.loader import load_bytes
+
+    source = (ROOT / "instruments" / "needs-assessment.yaml").read_text(encoding="utf-8")
+    old = re.sub(r"(?m)^\s+(sensitive|print): .*\n", "", source)
+    assert "sensitive:" not in old and old != source
+    ins = load_bytes(old.encode(), "pinned-0")
+    assert ins.item("id_kept_by_other").print_as == "summary"  # type: ignore[union-attr]
+    session = Interview([ins])
+    _, state = amara()
+    html = page_text(_plan_html(session, state, "en", safe=False))
+    assert "Is someone else keeping your ID" not in html
+    assert "Someone else is keeping their ID" not in html
+    assert "Not safe right now" not in html  # raised under a content warning: never
+    assert "A safe place to stay and housing" in html
