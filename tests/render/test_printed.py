@@ -120,6 +120,7 @@ def test_the_youth_copy_names_no_flag_need_or_strength_and_no_date(
         matches = plans.suggestions(session, state, SERVICES, Preferences())
         data = pdf.anonymous_summary(session, state, matches, locale=locale)
         printed = text_of(data, tmp_path)
+        assert b"CreationDate" not in data and b"ModDate" not in data  # nor in its metadata
         steps = pdf.Words(locale)("copy_next").text  # the neutral next steps
         assert words(steps) and all(w in printed for w in words(steps)), steps
         assert not A_YEAR.search(printed), "a date on the youth's copy"
