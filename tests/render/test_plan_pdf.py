@@ -5,7 +5,6 @@ lang and dir; the youth download has nothing that identifies the person."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +19,7 @@ from screening.directory import hsds as directory
 from screening.load import catalog
 from screening.render import pdf
 from tests.support.paths import ROOT
+from tests.support.pdftext import squash, text_of, words
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
 
@@ -33,27 +33,6 @@ GOALS = {
     "tl": "Magkaroon ng sariling tirahan",
     "ti": "ናይ ገዛእ ርእሰይ ገዛ ምህላው",
 }
-
-
-def text_of(data: bytes, tmp_path: Path, layout: bool = False) -> str:
-    path = tmp_path / "x.pdf"
-    path.write_bytes(data)
-    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
-
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-LAM_ALEF = re.compile("\u0644[\u0622\u0623\u0625\u0627]")
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", BIDI_MARKS.sub("", text))
-
-
-def words(text: str) -> list[str]:
-    """Words a text extractor gives back as written: pdftotext splits the lam-alef
-    ligature into its letters in visual order, so such words are left out."""
-    return [w for w in re.findall(r"\w+", text) if not LAM_ALEF.search(w)]
 
 
 def test_plan_command_urgent_first_then_strengths_then_services(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

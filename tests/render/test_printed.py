@@ -28,8 +28,8 @@ from screening.directory import hsds as directory
 from screening.i18n.translate import translate
 from screening.load import catalog
 from screening.render import pdf
-from tests.render.test_plan_pdf import squash, text_of, words
 from tests.support.paths import ROOT
+from tests.support.pdftext import squash, text_of, words
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
 
