@@ -320,7 +320,7 @@ def download() -> Response:
     with storage.transaction(ext().engine) as conn:
         services = directory.services(planstore.load_directory(conn))
     prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
-    matches = plans.suggestions(loaded.session, loaded.state, services, prefs)
+    matches = plans.suggestions(loaded.session, loaded.state, services, prefs, person=True)
     data = anonymous_summary(
         loaded.session, loaded.state, matches, locale=loaded.locale, today=dt.date.today()
     )
