@@ -10,7 +10,6 @@ in any shipped language, and the summary must hold the person's texts of what wa
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -29,6 +28,8 @@ from screening.render.pdf import LOCALES
 from screening.store import db as storage
 from tests.support.apps import web_app
 from tests.support.html import form, forms, h1, submit
+from tests.support.voices import leaks as support_leaks
+from tests.support.voices import visible
 
 SHIPPED = ("youth-check-in", "needs-assessment", "phq9", "gad7", "pc-ptsd-5")
 
@@ -132,20 +133,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     yield from web_app("sqlite", tmp_path, [("ana", "Org A")])
 
 
-def visible(page: str) -> str:
-    """The page's text as a reader meets it (tags out, entities read)."""
-    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "\x00", body))
-
-
 def leaks(page: str) -> list[str]:
-    """Worker texts on the page, once the texts meant for the person are taken out
-    (longest first): a worker text inside a person text ("有信任的人" in "你有信任的人")
-    or inside a question asked of them is not a leak."""
-    shown = visible(page)
-    for text in sorted(FOR_THE_PERSON, key=len, reverse=True):
-        shown = shown.replace(text, "\x00")
-    return sorted(t for t in WORKER_ONLY if t in shown)
+    return support_leaks(page, WORKER_ONLY, FOR_THE_PERSON)
 
 
 def answer(client: FlaskClient, page: str, chosen: dict[str, str | list[str]]) -> None:
