@@ -113,9 +113,9 @@ def voiced(
 ) -> tuple[str, str | None]:
     """(text, the person's text beside it): the person's own text alone in the person's
     voice (a neutral fallback when an old instrument has none, a band none at all); the
-    worker's text and the person's in the worker's."""
+    worker's text and, when it says something else, the person's in the worker's."""
     if voice == WORKER:
-        return result.label, result.person
+        return result.label, result.person if result.person != result.label else None
     if result.person:
         return result.person, None
     return (words(PERSON_FALLBACK[kind]) if kind in PERSON_FALLBACK else ""), None

@@ -27,7 +27,7 @@ from screening.load.loader import load_file
 from screening.render.pdf import LOCALES
 from screening.store import db as storage
 from tests.support.apps import web_app
-from tests.support.html import form, forms, h1, submit
+from tests.support.html import form, forms, h1, sign_in, submit
 from tests.support.voices import leaks as support_leaks
 from tests.support.voices import visible
 
@@ -232,3 +232,48 @@ def test_the_worker_list_is_a_real_control() -> None:
         "<li>Someone else is keeping their ID or papers</li>"
     )
     assert len(leaks(sample)) == 2
+
+
+def test_a_worker_reads_the_worker_text_first_and_the_person_text_beside(app: Flask) -> None:
+    client = sign_in(app)
+    started = client.post(
+        "/api/v1/interviews", json={"instrument": "youth-check-in", "mode": "worker"}
+    )
+    assert started.status_code == 201, started.text
+    iid, step = started.json["id"], started.json["step"]  # type: ignore[index]
+    chosen = ANSWERS["youth-check-in"]
+    for n in range(60):
+        if step["done"]:
+            break
+        key = f"voices-{n:04d}"
+        if step["content_warning"]:
+            body = {"section": step["section"], "choice": "enter", "key": key}
+            sent = client.post(f"/api/v1/interviews/{iid}/sections", json=body)
+        else:
+            item = step["item"]
+            value = chosen.get(item["id"])
+            if value is None and item["options"]:
+                first = item["options"][0]["value"]
+                value = [first] if item["type"] == "multiple" else first
+            body = {"item": item["id"], "value": value, "key": key}
+            sent = client.post(f"/api/v1/interviews/{iid}/answers", json=body)
+        assert sent.status_code == 200, sent.text
+        step = sent.json["step"]  # type: ignore[index]
+    assert step["done"]
+    page = client.get(f"/interviews/{iid}")
+    consent = [f for f in forms(page.text) if f.action.endswith("/consent")]
+    if consent:
+        submit(client, consent[0], store="yes", share="no", statistics="no")
+        page = client.get(f"/interviews/{iid}")
+    while any(f.action.endswith("/help") for f in forms(page.text)):
+        submit(client, next(f for f in forms(page.text) if f.action.endswith("/help")))
+        page = client.get(f"/interviews/{iid}")
+    assert h1(page.text) == "Summary", page.text
+    shown = visible(page.text)
+    youth = next(i for i in shipped() if i.id == "youth-check-in")
+    flag = next(f for f in youth.flags if f.id == "y_thoughts_of_ending_life")
+    strength = next(s for s in youth.strengths if s.id == "has_trusted_person")
+    for result in (flag, strength):
+        assert result.person is not None and result.label in shown and result.person in shown
+        assert shown.index(result.label) < shown.index(result.person)
+    assert "What the person reads:" in shown
