@@ -93,7 +93,7 @@ def plan_command(
     services = directory.services(tables)
     now = dt.datetime.now(dt.UTC)
     prefs = Preferences(now=now, prefer_language=locale)
-    matches = plans.suggestions(session, state, services, prefs)
+    matches = plans.suggestions(session, state, services, prefs, person=True)  # "My plan"
     draft = plans.draft(
         plans.own_goals(session, state),
         matches,

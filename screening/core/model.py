@@ -176,11 +176,19 @@ def _resolve(bound: Bound, values: Mapping[str, int]) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Band:
+    """A score band. ``label`` is the worker's text (written ``worker:`` or ``label:``);
+    ``person`` is what the person reads about themselves ("you", plain words)."""
+
     id: str
     label: str
     min: Bound
     max: Bound
     description: str | None = None
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
     def bounds(self, values: Mapping[str, int]) -> tuple[float | None, float | None]:
         return _resolve(self.min, values), _resolve(self.max, values)
@@ -210,11 +218,20 @@ class Score:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
+    """``label`` and ``message`` are written for the worker; ``person`` and
+    ``person_message`` for the person reading alone (never shown the worker's)."""
+
     id: str
     severity: Severity
     label: str
     when: Condition
     message: str | None = None
+    person: str | None = None
+    person_message: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +241,11 @@ class Need:
     urgent_if: Condition | None = None
     some_if: Condition | None = None
     description: str | None = None
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +253,11 @@ class Strength:
     id: str
     label: str
     when: Condition
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)

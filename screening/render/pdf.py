@@ -28,7 +28,7 @@ from screening.core.plan import Plan, Referral
 from screening.core.route import Interview
 from screening.i18n import N_
 from screening.i18n.translate import translate_session
-from screening.render.summary import ENGLISH, Wording, summary_view
+from screening.render.summary import ENGLISH, PERSON, Wording, summary_view
 
 LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
@@ -196,7 +196,10 @@ def plan_context(
     # and ours (yes/no labels) from its catalog.
     catalog = _catalog(locale)
     client = Wording(catalog) if catalog else ENGLISH
-    view = summary_view(translate_session(session, locale), state, shared_only=True, words=client)
+    # "My plan" is the person's paper: only the texts written for them ("you" words).
+    view = summary_view(
+        translate_session(session, locale), state, shared_only=True, words=client, voice=PERSON
+    )
     needs = []
     for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
         found = matches.get(need.id, [])

@@ -52,9 +52,10 @@ def _latest(loaded: Loaded) -> tuple[Plan | None, list[planstore.Version]]:
     return (found[-1].plan if found else None), found
 
 
-def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
+def _suggested(loaded: Loaded, services: list[Service], *, person: bool = False) -> dict[str, Any]:
+    """Services for each need; ``person``: for the person's printed plan (their words)."""
     prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
-    return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5)
+    return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5, person=person)
 
 
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
@@ -228,7 +229,7 @@ def printable(interview_id: str) -> Response:
         loaded.session,
         loaded.state,
         plan,
-        _suggested(loaded, services),
+        _suggested(loaded, services, person=True),
         {s.id: s for s in services},
         locale=locale,
         second=second,

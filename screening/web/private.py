@@ -322,7 +322,7 @@ def download() -> Response:
         services = directory.services(planstore.load_directory(conn))
     prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
     anyone = [s for s in services if open_to_all(s)]  # the best of those, not fewer
-    matches = plans.suggestions(loaded.session, loaded.state, anyone, prefs)
+    matches = plans.suggestions(loaded.session, loaded.state, anyone, prefs, person=True)
     data = anonymous_summary(loaded.session, loaded.state, matches, locale=loaded.locale)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="check-in.pdf"'

@@ -47,7 +47,7 @@ def test_plan_command_urgent_first_then_strengths_then_services(cli, tmp_path: P
         text.index(s)
         for s in (
             "Strengths",
-            "Has someone they trust",
+            "You have someone you trust",
             "Things to work on, all at the same time",
             "A safe place to stay and housing",
         )
@@ -185,8 +185,8 @@ def test_the_plan_speaks_the_clients_language(locale: str) -> None:
     )
     html = pdf.render_html(context)
     translated = translate(session.instruments[0], locale)
-    labels = {s.id: str(s.label) for s in translated.strengths}
-    english = {s.id: str(s.label) for s in session.instruments[0].strengths}
+    labels = {s.id: str(s.person) for s in translated.strengths}  # "My plan": the person's
+    english = {s.id: str(s.person) for s in session.instruments[0].strengths}
     found = [sid for sid in labels if labels[sid] in html]
     assert found, "no translated strength on the plan"
     assert all(english[sid] not in html for sid in found)
