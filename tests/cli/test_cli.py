@@ -84,7 +84,9 @@ def test_score_shape(cli: Run) -> None:
     assert data == {
         "scores": {"phq9_total": {"value": 9, "band": "mild", "complete": True}},
         "flags": ["phq9_item9"],
-        "needs": {"mental_health": {"level": "urgent", "because": ["flag:phq9_item9"]}},
+        "needs": {
+            "mental_health": {"level": "urgent", "because": ["flag:phq9_item9"], "missing": {}}
+        },
         "strengths": [],
     }
 
