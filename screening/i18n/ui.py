@@ -14,8 +14,9 @@ from screening.i18n.catalogs import PROJECT
 #: (folder, method map) pairs, like a pybabel mapping file.
 SOURCES: Final = (
     (resources.package() / "web", [("*.py", "python")]),
-    # The printable plan's headings (screening.render.pdf.UI), marked with N_().
-    (resources.package(), [("pdf.py", "python")]),
+    # The summary's and the printable plan's words (screening/render/: ``words(...)``
+    # in summary.py, ``N_()`` in pdf.py's UI).
+    (resources.package() / "render", [("*.py", "python")]),
     # "**.html": templates in subfolders too (templates/plan/edit.html).
     (resources.templates(), [("**.html", "jinja2.ext:babel_extract")]),
 )
@@ -26,6 +27,7 @@ KEYWORDS: Final = {
     "bi_ui": None,
     "tr": (2,),
     "second_text": None,
+    "words": None,  # screening.render.summary.Wording, called with the message first
 }
 OPTIONS: Final = {"**.html": {"trimmed": "true", "newstyle_gettext": "true"}}
 COMMENT_TAGS: Final = ("Translators:",)

@@ -204,7 +204,7 @@ def plan_context(
     fictional = any(m.service.fictional for ms in matches.values() for m in ms) or any(
         s.fictional for s in (services.get(r.service_id) for r in plan.referrals) if s
     )
-    shown = words("title")  # the language the page's own words are really in
+    shown = ui("title")[0]  # the language the page's own words are really in
     return {
         "lang": shown.lang,
         "dir": shown.dir,
