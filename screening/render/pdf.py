@@ -42,6 +42,10 @@ UI = {
     "no_strengths": N_("None noted from these answers. Strengths can be talked about together."),
     "needs": N_("Things to work on, all at the same time"),
     "told": N_("What you told us"),
+    "unknown": N_(
+        "We could not tell from these answers: some questions were not answered. "
+        "This is something to talk about together."
+    ),
     "services": N_("Services that could help"),
     "why": N_("Why this one"),
     "goals": N_("My goals, in my words"),
@@ -191,6 +195,7 @@ def plan_context(
             {
                 "label": need.label,
                 "urgent": need.level == "urgent",
+                "unknown": need.level == "unknown",  # named, never hidden; no question
                 "told": need.told,
                 "services": [
                     {"match": m, **_service_texts(m, None, locale, second)} for m in found
