@@ -90,6 +90,7 @@ def _edit_page(
         plan=shown,
         suggested=suggested,
         labels=labels,
+        untold=plans.untold(loaded.session, loaded.state),
         versions=found,
         blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
         error=error,

@@ -458,6 +458,9 @@ def test_a_declined_item_9_makes_the_need_unknown_and_every_page_says_so(app: Fl
     assert "could not tell" in summary and "We could not tell from these answers" in summary
     assert "Thoughts of death or of harming yourself: prefer not to say" in summary
     assert "PHQ-9 total: not all of its questions were answered, so it is incomplete" in summary
+    editor = client.get(f"{url}/plan").text  # offered to talk about, with services
+    legend = re.search(r"<legend>Feelings, stress and mental health[^\n]*</legend>", editor)
+    assert legend and "the answers could not tell: something to talk about" in legend.group(0)
     printed = client.get(f"{url}/plan/print?format=html").text
     assert "No needs came up" not in printed
     assert "Feelings, stress and mental health" in printed
