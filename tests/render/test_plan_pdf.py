@@ -206,3 +206,31 @@ def test_the_plan_speaks_the_clients_language(locale: str) -> None:
     found = [sid for sid in labels if labels[sid] in html]
     assert found, "no translated strength on the plan"
     assert all(english[sid] not in html for sid in found)
+
+
+@pytest.mark.parametrize("locale", pdf.LOCALES)
+def test_an_unknown_need_is_printed_to_talk_about_without_its_question(locale: str) -> None:
+    """PHQ-9 items 1-8 at 3, item 9 declined: the need is printed, in the client's
+    language, as something the answers could not tell; the declined question is not."""
+    from babel.support import Translations
+
+    from screening import resources
+    from screening.core.answers import DECLINED
+
+    session = Interview(catalog.resolve("phq9"))
+    answers: dict[str, object] = {f"phq9_{n}": 3 for n in range(1, 9)}
+    answers["phq9_9"] = DECLINED
+    state = iv.State(answers=answers)  # type: ignore[arg-type]
+    assert iv.result(session, state).needs["mental_health"].level == "unknown"
+    context = pdf.plan_context(
+        session, state, Plan(), {}, {}, locale=locale, today=dt.date(2026, 1, 1)
+    )
+    html = pdf.render_html(context)
+    sentence = pdf.UI["unknown"]
+    found = Translations.load(str(resources.locales()), [locale], "messages")
+    translated = found.gettext(sentence)
+    assert locale == "en" or translated != sentence  # a draft translation exists
+    assert translated.replace("'", "&#39;") in html
+    assert "No needs came up" not in html
+    item9 = session.items["phq9_9"].text
+    assert item9 not in html
