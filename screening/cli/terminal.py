@@ -104,6 +104,25 @@ def run(session: Interview) -> interview.State:
     return state
 
 
+_WHY = {
+    "skipped": "skipped",
+    "declined": "prefer not to say",
+    "section_skipped": "its section was skipped",
+    "unanswered": "not answered yet",
+    "incomplete": "incomplete: not all of its questions were answered",
+}
+
+
+def _untold(session: Interview, labels: dict[str, str], ref: str, why: str) -> str:
+    """One thing that could not be told, and why: "question phq9_9 (text): declined"."""
+    kind, _, ident = ref.partition(":")
+    if kind == "item" and ident in session.items:
+        what = f"question {ident} ({session.items[ident].text})"
+    else:
+        what = labels.get(ident, ident)
+    return f"{what}: {_WHY.get(why, why)}"
+
+
 def print_result(session: Interview, result: Result) -> None:
     """The result in words: what to act on first, strengths, needs, scores."""
     labels: dict[str, str] = {}
@@ -126,7 +145,13 @@ def print_result(session: Interview, result: Result) -> None:
     if needs:
         click.echo("Needs, to work on together:")
         for need in sorted(needs, key=lambda n: n.level != "urgent"):
-            click.echo(f"  {labels[need.id]}: {need.level}")
+            if need.level != "unknown":
+                click.echo(f"  {labels[need.id]}: {need.level}")
+                continue
+            click.echo(f"  {labels[need.id]}: unknown (we could not tell from these answers)")
+            for ref, why in need.missing:
+                click.echo(f"    {_untold(session, labels, ref, why)}")
+            click.echo("    Something to talk about together.")
     for done in result.scores.values():
         band = (
             labels.get(f"{done.id}/{done.band}", "")

@@ -4,6 +4,12 @@ A condition is a small tree (``all`` / ``any`` / ``not`` over tests of items, sc
 flags). There is no ``eval`` and no string expression language. Every test against an
 item that has no value (skipped, declined, unanswered or not shown) is false, except the
 explicit state tests ``answered``, ``skipped`` and ``declined``.
+
+Besides true or false, :meth:`Condition.holds` tells a third case: "cannot tell" (None),
+when the answer would depend on something missing: an item skipped, declined, not yet
+answered or not asked because an earlier answer it hangs on is missing, an incomplete
+score, or a flag that itself cannot be told (Kleene's three-valued logic). A need whose
+rules cannot be told is ``unknown``, never ``none``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,14 @@ class Facts(Protocol):
 
     def flag(self, flag_id: str) -> bool:
         """Whether a flag is raised."""
+
+
+class Uncertain(Facts, Protocol):
+    """Facts that also know what they cannot tell. Supplied by the scorer."""
+
+    def unknown(self, ref: str) -> bool:
+        """Whether the item ("item:ID"), score or flag behind ``ref`` cannot be told from
+        these answers, so that a test of it is neither true nor false."""
 
 
 Ref = str  # "item:ID", "score:ID" or "flag:ID"
@@ -66,6 +80,16 @@ class Condition:
         """The references that make this (true) condition true, in order."""
         raise NotImplementedError
 
+    def holds(self, facts: Uncertain) -> bool | None:
+        """True, False, or None when the answers cannot tell (three-valued)."""
+        raise NotImplementedError
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        """The references that leave this condition untold (empty when it is told)."""
+        if self.holds(facts) is not None:
+            return []
+        return _unique(ref for c in self.children() for ref in c.unknowns(facts))
+
     def children(self) -> Sequence[Condition]:
         return ()
 
@@ -82,6 +106,10 @@ class All(Condition):
     def evaluate(self, facts: Facts) -> bool:
         return all(c.evaluate(facts) for c in self.conditions)
 
+    def holds(self, facts: Uncertain) -> bool | None:
+        told = [c.holds(facts) for c in self.conditions]
+        return False if False in told else None if None in told else True
+
     def explain(self, facts: Facts) -> list[Ref]:
         return _unique(ref for c in self.conditions for ref in c.explain(facts))
 
@@ -95,6 +123,10 @@ class Any(Condition):
 
     def evaluate(self, facts: Facts) -> bool:
         return any(c.evaluate(facts) for c in self.conditions)
+
+    def holds(self, facts: Uncertain) -> bool | None:
+        told = [c.holds(facts) for c in self.conditions]
+        return True if True in told else None if None in told else False
 
     def explain(self, facts: Facts) -> list[Ref]:
         return _unique(
@@ -111,6 +143,10 @@ class Not(Condition):
 
     def evaluate(self, facts: Facts) -> bool:
         return not self.condition.evaluate(facts)
+
+    def holds(self, facts: Uncertain) -> bool | None:
+        told = self.condition.holds(facts)
+        return None if told is None else not told
 
     def explain(self, facts: Facts) -> list[Ref]:
         return _unique(_refs(self.condition))
@@ -150,6 +186,13 @@ class ItemTest(Condition):
     def explain(self, facts: Facts) -> list[Ref]:
         return [f"item:{self.item}"]
 
+    def holds(self, facts: Uncertain) -> bool | None:
+        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        ref = self.explain(facts)[0]
+        return [ref] if facts.unknown(ref) else []
+
 
 @dataclass(frozen=True, slots=True)
 class ScoreTest(Condition):
@@ -171,6 +214,13 @@ class ScoreTest(Condition):
     def explain(self, facts: Facts) -> list[Ref]:
         return [f"score:{self.score}"]
 
+    def holds(self, facts: Uncertain) -> bool | None:
+        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        ref = self.explain(facts)[0]
+        return [ref] if facts.unknown(ref) else []
+
 
 @dataclass(frozen=True, slots=True)
 class FlagTest(Condition):
@@ -181,6 +231,13 @@ class FlagTest(Condition):
 
     def explain(self, facts: Facts) -> list[Ref]:
         return [f"flag:{self.flag}"]
+
+    def holds(self, facts: Uncertain) -> bool | None:
+        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        ref = self.explain(facts)[0]
+        return [ref] if facts.unknown(ref) else []
 
 
 def _unique(refs: Iterator[Ref] | list[Ref]) -> list[Ref]:

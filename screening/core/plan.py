@@ -267,13 +267,21 @@ def suggestions(
     *,
     person: bool = False,
 ) -> dict[str, list[Match]]:
-    """For each need the answers raise (urgent ones first), the best services; with
-    ``person`` their reasons name needs in the person's words."""
+    """For each need the answers raise or cannot tell (urgent ones first, ``unknown``
+    ones too), the best services; with ``person`` their reasons name needs in the
+    person's words."""
     result = iv.result(session, state)
     raised = [n for n in result.needs.values() if n.level != "none"]
     raised.sort(key=lambda n: n.level != "urgent")
     labels = need_labels(session, person=person)
     return match_all(services, [n.id for n in raised], prefs, labels, limit)
+
+
+def untold(session: Interview, state: iv.State) -> list[str]:
+    """Need domains the answers could not tell (level ``unknown``). :func:`suggestions`
+    offers services for them like any other need: something to talk about, never
+    hidden."""
+    return [n.id for n in iv.result(session, state).needs.values() if n.level == "unknown"]
 
 
 def own_goals(session: Interview, state: iv.State) -> list[str]:

@@ -4,6 +4,11 @@ Deterministic, and it explains itself: every score lists the items it used and t
 it missed, and every flag, need and strength lists the answers, scores and flags that
 produced it. A skipped, declined or unanswered scored item makes a score incomplete;
 nothing is ever imputed.
+
+A need is ``urgent`` or ``some`` when its rule holds. When none holds but one could,
+given answers that are missing (skipped, declined, not answered, not asked because an
+answer before it is missing) or a score that is incomplete, the need is ``unknown``:
+"we could not tell", never ``none``. Its ``missing`` says what could not be told and why.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from screening.core.answers import Answer, has_value, numeric_value
+from screening.core.answers import DECLINED, SKIPPED, Answer, has_value, numeric_value
 from screening.core.conditions import Condition
-from screening.core.model import Instrument, Item, Score, Severity
-from screening.core.route import Interview, Walk
+from screening.core.model import Instrument, Item, Need, Score, Severity
+from screening.core.route import Interview, Kind, Walk
 
-LEVELS = ("none", "some", "urgent")
+LEVELS = ("none", "unknown", "some", "urgent")  # lowest first: merging keeps the highest
+MISSING_REASONS = ("skipped", "declined", "section_skipped", "unanswered", "incomplete")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,9 @@ class NeedResult:
     id: str
     level: str
     because: tuple[str, ...]
+    # For an ``unknown`` need: what could not be told ("item:ID" or "score:ID") and why,
+    # one of MISSING_REASONS; empty otherwise.
+    missing: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,8 @@ class Result:
             },
             "flags": [f.id for f in self.flags],
             "needs": {
-                n.id: {"level": n.level, "because": list(n.because)} for n in self.needs.values()
+                n.id: {"level": n.level, "because": list(n.because), "missing": dict(n.missing)}
+                for n in self.needs.values()
             },
             "strengths": [s.id for s in self.strengths],
         }
@@ -91,10 +101,21 @@ class Result:
 class _Facts:
     """Conditions' view of one instrument's results, filled in as they are computed."""
 
-    def __init__(self, route: Walk) -> None:
+    def __init__(self, route: Walk, instrument: Instrument | None = None) -> None:
         self.route = route
         self.scores: dict[str, ScoreResult] = {}
         self.raised: set[str] = set()
+        self.untold: set[str] = set()  # refs of scores and flags that cannot be told
+        self.gates: dict[str, tuple[Condition, ...]] = {}
+        self.kinds = {v.item.id: v for v in route.visits}
+        self._shown: dict[str, bool | None] = {}
+        self.flag_rules = {f.id: f.when for f in instrument.flags} if instrument else {}
+        self.score_defs = {s.id: s for s in instrument.scores} if instrument else {}
+        for section in instrument.sections if instrument else ():
+            for item in section.items:
+                self.gates[item.id] = tuple(
+                    c for c in (section.show_if, item.show_if) if c is not None
+                )
 
     def answer(self, item_id: str) -> Answer | None:
         return self.route.answers.get(item_id)
@@ -110,6 +131,62 @@ class _Facts:
 
     def flag(self, flag_id: str) -> bool:
         return flag_id in self.raised
+
+    def shown(self, item_id: str) -> bool | None:
+        """Whether the item is asked: None when that hangs on a missing answer."""
+        if item_id not in self._shown:
+            told = [c.holds(self) for c in self.gates.get(item_id, ())]
+            self._shown[item_id] = False if False in told else None if None in told else True
+        return self._shown[item_id]
+
+    def unknown(self, ref: str) -> bool:
+        kind, _, ident = ref.partition(":")
+        if kind != "item":
+            return ref in self.untold
+        if ident not in self.gates:  # another instrument's item: as the route has it
+            return ident in self.route.shown and not has_value(self.answer(ident))
+        shown = self.shown(ident)
+        return shown is None or (shown and not has_value(self.answer(ident)))
+
+    def reasons(self, refs: tuple[str, ...], out: dict[str, str]) -> dict[str, str]:
+        """Trace what cannot be told back to the answers and scores that are missing."""
+        for ref in refs:
+            kind, _, ident = ref.partition(":")
+            if ref in out:
+                continue
+            if kind == "flag":
+                out[ref] = ""  # a mark against loops; dropped at the end
+                self.reasons(tuple(self.flag_rules[ident].unknowns(self)), out)
+            elif kind == "score":
+                out[ref] = "incomplete" if not self.scores[ident].complete else ""
+                self.reasons(self.score_refs(ident), out)
+            elif self.shown(ident) is None:
+                out[ref] = ""
+                self.reasons(tuple(r for c in self.gates[ident] for r in c.unknowns(self)), out)
+            else:
+                out[ref] = self.item_reason(ident, out)
+        return out
+
+    def item_reason(self, item_id: str, out: dict[str, str]) -> str:
+        answer = self.answer(item_id)
+        visit = self.kinds.get(item_id)
+        if visit is not None and visit.kind is Kind.REUSED and visit.reused_from:
+            self.reasons((f"item:{visit.reused_from}",), out)
+            return ""
+        if visit is not None and visit.kind is Kind.SECTION_SKIPPED:
+            return "section_skipped"
+        if answer is DECLINED:
+            return "declined"
+        if answer is SKIPPED:
+            return "skipped"
+        return "unanswered"
+
+    def score_refs(self, score_id: str) -> tuple[str, ...]:
+        score = self.score_defs[score_id]
+        refs = [f"score:{t.score}" for t in score.terms if t.score is not None]
+        refs += [f"item:{t.item}" for t in score.terms if t.item is not None]
+        refs += [f"item:{i}" for i in score.requires]
+        return tuple(r for r in refs if self.unknown(r))
 
 
 def _tidy(value: float) -> int | float:
@@ -179,21 +256,21 @@ def _explain(condition: Condition | None, facts: _Facts) -> tuple[str, ...] | No
 
 
 def score_instrument(instrument: Instrument, route: Walk) -> Result:
-    facts = _Facts(route)
+    facts = _Facts(route, instrument)
     for score in instrument.scores:
-        facts.scores[score.id] = score_one(score, route, facts.scores, instrument.parameter_values)
+        done = score_one(score, route, facts.scores, instrument.parameter_values)
+        facts.scores[score.id] = done
+        if not done.complete or facts.score_refs(score.id):
+            facts.untold.add(f"score:{score.id}")
     flags = []
     for flag in instrument.flags:
         because = _explain(flag.when, facts)
         if because is not None:
             facts.raised.add(flag.id)
             flags.append(FlagResult(flag.id, flag.severity, because))
-    needs = {}
-    for need in instrument.needs:
-        urgent = _explain(need.urgent_if, facts)
-        some = None if urgent is not None else _explain(need.some_if, facts)
-        level = "urgent" if urgent is not None else "some" if some is not None else "none"
-        needs[need.id] = NeedResult(need.id, level, urgent or some or ())
+        if flag.when.holds(facts) is None:
+            facts.untold.add(f"flag:{flag.id}")
+    needs = {need.id: _need(need, facts) for need in instrument.needs}
     strengths = []
     for strength in instrument.strengths:
         because = _explain(strength.when, facts)
@@ -202,11 +279,28 @@ def score_instrument(instrument: Instrument, route: Walk) -> Result:
     return Result(facts.scores, tuple(flags), needs, tuple(strengths))
 
 
+def _need(need: Need, facts: _Facts) -> NeedResult:
+    urgent = _explain(need.urgent_if, facts)
+    if urgent is not None:
+        return NeedResult(need.id, "urgent", urgent)
+    some = _explain(need.some_if, facts)
+    if some is not None:
+        return NeedResult(need.id, "some", some)
+    rules = [c for c in (need.urgent_if, need.some_if) if c is not None]
+    untold = tuple(ref for c in rules for ref in c.unknowns(facts))
+    if not untold:
+        return NeedResult(need.id, "none", ())
+    reasons = facts.reasons(untold, {})
+    missing = tuple((ref, why) for ref, why in reasons.items() if why)
+    return NeedResult(need.id, "unknown", tuple(ref for ref, _ in missing), missing)
+
+
 def score(interview: Interview, route: Walk) -> Result:
     """Score every instrument of an interview and merge the results.
 
     Flags come urgent first (then in the order the instruments define them); a need
-    domain that several instruments share takes the highest level any of them gives.
+    domain that several instruments share takes the highest level any of them gives,
+    ranked urgent > some > unknown > none (see :func:`merge_needs`).
     """
     scores: dict[str, ScoreResult] = {}
     flags: list[FlagResult] = []
@@ -218,12 +312,19 @@ def score(interview: Interview, route: Walk) -> Result:
         flags.extend(part.flags)
         for need in part.needs.values():
             before = needs.get(need.id)
-            if before is None or LEVELS.index(need.level) > LEVELS.index(before.level):
-                needs[need.id] = need
-            elif LEVELS.index(need.level) == LEVELS.index(before.level) and need.because:
-                merged = tuple(dict.fromkeys(before.because + need.because))
-                needs[need.id] = NeedResult(need.id, need.level, merged)
+            needs[need.id] = need if before is None else merge_needs(before, need)
         for strength in part.strengths:
             strengths.setdefault(strength.id, strength)
     flags.sort(key=lambda f: f.severity)  # stable: definition order within a severity
     return Result(scores, tuple(flags), needs, tuple(strengths.values()))
+
+
+def merge_needs(first: NeedResult, second: NeedResult) -> NeedResult:
+    """One need domain from two instruments: the higher level (urgent > some > unknown >
+    none); at the same level, what led to it from both, in order."""
+    a, b = LEVELS.index(first.level), LEVELS.index(second.level)
+    if a != b:
+        return first if a > b else second
+    because = tuple(dict.fromkeys(first.because + second.because))
+    missing = tuple(dict(first.missing + second.missing).items())
+    return NeedResult(first.id, first.level, because, missing)

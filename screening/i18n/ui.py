@@ -27,6 +27,7 @@ KEYWORDS: Final = {
     "bi_ui": None,
     "tr": (2,),
     "second_text": None,
+    "words": None,  # screening.render.summary.Wording, called with the message first
 }
 OPTIONS: Final = {"**.html": {"trimmed": "true", "newstyle_gettext": "true"}}
 COMMENT_TAGS: Final = ("Translators:",)

@@ -188,6 +188,12 @@ def _owners(instruments: Iterable[Instrument]) -> dict[str, str]:
     return out
 
 
+NEED_LEVELS = "none; unknown; some; urgent"
+NEED_MEANING = (
+    "urgent or some: a rule of the need holds; unknown: no rule holds, but one reads an "
+    "answer that was skipped, declined or not given, or an incomplete score, so the "
+    "answers cannot tell (never read it as none); none: the answers tell there is none."
+)
 ESCAPED = (
     "Any text cell that starts with = + - @, a tab or a carriage return has an apostrophe "
     "added in front (so no spreadsheet runs it as a formula), interview ids too: remove "
@@ -250,7 +256,7 @@ def dictionary(columns: Columns, *, long: bool) -> str:
         rows.append([name, ins.id, "boolean", "1=raised; 0=not raised", label])
     for need_id, (ins, label) in columns.needs.items():
         name = need_id if long else f"need.{need_id}"
-        rows.append([name, ins.id, "code", "none; some; urgent", label])
+        rows.append([name, ins.id, "code", NEED_LEVELS, f"{label}. {NEED_MEANING}"])
     return _write([[safe(c) for c in row] for row in rows])
 
 

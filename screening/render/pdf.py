@@ -42,6 +42,10 @@ UI = {
     "no_strengths": N_("None noted from these answers. Strengths can be talked about together."),
     "needs": N_("Things to work on, all at the same time"),
     "told": N_("What you told us"),
+    "unknown": N_(
+        "We could not tell from these answers: some questions were not answered. "
+        "This is something to talk about together."
+    ),
     "services": N_("Services that could help"),
     "why": N_("Why this one"),
     "goals": N_("My goals, in my words"),
@@ -207,6 +211,7 @@ def plan_context(
             {
                 "label": need.label,
                 "urgent": need.level == "urgent",
+                "unknown": need.level == "unknown",  # named, never hidden; no question
                 "told": need.told,
                 "services": [
                     {"match": m, **_service_texts(m, None, locale, second)} for m in found
@@ -220,7 +225,7 @@ def plan_context(
     fictional = any(m.service.fictional for ms in matches.values() for m in ms) or any(
         s.fictional for s in (services.get(r.service_id) for r in plan.referrals) if s
     )
-    shown = words("title")  # the language the page's own words are really in
+    shown = ui("title")[0]  # the language the page's own words are really in
     return {
         "lang": shown.lang,
         "dir": shown.dir,

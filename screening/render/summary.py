@@ -4,7 +4,7 @@ together, each with what the person told us. No routes here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -98,6 +98,20 @@ class NeedView:
     scores: list[str]
     id: str = ""
     person: str | None = None  # a worker's view: what the person reads
+    # For a need the answers could not tell (level "unknown"): one line for each
+    # question or score that was missing, saying why. Empty when shared_only: a print
+    # or download never names a question the person did not answer.
+    untold: list[str] = field(default_factory=list)
+
+
+# Why a question or score could not tell, as the engine names it (NeedResult.missing).
+MISSING_WORDS = {
+    "skipped": N_("%(what)s: skipped"),
+    "declined": N_("%(what)s: prefer not to say"),
+    "section_skipped": N_("%(what)s: its part of the check-in was skipped"),
+    "unanswered": N_("%(what)s: not answered yet"),
+    "incomplete": N_("%(what)s: not all of its questions were answered, so it is incomplete"),
+}
 
 
 @dataclass(frozen=True)
@@ -199,26 +213,45 @@ def summary_view(
             )
         return words(N_("%(score)s: %(value)s"), score=label, value=value)
 
+    def untold_line(ref: str, why: str) -> str | None:
+        kind, _, ident = ref.partition(":")
+        if kind == "item" and ident in session.items:
+            what = session.items[ident].text
+        elif kind == "score" and ident in scores:
+            what = scores[ident].label or ident
+        else:
+            return None
+        return words(MISSING_WORDS.get(why, MISSING_WORDS["unanswered"]), what=what)
+
     need_views = []
     for need in result.needs.values():
         if need.level == "none" or (paper and not paper.need_name(need.because)):
             continue
-        told = [
-            Told(
-                session.items[i].text,
-                answer_label(session.items[i], walked.answers.get(i), words),
-            )
-            for i in items_of(need.because, set())
-            if i in session.items
-            and (paper is None or (paper.told(i) and _shared(walked.answers.get(i))))
-        ]
+        untold: list[str] = []
+        if need.level == "unknown" and not shared_only:
+            untold = [x for ref, why in need.missing if (x := untold_line(ref, why))]
+        told = (
+            []
+            if need.level == "unknown"
+            else [
+                Told(
+                    session.items[i].text,
+                    answer_label(session.items[i], walked.answers.get(i), words),
+                )
+                for i in items_of(need.because, set())
+                if i in session.items
+                and (paper is None or (paper.told(i) and _shared(walked.answers.get(i))))
+            ]
+        )
         lines = [
             score_line(ref.partition(":")[2])
             for ref in need.because
             if ref.startswith("score:") and ref.partition(":")[2] in result.scores
         ]
+        if need.level == "unknown":
+            lines = []  # the incomplete score is named in the untold lines
         label, person = voiced(needs[need.id], voice, "need", words)
-        need_views.append(NeedView(label, need.level, told, lines, need.id, person))
+        need_views.append(NeedView(label, need.level, told, lines, need.id, person, untold))
     score_views = []
     for found in result.scores.values():
         definition = scores[found.id]
@@ -250,9 +283,7 @@ def summary_view(
             if f.severity is not Severity.URGENT
         ],
         "strengths": [
-            strength(s.id)
-            for s in result.strengths
-            if paper is None or paper.strength(s.because)
+            strength(s.id) for s in result.strengths if paper is None or paper.strength(s.because)
         ],
         "needs": need_views,
         "scores": score_views,

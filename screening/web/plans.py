@@ -101,6 +101,7 @@ def _edit_page(
         suggested=suggested,
         labels=labels,
         paper_names=paper_names(printed),
+        untold=plans.untold(loaded.session, loaded.state),
         versions=found,
         blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
         error=error,

@@ -84,7 +84,9 @@ def test_score_shape(cli: Run) -> None:
     assert data == {
         "scores": {"phq9_total": {"value": 9, "band": "mild", "complete": True}},
         "flags": ["phq9_item9"],
-        "needs": {"mental_health": {"level": "urgent", "because": ["flag:phq9_item9"]}},
+        "needs": {
+            "mental_health": {"level": "urgent", "because": ["flag:phq9_item9"], "missing": {}}
+        },
         "strengths": [],
     }
 
@@ -225,3 +227,21 @@ def test_hostile_answer_files(cli: Run, tmp_path: Path, content: bytes) -> None:
     assert result.returncode == 1
     no_traceback(result)
     assert str(path) in result.stderr
+
+
+def test_score_phq9_with_item_9_declined_is_unknown(cli: Run) -> None:
+    """Issue 12: items 1-8 at 3, item 9 "prefer not to say". The score is incomplete, so
+    the need cannot be told: unknown, never none, and the text says what and why."""
+    answers: dict[str, object] = {f"phq9_{n}": 3 for n in range(1, 9)}
+    answers["phq9_9"] = {"declined": True}
+    data = json.loads(cli("score", "phq9", answers, "--json").stdout)
+    assert data["scores"]["phq9_total"] == {"value": 24, "band": None, "complete": False}
+    assert data["needs"]["mental_health"] == {
+        "level": "unknown",
+        "because": ["item:phq9_9", "score:phq9_total"],
+        "missing": {"item:phq9_9": "declined", "score:phq9_total": "incomplete"},
+    }
+    text = cli("score", "phq9", answers).stdout
+    assert "Feelings, stress and mental health: unknown (we could not tell" in text
+    assert "question phq9_9 (" in text and "): prefer not to say" in text
+    assert "PHQ-9 total: incomplete" in text and "No needs" not in text

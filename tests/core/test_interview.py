@@ -172,8 +172,8 @@ def test_result_urgent_first_with_reasons(session: Interview) -> None:
     data = iv.result(session, state).to_json()
     assert data["flags"] == ["no_safe_place", "hurt_now"]
     assert data["needs"] == {
-        "housing": {"level": "urgent", "because": ["flag:no_safe_place"]},
-        "health": {"level": "some", "because": ["flag:hurt_now"]},
+        "housing": {"level": "urgent", "because": ["flag:no_safe_place"], "missing": {}},
+        "health": {"level": "some", "because": ["flag:hurt_now"], "missing": {}},
     }
     assert data["strengths"] == []
 

@@ -52,6 +52,8 @@ from tests.support.reference import (
     section_key,
 )
 
+ITEM_REASONS = ("skipped", "declined", "section_skipped", "unanswered")
+
 # --- answers in the reference model ----------------------------------------------------
 
 
@@ -132,9 +134,19 @@ def check_because(case: Case, got: dict[str, Any]) -> None:
     for need in case.spec.needs:
         level = got["needs"][need["id"]]["level"]
         because = got["needs"][need["id"]]["because"]
+        missing = got["needs"][need["id"]]["missing"]
         rule = {"urgent": need.get("urgent_if"), "some": need.get("some_if")}.get(level)
-        if rule is None:
-            assert because == []
+        if level == "unknown":
+            # What could not be told, traced back to answers and incomplete scores.
+            assert because and list(missing) == because
+            for ref, why in missing.items():
+                kind, _, ident = ref.partition(":")
+                assert kind == "score" or (kind == "item" and ident in case.spec.items)
+                assert why == "incomplete" if kind == "score" else why in ITEM_REASONS, ref
+                if kind == "score":
+                    assert got["scores"][ident]["complete"] is False
+        elif rule is None:
+            assert because == [] and missing == {}
         else:
             assert because
             assert set(because) <= refs(rule)

@@ -7,8 +7,8 @@ PHQ-9 (Kroenke, Spitzer & Williams 2001), GAD-7 (Spitzer et al. 2006) and PC-PTS
 
 ANSWERS.json maps item id -> integer value, null (skipped) or {"declined": true}. The
 output is {"scores": {id: {"value", "band", "complete"}}, "flags": [...],
-"needs": {domain: {"level", "because"}}, "strengths": [...]}. An incomplete score has
-band null and its partial sum as value.
+"needs": {domain: {"level", "because", "missing"}}, "strengths": [...]}. An incomplete
+score has band null and its partial sum as value, and a need it decides is "unknown".
 
 The expected results come from a reference implementation written here from the
 published rules, with the bands as literal tables copied from the publications, not read
@@ -90,6 +90,8 @@ def reference_phq9(answers: Mapping[str, Any]) -> dict[str, Any]:
         level = "urgent"
     elif complete and total >= FURTHER_ASSESSMENT_FROM:
         level = "some"
+    elif not complete:  # item 9 or the total cannot be told: never "none"
+        level = "unknown"
     else:
         level = "none"
     return {
@@ -114,7 +116,7 @@ def reference_gad7(answers: Mapping[str, Any]) -> dict[str, Any]:
             "band": band_of(total, GAD7_BANDS) if complete else None,
             "complete": complete,
         },
-        "level": "some" if some else "none",
+        "level": "some" if some else "none" if complete else "unknown",
     }
 
 
@@ -134,7 +136,7 @@ def reference_pcptsd5(answers: Mapping[str, Any]) -> dict[str, Any]:
     band = band_of(total, PCPTSD5_BANDS) if complete else None
     return {
         "score": {"value": total, "band": band, "complete": complete},
-        "level": "some" if band == "positive" else "none",
+        "level": "some" if band == "positive" else "none" if complete else "unknown",
     }
 
 
@@ -179,7 +181,7 @@ def flag_ids(result: Mapping[str, Any]) -> set[str]:
 
 def need_level(result: Mapping[str, Any], domain: str) -> str:
     level = result["needs"][domain]["level"]
-    assert level in {"none", "some", "urgent"}
+    assert level in {"none", "unknown", "some", "urgent"}
     return str(level)
 
 
@@ -294,7 +296,7 @@ def test_phq9_any_missing_item_makes_the_total_incomplete(item: str, missing: An
 def test_phq9_nothing_answered_is_incomplete_zero() -> None:
     result = check_phq9({})
     assert score_of(result, "phq9_total") == {"value": 0, "band": None, "complete": False}
-    assert need_level(result, "mental_health") == "none"
+    assert need_level(result, "mental_health") == "unknown"
 
 
 @settings(max_examples=30, deadline=None)
@@ -333,7 +335,7 @@ def test_gad7_any_missing_item_makes_the_total_incomplete(item: str, missing: An
     result = check_gad7(answers)
     # 6 x 2 = 12 would be "moderate" and a need, but an incomplete score compares as nothing.
     assert score_of(result, "gad7_total") == {"value": 12, "band": None, "complete": False}
-    assert need_level(result, "mental_health") == "none"
+    assert need_level(result, "mental_health") == "unknown"  # never "none"
 
 
 @settings(max_examples=30, deadline=None)
@@ -394,7 +396,7 @@ def test_pcptsd5_first_question_not_answered_is_incomplete(gate: Any) -> None:
     scored = score_of(result, "pcptsd5_total")
     assert scored["complete"] is False
     assert scored["band"] is None
-    assert need_level(result, "mental_health") == "none"
+    assert need_level(result, "mental_health") == "unknown"
 
 
 @pytest.mark.parametrize("missing", [SKIP, DECLINE, "absent"], ids=MISSING_IDS)
@@ -408,7 +410,7 @@ def test_pcptsd5_missing_item_after_yes_is_incomplete(item: str, missing: Any) -
     result = check_pcptsd5(answers)
     # Four "yes" answers would be positive, but an incomplete score has no band.
     assert score_of(result, "pcptsd5_total") == {"value": 4, "band": None, "complete": False}
-    assert need_level(result, "mental_health") == "none"
+    assert need_level(result, "mental_health") == "unknown"
 
 
 @settings(max_examples=30, deadline=None)

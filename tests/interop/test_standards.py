@@ -45,6 +45,9 @@ CSVTEST = (
     flags:
       - {id: low_mood, severity: moderate, label: Low mood, person: Your mood has been low,
          when: {item: mood, equals: low}}
+    needs:
+      - {id: worry, label: Worry, person: You may be worried,
+         some_if: {item: worried, equals: "yes"}}
     """
     )
     .replace("id: test", "id: csvtest")
@@ -130,6 +133,7 @@ def test_csv_download_keeps_to_the_rules(app: Flask) -> None:
     )
     assert one["worried"] == ""  # "prefer not to say" is left out, like a skip
     assert one["flag.low_mood"] == "1" and one["status"] == "completed"
+    assert one["need.worry"] == "unknown"  # declined: the answers cannot tell, not "none"
     two = table[skipped]
     assert two["words"] == "'@SUM(A1)" and two["mood"] == "" and two["flag.low_mood"] == "0"
     assert two["status"] == "in-progress"
@@ -137,7 +141,7 @@ def test_csv_download_keeps_to_the_rules(app: Flask) -> None:
     long = rows(ana.get("/api/v1/export/interviews.csv?format=long").data.decode())
     mine = [(r["kind"], r["id"], r["value"]) for r in long if r["interview_id"] == full]
     assert ("answer", "picks", "a") in mine and ("answer", "picks", "b") in mine
-    assert ("flag", "low_mood", "1") in mine
+    assert ("flag", "low_mood", "1") in mine and ("need", "worry", "unknown") in mine
     assert not any(i == "worried" for _, i, _ in mine)
     assert {r["interview_id"] for r in long} == {full, skipped}
     assert other_org not in {r["interview_id"] for r in long}
@@ -147,6 +151,8 @@ def test_csv_download_keeps_to_the_rules(app: Flask) -> None:
     assert described["mood"]["values"] == "ok=OK; low=Low"
     assert "prefer not to say" in described["words"]["description"]
     assert described["flag.low_mood"]["type"] == "boolean"
+    assert described["need.worry"]["values"] == "none; unknown; some; urgent"
+    assert "never read it as none" in described["need.worry"]["description"]
 
     assert app.test_client().get("/api/v1/export/interviews.csv").status_code == 401
     other = other_org_csv(ben)

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from screening.core import interview as iv
+from screening.core.answers import DECLINED
 from screening.core.matching import Match
 from screening.core.plan import Plan, referral_for
 from screening.core.route import Interview
 from screening.directory import hsds as directory
 from screening.load import catalog
 from screening.render import pdf
+from tests.support.builders import make
 from tests.support.paths import ROOT
 from tests.support.pdftext import squash, text_of, words
 
@@ -190,3 +192,56 @@ def test_the_plan_speaks_the_clients_language(locale: str) -> None:
     found = [sid for sid in labels if labels[sid] in html]
     assert found, "no translated strength on the plan"
     assert all(english[sid] not in html for sid in found)
+
+
+UNTOLD = """
+sections:
+  - id: s
+    title: Home
+    items:
+      - {id: housing_ok, type: yes_no, text: Is your housing OK for now?, why: Test.}
+needs:
+  - {id: housing, label: Housing, person: A home, some_if: {item: housing_ok, equals: "no"}}
+"""
+
+
+@pytest.mark.parametrize("locale", pdf.LOCALES)
+def test_an_unknown_need_is_printed_to_talk_about_without_its_question(locale: str) -> None:
+    """A printable item declined: the need is printed, in the client's language, as
+    something the answers could not tell; the declined question is not."""
+    from babel.support import Translations
+
+    from screening import resources
+
+    session = Interview([make(UNTOLD)])
+    state = iv.State(answers={"housing_ok": DECLINED})  # type: ignore[dict-item]
+    assert iv.result(session, state).needs["housing"].level == "unknown"
+    context = pdf.plan_context(
+        session, state, Plan(), {}, {}, locale=locale, today=dt.date(2026, 1, 1)
+    )
+    html = pdf.render_html(context)
+    sentence = pdf.UI["unknown"]
+    found = Translations.load(str(resources.locales()), [locale], "messages")
+    translated = found.gettext(sentence)
+    assert locale == "en" or translated != sentence  # a draft translation exists
+    assert translated.replace("'", "&#39;") in html and "A home" in html
+    assert "No needs came up" not in html
+    assert "Is your housing OK for now?" not in html
+
+
+def test_an_unknown_need_from_never_printed_answers_is_not_named_on_paper() -> None:
+    """PHQ-9 items 1-8 at 3, item 9 declined: the need is unknown on screen, but every
+    PHQ-9 item is ``never`` printed, so the paper names neither the need nor item 9,
+    and does not say that no needs came up either."""
+    session = Interview(catalog.resolve("phq9"))
+    answers: dict[str, object] = {f"phq9_{n}": 3 for n in range(1, 9)}
+    answers["phq9_9"] = DECLINED
+    state = iv.State(answers=answers)  # type: ignore[arg-type]
+    assert iv.result(session, state).needs["mental_health"].level == "unknown"
+    context = pdf.plan_context(
+        session, state, Plan(), {}, {}, locale="en", today=dt.date(2026, 1, 1)
+    )
+    html = pdf.render_html(context)
+    assert pdf.UI["unknown"].replace("'", "&#39;") not in html
+    assert "No needs came up" not in html
+    assert session.items["phq9_9"].text not in html

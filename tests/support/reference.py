@@ -370,6 +370,84 @@ def ref_scores(spec: Spec, route: Route) -> dict[str, RefScore]:
     return done
 
 
+class Told(Facts):
+    """Facts for the three-valued reading: what cannot be told from these answers."""
+
+    def __init__(self, spec: Spec, route: Route, scores: Mapping[str, RefScore]) -> None:
+        complete = {k: (v.value, v.band) for k, v in scores.items() if v.complete}
+        super().__init__(spec, route.values, complete)
+        self.route = route
+        self.shown: dict[str, bool | None] = {}
+        self.flags: dict[str, bool | None] = {}
+        self.untold_scores: set[str] = set()
+        for section in spec.sections:
+            gate = holds3(section["show_if"], self) if "show_if" in section else True
+            for item in section["items"]:
+                own = holds3(item["show_if"], self) if "show_if" in item else True
+                told = [gate, own]
+                self.shown[item["id"]] = False if False in told else None if None in told else True
+
+    def item_untold(self, item_id: str) -> bool:
+        """Missing (skipped, declined, not answered) or not known to be asked."""
+        shown = self.shown.get(item_id, False)
+        if shown is None:
+            return True
+        return bool(shown) and not has_value(self.values.get(item_id, NONE))
+
+
+def holds3(condition: Mapping[str, Any], facts: Told) -> bool | None:
+    """The docs' three-valued reading: None when a missing answer, an incomplete score
+    or a flag that cannot be told leaves the condition open (Kleene)."""
+    for key, short in (("all", False), ("any", True)):
+        if key in condition:
+            told = [holds3(c, facts) for c in condition[key]]
+            return short if short in told else None if None in told else not short
+    if "not" in condition:
+        inner = holds3(condition["not"], facts)
+        return None if inner is None else not inner
+    if "flag" in condition:
+        return facts.flags.get(condition["flag"], False)
+    if "score" in condition:
+        if condition["score"] in facts.untold_scores:
+            return None
+        return holds(condition, facts)
+    if facts.item_untold(condition["item"]):
+        return None
+    return holds(condition, facts)
+
+
+def ref_levels(spec: Spec, route: Route, scores: Mapping[str, RefScore]) -> dict[str, str]:
+    """Need levels: urgent or some when its rule holds; unknown when none holds but a
+    rule cannot be told; none otherwise."""
+    told = Told(spec, route, scores)
+    for score in spec.scores:
+        terms = [t if isinstance(t, dict) else {"item": t} for t in score["sum"]]
+        open_ = not scores[score["id"]].complete
+        open_ = open_ or any("score" in t and t["score"] in told.untold_scores for t in terms)
+        open_ = open_ or any("item" in t and told.item_untold(t["item"]) for t in terms)
+        open_ = open_ or any(told.item_untold(r) for r in score.get("requires", []))
+        if open_:
+            told.untold_scores.add(score["id"])
+    raised: list[str] = []
+    for flag in spec.flags:
+        if holds(flag["when"], Facts(spec, route.values, told.scores, raised)):
+            raised.append(flag["id"])
+        told.flags[flag["id"]] = holds3(flag["when"], told)
+    facts = Facts(spec, route.values, told.scores, raised)
+    levels = {}
+    for need in spec.needs:
+        rules = [need[k] for k in ("urgent_if", "some_if") if k in need]
+        if "urgent_if" in need and holds(need["urgent_if"], facts):
+            levels[need["id"]] = "urgent"
+        elif "some_if" in need and holds(need["some_if"], facts):
+            levels[need["id"]] = "some"
+        elif any(holds3(rule, told) is None for rule in rules):
+            levels[need["id"]] = "unknown"
+        else:
+            levels[need["id"]] = "none"
+    return levels
+
+
 def ref_result(spec: Spec, route: Route) -> dict[str, Any]:
     """The result JSON (without "because") by the documented rules."""
     scores = ref_scores(spec, route)
@@ -380,20 +458,12 @@ def ref_result(spec: Spec, route: Route) -> dict[str, Any]:
             raised.append(flag["id"])
     severity = {f["id"]: SEVERITIES.index(f["severity"]) for f in spec.flags}
     facts = Facts(spec, route.values, complete, raised)
-    needs = {}
-    for need in spec.needs:
-        if "urgent_if" in need and holds(need["urgent_if"], facts):
-            needs[need["id"]] = "urgent"
-        elif "some_if" in need and holds(need["some_if"], facts):
-            needs[need["id"]] = "some"
-        else:
-            needs[need["id"]] = "none"
     return {
         "scores": {
             k: {"value": s.value, "band": s.band, "complete": s.complete} for k, s in scores.items()
         },
         "flags": sorted(raised, key=lambda f: severity[f]),
-        "needs": needs,
+        "needs": ref_levels(spec, route, scores),
         "strengths": [s["id"] for s in spec.strengths if holds(s["when"], facts)],
     }
 

@@ -210,3 +210,16 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     call("get", "/openapi.json", "/openapi.json")
     every = {(m, p) for p, ops in call.document["paths"].items() for m in ops}
     assert call.seen == every
+
+
+def test_the_documented_need_levels_are_the_engines() -> None:
+    """The OpenAPI enum names every need level and every reason a need is unknown."""
+    from screening.core.scoring import LEVELS, MISSING_REASONS
+    from screening.resources import package
+
+    document = json.loads((package() / "web" / "openapi.json").read_text(encoding="utf-8"))
+    need = document["components"]["schemas"]["Result"]["properties"]["needs"]
+    shape = need["additionalProperties"]["properties"]
+    assert sorted(shape["level"]["enum"]) == sorted(LEVELS)
+    assert "unknown" in shape["level"]["enum"]
+    assert sorted(shape["missing"]["additionalProperties"]["enum"]) == sorted(MISSING_REASONS)

@@ -396,6 +396,11 @@ def test_whole_needs_assessment_through_the_forms(app: Flask) -> None:
     for need in instrument.needs:
         shown = result.needs[need.id].level != "none"
         assert (f"<h3>{need.label}" in summary) is shown
+    unknown = any(n.level == "unknown" for n in result.needs.values())
+    assert ("could not tell" in summary) is unknown
+    assert "No needs came up" not in summary or all(
+        n.level == "none" for n in result.needs.values()
+    )
     if result.urgent:
         assert (
             summary.index("Safety first")
@@ -403,7 +408,7 @@ def test_whole_needs_assessment_through_the_forms(app: Flask) -> None:
             < summary.index("Things to work on")
         )
     assert "What you told us" in summary or not any(
-        n.level != "none" for n in result.needs.values()
+        n.level in ("some", "urgent") for n in result.needs.values()
     )
 
 
@@ -426,6 +431,57 @@ def test_summary_says_what_was_told_and_when_a_score_is_incomplete(app: Flask) -
     assert "Thoughts of death or of harming yourself <strong>Over half the days</strong>" in summary
     assert "PHQ-9 total: 9. Not all of its questions were answered" in summary
     assert "no band is given" in summary and "Moderate" not in summary
+
+
+def test_a_declined_item_9_makes_the_need_unknown_and_every_page_says_so(app: Flask) -> None:
+    """Issue 12, point 3: PHQ-9 items 1-8 at 3 and item 9 declined. The score is
+    incomplete, so the need cannot be told: the summary names what could not be told and
+    why, the plan editor offers the need to talk about, the printed plan (PHQ-9 items are
+    never printed) names none of it, and no page says "No needs came up"."""
+    client = sign_in(app)
+    url = start(client, "phq9")
+    page = client.get(url).text
+    if screen(page) == "section":
+        submit(client, form(page, "/section"), ("choice", "enter"))
+    for _ in range(8):
+        answer(client, url, value="3")
+    answer(client, url, action="decline")
+    summary = client.get(url).text
+    assert screen(summary) == "summary"
+    assert client.get(f"/api/v1{url}/result").json["needs"]["mental_health"] == {  # type: ignore[index]
+        "level": "unknown",
+        "because": ["item:phq9_9", "score:phq9_total"],
+        "missing": {"item:phq9_9": "declined", "score:phq9_total": "incomplete"},
+    }
+    assert "No needs came up" not in summary
+    assert "<h3>Feelings, stress and mental health" in summary
+    assert "could not tell" in summary and "We could not tell from these answers" in summary
+    assert "Thoughts of death or of harming yourself: prefer not to say" in summary
+    assert "PHQ-9 total: not all of its questions were answered, so it is incomplete" in summary
+    editor = client.get(f"{url}/plan").text  # offered to talk about, with services
+    legend = re.search(r"<legend>Feelings, stress and mental health[^\n]*</legend>", editor)
+    assert legend and "the answers could not tell: something to talk about" in legend.group(0)
+    printed = client.get(f"{url}/plan/print?format=html").text
+    assert "No needs came up" not in printed
+    # Every PHQ-9 item is never printed (print levels): the paper does not name the need
+    # at all, nor say that no needs came up (tests/render/test_plan_pdf.py prints an
+    # unknown need whose questions may be summarised).
+    assert "Feelings, stress and mental health" not in printed
+    assert "Thoughts of death or of harming yourself" not in printed  # never a declined one
+
+
+def test_every_need_told_none_still_says_no_needs_came_up(app: Flask) -> None:
+    """The sentence is kept for the case it is true: every rule could be told."""
+    client = sign_in(app)
+    url = start(client, "phq9")
+    page = client.get(url).text
+    if screen(page) == "section":
+        submit(client, form(page, "/section"), ("choice", "enter"))
+    for _ in range(9):
+        answer(client, url, value="0")
+    summary = client.get(url).text
+    assert "No needs came up from these answers." in summary
+    assert "could not tell" not in summary
 
 
 def test_complete_score_shows_its_band(app: Flask) -> None:

@@ -405,6 +405,33 @@ def test_every_offered_check_in_runs_privately(app: Flask) -> None:
         assert isinstance(form(page.text, "/checkin/leave"), Form)
 
 
+def test_a_private_summary_says_what_could_not_be_told(app: Flask) -> None:
+    """PHQ-9 alone, items 1-8 at 3, item 9 "prefer not to say": the person is told the
+    need could not be told and why, never that no needs came up."""
+    client = app.test_client()
+    begin(client, "phq9")
+    page = client.get("/checkin").text
+    answered = 0
+    for _ in range(20):
+        screen = kind(page)
+        if screen == "summary":
+            break
+        if screen == "answer":
+            f = form(page, "/checkin/answer")
+            if answered < 8:
+                submit(client, f, ("action", "next"), value="3")
+            else:
+                submit(client, f, ("action", "decline"))
+            answered += 1
+        else:
+            step(client, page)
+        page = client.get("/checkin").text
+    assert kind(page) == "summary" and answered == 9
+    assert "No needs came up" not in page
+    assert "We could not tell from these answers" in page
+    assert ": prefer not to say" in page and "it is incomplete" in page
+
+
 def test_the_summary_is_downloaded_only_on_request_without_identifying_detail(
     app: Flask, tmp_path: Path
 ) -> None:
