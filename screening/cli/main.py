@@ -30,6 +30,7 @@ from screening.core.answers import answer_to_json
 from screening.core.route import Interview, InterviewError, Kind
 from screening.errors import InstrumentError, Problem
 from screening.load import catalog
+from screening.load.check_derive import derivation_problems
 from screening.load.loader import check_file, load_file
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,7 +102,8 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check instrument files or folders; exit 1 if any has errors."""
     problems = []
     files = 0
-    for path in catalog.instrument_files(list(paths)):
+    found = list(catalog.instrument_files(list(paths)))
+    for path in found:
         files += 1
         try:
             problems.extend(check_file(path)[1])
@@ -118,6 +120,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
                     f"internal error ({type(exc).__name__}): a bug in screening, please report it",
                 )
             )
+    problems.extend(derivation_problems(found))  # ask-once maps read other files
     missing = [p for p in paths if not p.exists()]
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
