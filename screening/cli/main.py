@@ -180,7 +180,12 @@ _param = click.option(
 @main.command()
 @_instrument
 @_answers
-@click.option("--json", "as_json", is_flag=True, help='Print {"steps": [item ids]}.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"steps": [item ids], "not_asked": [{"item", "status", "from"}]}.',
+)
 @_param
 @_friendly
 def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...]) -> None:
@@ -190,13 +195,23 @@ def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...])
     a list of values, a number, text, null (skipped) or {"declined": true}.
     """
     session, state = _prepare(instrument, answers, params)
-    path = interview.steps(session, state)
+    walked = interview.route(session, state)
+    path = [v.item.id for v in walked.asked()]
+    elsewhere = [
+        {"item": v.item.id, "status": v.kind.value, "from": v.reused_from}
+        for v in walked.answered_elsewhere()
+    ]
     if as_json:
-        _emit({"steps": path})
+        _emit({"steps": path, "not_asked": elsewhere})
     else:
         for item_id in path:
             mark = "x" if item_id in state.answers else " "
             click.echo(f"[{mark}] {item_id}")
+        for entry in elsewhere:
+            click.echo(
+                f"note: {entry['item']} is not asked: {entry['status']} from {entry['from']}",
+                err=True,
+            )
 
 
 @main.command()

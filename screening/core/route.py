@@ -103,10 +103,11 @@ class Interview:
         """For each item with a ``derive`` map, the items it may read, best first: those
         carrying its ``from_concept`` in a validated instrument (whatever the order) or in
         an earlier one. Never into a validated instrument."""
-        carriers: list[tuple[int, Instrument, Item]] = [
-            (n, instrument, item)
+        carriers: list[tuple[int, Instrument, Section, Item]] = [
+            (n, instrument, section, item)
             for n, instrument in enumerate(self.instruments)
-            for item in instrument.iter_items()
+            for section in instrument.sections
+            for item in section.items
             if item.concept is not None
         ]
         out: dict[str, tuple[str, ...]] = {}
@@ -117,16 +118,16 @@ class Interview:
                 if item.derive is None:
                     continue
                 found = [
-                    source
-                    for m, other, source in carriers
+                    (section, source)
+                    for m, other, section, source in carriers
                     if source.concept == item.derive.from_concept
                     and other is not instrument
                     and (other.validated or m < n)
                 ]
-                for source in found:
-                    check_map(item, item.derive, source)
+                for section, source in found:
+                    check_map(item, item.derive, source, section)
                 if found:
-                    out[item.id] = tuple(s.id for s in found)
+                    out[item.id] = tuple(source.id for _, source in found)
         return out
 
     def item(self, item_id: str) -> Item:
@@ -141,8 +142,17 @@ class Interview:
         return walk(self, answers, section_choices or {})
 
 
-def check_map(target: Item, derive: Derivation, source: Item) -> None:
-    """A map must read a one-value choice item and give a value for each of its options."""
+def check_map(target: Item, derive: Derivation, source: Item, section: Section) -> None:
+    """A map reads a one-value choice item that is always on the route (no show_if on it
+    or its section: otherwise the derived item could be asked before anyone knows whether
+    the source will be, and then both would be asked), and gives a value for each of its
+    options."""
+    if source.show_if is not None or section.show_if is not None:
+        raise InterviewError(
+            "derive-map",
+            f"{target.id!r} derives from {source.id!r}, which has a show_if (on the item or "
+            "its section): a map reads only an item that every interview asks",
+        )
     if source.type not in CHOICE_TYPES or source.type == "multiple" or not source.options:
         raise InterviewError(
             "derive-map",
@@ -204,6 +214,11 @@ class Walk(ItemFacts):
 
     def asked(self) -> list[Visit]:
         return [v for v in self.visits if v.kind is Kind.ASKED]
+
+    def answered_elsewhere(self) -> list[Visit]:
+        """Items on the route that are not asked: their answer is another item's
+        (REUSED) or read from another item's through a map (DERIVED)."""
+        return [v for v in self.visits if v.kind in (Kind.REUSED, Kind.DERIVED)]
 
 
 def walk(

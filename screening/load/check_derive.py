@@ -77,9 +77,10 @@ def _check_item(
         return Problem(name, line, column, at, code, message, warning)
 
     sources = [
-        (source, file)
+        (source, section, file)
         for other, _, file in others
-        for source in other.iter_items()
+        for section in other.sections
+        for source in section.items
         if source.concept == derive.from_concept
     ]
     if not sources:
@@ -91,18 +92,18 @@ def _check_item(
             warning=True,
         )
         return
-    for source, file in sources:
+    for source, section, file in sources:
         try:
-            check_map(item, derive, source)
+            check_map(item, derive, source, section)
         except InterviewError as exc:
             yield problem((*path, "map"), "derive-map", f"{exc.message} (in {file})")
-    known = {(type(v), v) for source, _ in sources for v in source.values}
+    known = {(type(v), v) for source, _, _ in sources for v in source.values}
     rows = doc.data["sections"][path[1]]["items"][path[3]]["derive"]["map"]  # type: ignore[index]
     for r, row in enumerate(rows):
         values = row["from"] if isinstance(row["from"], list) else [row["from"]]
         for value in values:
             if (type(value), value) not in known:
-                names = ", ".join(sorted({s.id for s, _ in sources}))
+                names = ", ".join(sorted({s.id for s, _, _ in sources}))
                 yield problem(
                     (*path, "map", r, "from"),
                     "derive-value",

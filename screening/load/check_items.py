@@ -154,9 +154,7 @@ def _item(
     )
 
 
-def _derive(
-    ctx: Ctx, raw: Raw, path: Path, kind: str, options: list[Option]
-) -> Derivation | None:
+def _derive(ctx: Ctx, raw: Raw, path: Path, kind: str, options: list[Option]) -> Derivation | None:
     """The item's value map (ask once); its source is checked across instruments later
     (check_derive), since it lives in another file."""
     spec = raw.get("derive")
