@@ -72,8 +72,10 @@ def _check_item(
     name: str,
     others: list[Loaded],
 ) -> Iterator[Problem]:
-    def problem(at: Path, code: str, message: str, *, warning: bool = False) -> Problem:
-        line, column = doc.where(at)
+    def problem(
+        at: Path, code: str, message: str, *, warning: bool = False, key: bool = False
+    ) -> Problem:
+        line, column = doc.where(at, key=key)
         return Problem(name, line, column, at, code, message, warning)
 
     sources = [
@@ -96,7 +98,7 @@ def _check_item(
         try:
             check_map(item, derive, source, section)
         except InterviewError as exc:
-            yield problem((*path, "map"), "derive-map", f"{exc.message} (in {file})")
+            yield problem((*path, "map"), "derive-map", f"{exc.message} (in {file})", key=True)
     known = {(type(v), v) for source, _, _ in sources for v in source.values}
     rows = doc.data["sections"][path[1]]["items"][path[3]]["derive"]["map"]  # type: ignore[index]
     for r, row in enumerate(rows):

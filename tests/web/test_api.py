@@ -330,3 +330,29 @@ def test_long_keys_sharing_a_prefix_and_reserved_keys(app: Flask) -> None:
         json={"item": "phq9_9", "value": 1, "key": "help:12345678"},
     )
     assert reserved.status_code == 400
+
+
+def test_ask_once_the_api_never_asks_a_derived_item(app: Flask) -> None:
+    client = signed_in(app)
+    flow, step = start(client, ["needs-assessment", "phq9"])
+    derived = {"item": "thoughts_ending_life", "status": "derived", "from": "phq9_9"}
+    assert derived in step["not_asked"]
+    presented = []
+    for _ in range(200):
+        if step["done"]:
+            break
+        item = step["item"]
+        presented.append(item["id"])
+        value: Any = item["options"][-1]["value"] if item["options"] else "words"
+        value = [value] if item["type"] == "multiple" else value
+        if item["type"] in ("number", "date"):
+            value = None
+        step = flow.answer(item["id"], value)["step"]
+    assert step["done"] and derived in step["not_asked"]
+    assert "thoughts_ending_life" not in presented and presented.count("phq9_9") == 1
+    error = flow.answer("thoughts_ending_life", "no", status=400)  # not asked: no answer
+    assert error["error"]["code"] == "not-on-path"
+    result = client.get(f"/api/v1/interviews/{flow.id}/result").json or {}
+    assert {"thoughts_of_ending_life", "phq9_item9"} <= set(result["flags"])  # phq9_9 = 3
+    answers = (client.get(f"/api/v1/interviews/{flow.id}").json or {})["answers"]
+    assert "thoughts_ending_life" not in answers  # a derived meaning is never stored
