@@ -143,7 +143,7 @@ def test_across_files_a_source_behind_a_show_if_is_refused(tmp_path: Path) -> No
     gated = SOURCE.replace(
         "      - id: s_9\n",
         "      - id: s_gate\n        type: yes_no\n        text: Go on?\n        why: W.\n"
-        "      - id: s_9\n        show_if: {item: s_gate, equals: \"yes\"}\n",
+        '      - id: s_9\n        show_if: {item: s_gate, equals: "yes"}\n',
     )
     target, _ = _folder(tmp_path, TARGET, gated)
     assert [p.code for p in derivation_problems([target])] == ["derive-map"]
