@@ -92,6 +92,7 @@ class Code(StrEnum):
     EMPTY = "empty"
     DUPLICATE_INSTRUMENT = "duplicate-instrument"
     ID_CLASH = "id-clash"
+    DERIVE_MAP = "derive-map"
     # recording an entry
     BAD_KEY = "bad-key"
     CONFLICT = "conflict"
@@ -141,6 +142,7 @@ TEMPLATES: dict[Code, str] = {
     Code.EMPTY: "{detail}",
     Code.DUPLICATE_INSTRUMENT: "{detail}",
     Code.ID_CLASH: "{detail}",
+    Code.DERIVE_MAP: "{detail}",
     Code.BAD_KEY: "{detail}",
     Code.CONFLICT: "this key was used for another answer",
     Code.BAD_ITEM: "name the item you answer",
@@ -176,6 +178,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.EMPTY: {"detail": "an interview needs at least one instrument"},
     Code.DUPLICATE_INSTRUMENT: {"detail": "an instrument is listed twice"},
     Code.ID_CLASH: {"detail": "two instruments use the same id"},
+    Code.DERIVE_MAP: {"detail": "a value map does not fit the question it reads"},
     Code.BAD_KEY: {"detail": "an idempotency key of 8 to 100 characters is needed"},
     Code.BAD_ANSWER: {"detail": 'give "value" (null to skip) or "declined": true'},
     Code.UNKNOWN_ITEM: {"detail": "no such item in this interview"},

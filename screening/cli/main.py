@@ -30,6 +30,7 @@ from screening.core.answers import answer_to_json
 from screening.core.route import Interview, InterviewError, Kind
 from screening.errors import InstrumentError, Problem
 from screening.load import catalog
+from screening.load.check_derive import derivation_problems
 from screening.load.loader import check_file, load_file
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,7 +102,8 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check instrument files or folders; exit 1 if any has errors."""
     problems = []
     files = 0
-    for path in catalog.instrument_files(list(paths)):
+    found = list(catalog.instrument_files(list(paths)))
+    for path in found:
         files += 1
         try:
             problems.extend(check_file(path)[1])
@@ -118,6 +120,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
                     f"internal error ({type(exc).__name__}): a bug in screening, please report it",
                 )
             )
+    problems.extend(derivation_problems(found))  # ask-once maps read other files
     missing = [p for p in paths if not p.exists()]
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
@@ -177,7 +180,12 @@ _param = click.option(
 @main.command()
 @_instrument
 @_answers
-@click.option("--json", "as_json", is_flag=True, help='Print {"steps": [item ids]}.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"steps": [item ids], "not_asked": [{"item", "status", "from"}]}.',
+)
 @_param
 @_friendly
 def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...]) -> None:
@@ -187,13 +195,23 @@ def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...])
     a list of values, a number, text, null (skipped) or {"declined": true}.
     """
     session, state = _prepare(instrument, answers, params)
-    path = interview.steps(session, state)
+    walked = interview.route(session, state)
+    path = [v.item.id for v in walked.asked()]
+    elsewhere = [
+        {"item": v.item.id, "status": v.kind.value, "from": v.reused_from}
+        for v in walked.answered_elsewhere()
+    ]
     if as_json:
-        _emit({"steps": path})
+        _emit({"steps": path, "not_asked": elsewhere})
     else:
         for item_id in path:
             mark = "x" if item_id in state.answers else " "
             click.echo(f"[{mark}] {item_id}")
+        for entry in elsewhere:
+            click.echo(
+                f"note: {entry['item']} is not asked: {entry['status']} from {entry['from']}",
+                err=True,
+            )
 
 
 @main.command()

@@ -51,6 +51,8 @@ class Step:
     content_warning: str | None = None
     section_key: str | None = None
     previous: str | None = None
+    # items on the route not asked, answered by another item (reused or derived)
+    answered_elsewhere: tuple[Visit, ...] = ()
 
     @property
     def interrupt(self) -> bool:
@@ -83,10 +85,13 @@ def next_step(interview: Interview, state: State) -> Step:
     counts = progress(walked)
     asked = walked.asked()
     pending = next((v for v in asked if v.item.id not in walked.answers), None)
+    elsewhere = tuple(walked.answered_elsewhere())
     if pending is None:
         last = asked[-1].item.id if asked else None
-        return Step(done=True, progress=counts, urgent=urgent, previous=last)
-    return _item_step(pending, walked, counts, urgent, state)
+        return Step(
+            done=True, progress=counts, urgent=urgent, previous=last, answered_elsewhere=elsewhere
+        )
+    return replace(_item_step(pending, walked, counts, urgent, state), answered_elsewhere=elsewhere)
 
 
 def _item_step(

@@ -68,6 +68,31 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class Derivation:
+    """How an item's meaning comes from another instrument's answer (ask once).
+
+    ``from_concept`` names the concept the source item carries; ``pairs`` map each of
+    the source's option values to one of this item's option values. Declined stays
+    declined, skipped stays skipped, unanswered stays unanswered: only values are mapped.
+    """
+
+    from_concept: str
+    pairs: tuple[tuple[OptionValue, OptionValue], ...]
+
+    def value_for(self, source_value: object) -> OptionValue | None:
+        """This item's value for a source value; None when the map has no row for it
+        (1 and "1" are different values, True is none)."""
+        for key, target in self.pairs:
+            if type(key) is type(source_value) and key == source_value:
+                return target
+        return None
+
+    @property
+    def source_values(self) -> tuple[OptionValue, ...]:
+        return tuple(key for key, _ in self.pairs)
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     id: str
     type: str
@@ -80,6 +105,7 @@ class Item:
     unskippable_because: str | None = None
     show_if: Condition | None = None
     concept: str | None = None
+    derive: Derivation | None = None
     help: str | None = None
     content_warning: str | None = None
     min: float | str | None = None

@@ -11,8 +11,8 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from screening.core.answers import SKIPPED, Answer, numeric_value
-from screening.core.model import Instrument, Item, Section
+from screening.core.answers import SKIPPED, Answer, Missing, numeric_value
+from screening.core.model import CHOICE_TYPES, Derivation, Instrument, Item, Section
 
 
 class InterviewError(ValueError):
@@ -27,6 +27,7 @@ class InterviewError(ValueError):
 class Kind(enum.Enum):
     ASKED = "asked"  # the person is asked this item
     REUSED = "reused"  # same concept answered earlier in the interview: not asked again
+    DERIVED = "derived"  # meaning read from another instrument's answer by the item's map
     SECTION_SKIPPED = "section_skipped"  # the person chose to skip its section
 
 
@@ -36,7 +37,7 @@ class Visit:
     section: Section
     item: Item
     kind: Kind
-    reused_from: str | None = None
+    reused_from: str | None = None  # REUSED or DERIVED: the item whose answer it reads
 
 
 def section_key(instrument: Instrument, section: Section) -> str:
@@ -76,6 +77,13 @@ class Interview:
                 self.items[item.id] = item
                 self.instrument_of[item.id] = instrument
         self.sources = self._concept_sources()
+        self.derived = self._derivation_sources()
+        # Derivation sources are walked first: a validated instrument (never a target of
+        # reuse or derivation) before the others, which keep their order. The route is
+        # still listed in the interview's order.
+        self.order = tuple(i for i in self.instruments if i.validated) + tuple(
+            i for i in self.instruments if not i.validated
+        )
 
     def _concept_sources(self) -> dict[str, tuple[str, ...]]:
         """For each item, the earlier items whose answer it reuses (same concept and options)."""
@@ -91,6 +99,37 @@ class Interview:
                 seen.setdefault(item.concept, []).append(item)
         return sources
 
+    def _derivation_sources(self) -> dict[str, tuple[str, ...]]:
+        """For each item with a ``derive`` map, the items it may read, best first: those
+        carrying its ``from_concept`` in a validated instrument (whatever the order) or in
+        an earlier one. Never into a validated instrument."""
+        carriers: list[tuple[int, Instrument, Section, Item]] = [
+            (n, instrument, section, item)
+            for n, instrument in enumerate(self.instruments)
+            for section in instrument.sections
+            for item in section.items
+            if item.concept is not None
+        ]
+        out: dict[str, tuple[str, ...]] = {}
+        for n, instrument in enumerate(self.instruments):
+            if instrument.validated:
+                continue
+            for item in instrument.iter_items():
+                if item.derive is None:
+                    continue
+                found = [
+                    (section, source)
+                    for m, other, section, source in carriers
+                    if source.concept == item.derive.from_concept
+                    and other is not instrument
+                    and (other.validated or m < n)
+                ]
+                for section, source in found:
+                    check_map(item, item.derive, source, section)
+                if found:
+                    out[item.id] = tuple(source.id for _, source in found)
+        return out
+
     def item(self, item_id: str) -> Item:
         try:
             return self.items[item_id]
@@ -101,6 +140,39 @@ class Interview:
         self, answers: Mapping[str, Answer], section_choices: Mapping[str, str] | None = None
     ) -> Walk:
         return walk(self, answers, section_choices or {})
+
+
+def check_map(target: Item, derive: Derivation, source: Item, section: Section) -> None:
+    """A map reads a one-value choice item that is always on the route (no show_if on it
+    or its section: otherwise the derived item could be asked before anyone knows whether
+    the source will be, and then both would be asked), and gives a value for each of its
+    options."""
+    if source.show_if is not None or section.show_if is not None:
+        raise InterviewError(
+            "derive-map",
+            f"{target.id!r} derives from {source.id!r}, which has a show_if (on the item or "
+            "its section): a map reads only an item that every interview asks",
+        )
+    if source.type not in CHOICE_TYPES or source.type == "multiple" or not source.options:
+        raise InterviewError(
+            "derive-map",
+            f"{target.id!r} derives from {source.id!r}, a {source.type} item: a map reads "
+            "only a single, yes_no or scale item with options",
+        )
+    missing = [v for v in source.values if derive.value_for(v) is None]
+    if missing:
+        raise InterviewError(
+            "derive-map",
+            f"the map of {target.id!r} has no row for {', '.join(map(repr, missing))} of "
+            f"{source.id!r}: a map covers every option of its source",
+        )
+
+
+def derived_answer(derive: Derivation, source: Answer) -> Answer | None:
+    """The derived item's answer: the mapped value; declined and skipped stay as they are."""
+    if isinstance(source, Missing):
+        return source
+    return derive.value_for(source)
 
 
 def _same_question(a: Item, b: Item) -> bool:
@@ -143,31 +215,57 @@ class Walk(ItemFacts):
     def asked(self) -> list[Visit]:
         return [v for v in self.visits if v.kind is Kind.ASKED]
 
+    def answered_elsewhere(self) -> list[Visit]:
+        """Items on the route that are not asked: their answer is another item's
+        (REUSED) or read from another item's through a map (DERIVED)."""
+        return [v for v in self.visits if v.kind in (Kind.REUSED, Kind.DERIVED)]
+
 
 def walk(
     interview: Interview, answers: Mapping[str, Answer], section_choices: Mapping[str, str]
 ) -> Walk:
     route = Walk(items=interview.items)
-    for instrument in interview.instruments:
-        for section in instrument.sections:
-            if section.show_if is not None and not section.show_if.evaluate(route):
-                continue
-            skipped = section_choices.get(section_key(instrument, section)) == "skip"
-            for item in section.items:
-                if item.show_if is not None and not item.show_if.evaluate(route):
-                    continue
-                source = None
-                if item.id in interview.sources:
-                    source = next((s for s in interview.sources[item.id] if s in route.shown), None)
-                if source is not None:
-                    route.visit(Visit(instrument, section, item, Kind.REUSED, source))
-                    if source in route.answers:
-                        route.answers[item.id] = route.answers[source]
-                elif skipped and item.id not in answers:
-                    route.visit(Visit(instrument, section, item, Kind.SECTION_SKIPPED))
-                    route.answers[item.id] = SKIPPED
-                else:
-                    route.visit(Visit(instrument, section, item, Kind.ASKED))
-                    if item.id in answers:
-                        route.answers[item.id] = answers[item.id]
+    for instrument in interview.order:
+        _walk_instrument(interview, instrument, route, answers, section_choices)
+    position = {instrument.id: n for n, instrument in enumerate(interview.instruments)}
+    route.visits.sort(key=lambda v: position[v.instrument.id])  # stable: item order kept
     return route
+
+
+def _walk_instrument(
+    interview: Interview,
+    instrument: Instrument,
+    route: Walk,
+    answers: Mapping[str, Answer],
+    section_choices: Mapping[str, str],
+) -> None:
+    for section in instrument.sections:
+        if section.show_if is not None and not section.show_if.evaluate(route):
+            continue
+        skipped = section_choices.get(section_key(instrument, section)) == "skip"
+        for item in section.items:
+            if item.show_if is not None and not item.show_if.evaluate(route):
+                continue
+            derived = _first_shown(interview.derived.get(item.id, ()), route)
+            source = _first_shown(interview.sources.get(item.id, ()), route)
+            if derived is not None and item.derive is not None:
+                route.visit(Visit(instrument, section, item, Kind.DERIVED, derived))
+                if derived in route.answers:  # unanswered stays unanswered
+                    value = derived_answer(item.derive, route.answers[derived])
+                    if value is not None:
+                        route.answers[item.id] = value
+            elif source is not None:
+                route.visit(Visit(instrument, section, item, Kind.REUSED, source))
+                if source in route.answers:
+                    route.answers[item.id] = route.answers[source]
+            elif skipped and item.id not in answers:
+                route.visit(Visit(instrument, section, item, Kind.SECTION_SKIPPED))
+                route.answers[item.id] = SKIPPED
+            else:
+                route.visit(Visit(instrument, section, item, Kind.ASKED))
+                if item.id in answers:
+                    route.answers[item.id] = answers[item.id]
+
+
+def _first_shown(candidates: Sequence[str], route: Walk) -> str | None:
+    return next((s for s in candidates if s in route.shown), None)

@@ -7,9 +7,12 @@ from dataclasses import replace
 
 from screening.core.answers import iso_date
 from screening.core.model import (
+    Derivation,
     Item,
     Option,
+    OptionValue,
     Section,
+    Status,
 )
 from screening.errors import Path
 from screening.load.check_conditions import check_condition_ref
@@ -32,6 +35,13 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
             path: Path = (*spath, "items", i)
             ctx.claim(raw["id"], path, "item")
             item = _item(ctx, data["id"], raw_section["id"], raw, path, option_sets, items)
+            if item.derive is not None and data["codesign"]["status"] == Status.VALIDATED.value:
+                ctx.error(
+                    (*path, "derive"),
+                    "derive-validated",
+                    "a validated scale's items are always asked, never derived from another "
+                    "answer: remove derive here and put it on the other instrument's item",
+                )
             item = replace(item, print_as=_print_level(ctx, raw_section, raw, path))
             if item.concept:
                 if item.concept in concepts:
@@ -156,6 +166,7 @@ def _item(
             ctx, raw.get("show_if"), (*path, "show_if"), earlier, items_only=True
         ),
         concept=raw.get("concept"),
+        derive=_derive(ctx, raw, path, kind, options),
         help=raw.get("help"),
         content_warning=raw.get("content_warning"),
         min=raw.get("min"),
@@ -169,6 +180,46 @@ def _item(
         codes=codes(ctx, raw.get("codes", []), (*path, "codes")),
         sensitive=bool(raw.get("sensitive")),
     )
+
+
+def _derive(ctx: Ctx, raw: Raw, path: Path, kind: str, options: list[Option]) -> Derivation | None:
+    """The item's value map (ask once); its source is checked across instruments later
+    (check_derive), since it lives in another file."""
+    spec = raw.get("derive")
+    if spec is None:
+        return None
+    dpath: Path = (*path, "derive")
+    if kind not in ("single", "yes_no", "scale") or not options:
+        ctx.error(
+            dpath,
+            "derive-type",
+            f"a {kind} item cannot be derived: a map gives one option value, so only a "
+            "single, yes_no or scale item with options can take derive",
+        )
+        return None
+    values = {(type(o.value), o.value) for o in options}
+    pairs: list[tuple[OptionValue, OptionValue]] = []
+    seen: set[tuple[type, OptionValue]] = set()
+    for r, row in enumerate(spec["map"]):
+        target = row["to"]
+        if (type(target), target) not in values:
+            valid = ", ".join(repr(o.value) for o in options)
+            ctx.error(
+                (*dpath, "map", r, "to"),
+                "derive-value",
+                f"{target!r} is not an option of {raw['id']!r}; valid: {valid}",
+            )
+        sources = row["from"] if isinstance(row["from"], list) else [row["from"]]
+        for value in sources:
+            if (type(value), value) in seen:
+                ctx.error(
+                    (*dpath, "map", r, "from"),
+                    "derive-duplicate",
+                    f"the source value {value!r} has a row already: one row per source value",
+                )
+            seen.add((type(value), value))
+            pairs.append((value, target))
+    return Derivation(spec["from_concept"], tuple(pairs))
 
 
 def _check_scale(ctx: Ctx, raw: Raw, path: Path, options: list[Option], opath: Path) -> None:

@@ -186,11 +186,15 @@ def summary_view(
     strengths = {s.id: s for ins in session.instruments for s in ins.strengths}
     scores = {s.id: s for ins in session.instruments for s in ins.scores}
     raised = {f.id: f for f in result.flags}
+    # a derived item (ask once) is told as the question the person really answered
+    answered_as = {v.item.id: v.reused_from for v in walked.answered_elsewhere()}
 
     def items_of(refs: Iterable[str], seen: set[str]) -> list[str]:
         out: list[str] = []
         for ref in refs:
             kind, _, ident = ref.partition(":")
+            if kind == "item":
+                ident = answered_as.get(ident) or ident
             if kind == "item" and ident not in seen:
                 seen.add(ident)
                 out.append(ident)

@@ -412,10 +412,13 @@ def instruments_for(audience: str, folder: Path | None = None) -> list[Instrumen
 
 def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
     step = iv.next_step(session, state)
+    not_asked = not_asked_json(step)
     if step.done or step.item is None:
         out: dict[str, Any] = {"done": True}
         if step.urgent:
             out["urgent"] = list(step.urgent)
+        if not_asked:
+            out["not_asked"] = not_asked
         return out
     item = step.item
     return {
@@ -432,7 +435,16 @@ def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
         "content_warning": step.content_warning,
         "urgent": list(step.urgent),
         "section": step.section_key,
+        "not_asked": not_asked,
     }
+
+
+def not_asked_json(step: iv.Step) -> list[dict[str, Any]]:
+    """Items on the route that are not asked (ask once): reused or derived, and from what."""
+    return [
+        {"item": v.item.id, "status": v.kind.value, "from": v.reused_from}
+        for v in step.answered_elsewhere
+    ]
 
 
 def answers_json(state: iv.State) -> dict[str, Any]:

@@ -65,17 +65,37 @@ def test_validate_binary_file(cli: Run, tmp_path: Path) -> None:
 
 def test_steps_follow_show_if(cli: Run) -> None:
     gate_no = json.loads(cli("steps", "pc-ptsd-5", {"pcptsd5_gate": 0}, "--json").stdout)
-    assert gate_no == {"steps": ["pcptsd5_gate"]}
+    assert gate_no == {"steps": ["pcptsd5_gate"], "not_asked": []}
     gate_yes = json.loads(cli("steps", "pc-ptsd-5", {"pcptsd5_gate": 1}, "--json").stdout)
     assert gate_yes["steps"] == ["pcptsd5_gate"] + [f"pcptsd5_{n}" for n in range(1, 6)]
     skipped = json.loads(cli("steps", "pc-ptsd-5", {"pcptsd5_gate": None}, "--json").stdout)
-    assert skipped == {"steps": ["pcptsd5_gate"]}
+    assert skipped == {"steps": ["pcptsd5_gate"], "not_asked": []}
 
 
 def test_steps_across_several_instruments(cli: Run) -> None:
     result = cli("steps", "phq9,gad7", {}, "--json")
     data = json.loads(result.stdout)
     assert data["steps"] == [f"phq9_{n}" for n in range(1, 10)] + [f"gad7_{n}" for n in range(1, 8)]
+
+
+ENDING_LIFE = {"thoughts_ending_life", "y_thoughts_ending_life", "phq9_9"}
+
+
+@pytest.mark.parametrize(
+    "spec", ["needs-assessment,phq9", "youth-check-in,phq9", "phq9,youth-check-in"]
+)
+def test_one_question_about_ending_life_whatever_the_order(cli: Run, spec: str) -> None:
+    target = "y_thoughts_ending_life" if "youth" in spec else "thoughts_ending_life"
+    data = json.loads(cli("steps", spec, {}, "--json").stdout)
+    assert [s for s in data["steps"] if s in ENDING_LIFE] == ["phq9_9"]
+    assert {"item": target, "status": "derived", "from": "phq9_9"} in data["not_asked"]
+    text = cli("steps", spec, {target: "no"})  # an answer to a derived item never counts
+    assert [line for line in text.stdout.splitlines() if "ending_life" in line] == []
+    assert f"note: {target} is not asked: derived from phq9_9" in text.stderr
+    for phq9_9, raised in ((0, False), (2, True)):
+        flags = json.loads(cli("score", spec, {"phq9_9": phq9_9}, "--json").stdout)["flags"]
+        own = {"y_thoughts_of_ending_life", "thoughts_of_ending_life"} & set(flags)
+        assert bool(own) is raised
 
 
 def test_score_shape(cli: Run) -> None:

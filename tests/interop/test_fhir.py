@@ -58,7 +58,7 @@ def item_facts(item: Item) -> tuple[object, ...]:
         item.id, item.type, item.text, item.why, item.help, item.skippable,
         item.unskippable_because, options, item.show_if, item.min, item.max, item.step,
         item.min_label, item.max_label, item.integer, item.unit, item.max_length,
-        item.codes, item.content_warning, item.concept,
+        item.codes, item.content_warning, item.concept, item.derive,
     )  # fmt: skip
 
 

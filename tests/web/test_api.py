@@ -4,6 +4,7 @@ PostgreSQL: sign-in, the interview flow, idempotency, errors and access."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -330,3 +331,49 @@ def test_long_keys_sharing_a_prefix_and_reserved_keys(app: Flask) -> None:
         json={"item": "phq9_9", "value": 1, "key": "help:12345678"},
     )
     assert reserved.status_code == 400
+
+
+def test_ask_once_the_api_never_asks_a_derived_item(app: Flask) -> None:
+    client = signed_in(app)
+    flow, step = start(client, ["needs-assessment", "phq9"])
+    derived = {"item": "thoughts_ending_life", "status": "derived", "from": "phq9_9"}
+    assert derived in step["not_asked"]
+    presented = []
+    for _ in range(200):
+        if step["done"]:
+            break
+        item = step["item"]
+        presented.append(item["id"])
+        value: Any = item["options"][-1]["value"] if item["options"] else "words"
+        value = [value] if item["type"] == "multiple" else value
+        if item["type"] in ("number", "date"):
+            value = None
+        step = flow.answer(item["id"], value)["step"]
+    assert step["done"] and derived in step["not_asked"]
+    assert "thoughts_ending_life" not in presented and presented.count("phq9_9") == 1
+    error = flow.answer("thoughts_ending_life", "no", status=400)  # not asked: no answer
+    assert error["error"]["code"] == "not-on-path"
+    result = client.get(f"/api/v1/interviews/{flow.id}/result").json or {}
+    assert {"thoughts_of_ending_life", "phq9_item9"} <= set(result["flags"])  # phq9_9 = 3
+    answers = (client.get(f"/api/v1/interviews/{flow.id}").json or {})["answers"]
+    assert "thoughts_ending_life" not in answers  # a derived meaning is never stored
+
+
+def test_a_map_that_does_not_fit_its_source_is_a_400(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "instruments"
+    shutil.copytree(ROOT / "instruments", folder)
+    needs = folder / "needs-assessment.yaml"
+    text = needs.read_text()
+    assert text.count("from: [1, 2, 3]") == 1
+    needs.write_text(text.replace("from: [1, 2, 3]", "from: [1, 2]"))  # misses phq9_9 = 3
+    monkeypatch.setenv("SCREENING_INSTRUMENTS", str(folder))
+    client = signed_in(app)
+    response = client.post(
+        "/api/v1/interviews", json={"instrument": ["needs-assessment", "phq9"], "mode": "worker"}
+    )
+    assert response.status_code == 400
+    assert (response.json or {})["error"]["code"] == "derive-map"
+    alone = client.post("/api/v1/interviews", json={"instrument": "needs-assessment"})
+    assert alone.status_code == 201  # alone, the map reads nothing and the item is asked

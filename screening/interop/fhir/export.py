@@ -12,6 +12,7 @@ in ``notes``. Translations from the instrument's catalogs go in the standard
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.core.conditions import Condition
-from screening.core.model import Code, Instrument, Item, Option, Section, Status
+from screening.core.model import Code, Derivation, Instrument, Item, Option, Section, Status
 from screening.interop.common import CANONICAL, EXT, fhir_id, read_translations
 from screening.interop.fhir.conditions import enable_when, fhirpath, to_json
 from screening.interop.fhir.items import coding, fhir_type
@@ -42,6 +43,7 @@ OUR_CONTENT_WARNING = f"{EXT}/content-warning"
 OUR_UNSKIPPABLE = f"{EXT}/unskippable-because"
 OUR_INTRO = f"{EXT}/intro"
 OUR_CONCEPT = f"{EXT}/concept"
+OUR_DERIVE = f"{EXT}/derive"  # ask once: the item's value map, as JSON
 OUR_OPTION_CODE = f"{EXT}/option-code"
 OUR_STRING_VALUE = f"{EXT}/option-value-is-text"
 OUR_SCALE_LABEL = f"{EXT}/scale-label"
@@ -196,6 +198,8 @@ class _Builder:
             extensions.append({"url": OUR_CONTENT_WARNING, "valueString": item.content_warning})
         if item.concept:
             extensions.append({"url": OUR_CONCEPT, "valueCode": item.concept})
+        if item.derive is not None:
+            extensions.append({"url": OUR_DERIVE, "valueString": derive_json(item.derive)})
         out["extension"] = extensions
         if kind == "choice":
             out["answerOption"] = [self.option(item, o) for o in item.options]
@@ -324,3 +328,9 @@ def _computable_name(instrument_id: str) -> str:
     parts = re.split(r"[-_]", instrument_id)
     name = "".join(p[:1].upper() + p[1:] for p in parts if p)
     return name if name[:1].isalpha() else f"Q{name}"
+
+
+def derive_json(derive: Derivation) -> str:
+    """An item's ``derive`` map as the JSON our import reads back (one row per value)."""
+    rows = [{"from": key, "to": target} for key, target in derive.pairs]
+    return json.dumps({"from_concept": derive.from_concept, "map": rows})

@@ -28,6 +28,7 @@ from screening.interop.fhir.export import (
     ORDINAL_VALUE,
     OUR_CONCEPT,
     OUR_CONTENT_WARNING,
+    OUR_DERIVE,
     OUR_INTRO,
     OUR_OPTION_CODE,
     OUR_SHOW_IF,
@@ -54,7 +55,7 @@ _OPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
 _LOOKS = (ITEM_CONTROL, TRANSLATION, "http://hl7.org/fhir/StructureDefinition/rendering-")
 _KNOWN = {
     OUR_TYPE, OUR_SHOW_IF, OUR_CONTENT_WARNING, OUR_UNSKIPPABLE, OUR_CONCEPT, MIN_VALUE,
-    MAX_VALUE, SLIDER_STEP, UNIT, ENABLE_WHEN_EXPRESSION,
+    MAX_VALUE, SLIDER_STEP, UNIT, ENABLE_WHEN_EXPRESSION, OUR_DERIVE,
 }  # fmt: skip
 
 
@@ -258,6 +259,17 @@ class _Reader:
         for key, url in (("content_warning", OUR_CONTENT_WARNING), ("concept", OUR_CONCEPT)):
             if _value(_ext(raw, url)):
                 item[key] = _value(_ext(raw, url))
+        derive = _value(_ext(raw, OUR_DERIVE))
+        if isinstance(derive, str):  # our own export: the loader checks it like any YAML
+            try:
+                item["derive"] = json.loads(derive)
+            except ValueError:
+                self.gap(
+                    f"{path}.extension",
+                    GapCode.UNTRANSLATED,
+                    "our derive extension does not hold a map",
+                    ident,
+                )
         condition = self.condition(raw, path, ident)
         if condition is not None:
             item["show_if"] = condition
