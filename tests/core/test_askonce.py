@@ -120,7 +120,11 @@ def test_the_scale_item_is_asked_and_the_other_derived_in_either_order(
     assert "n_talk" in iv.steps(session, state)
     result = iv.result(session, state).to_json()
     assert set(result["flags"]) == {"s_flag", "n_flag"}
-    assert result["needs"]["mental"] == {"level": "urgent", "because": ["flag:n_flag"]}
+    assert result["needs"]["mental"] == {
+        "level": "urgent",
+        "because": ["flag:n_flag"],
+        "missing": {},
+    }
     state = iv.State(answers={**answers, "s_9": 0})
     assert iv.route(session, state).answers["n_end"] == "no"
     assert "n_talk" not in iv.steps(session, state)
