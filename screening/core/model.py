@@ -200,12 +200,35 @@ class Score:
 
 
 @dataclass(frozen=True, slots=True)
+class FlagHelp:
+    """What the help screen of an urgent flag adds: ``next``, one plain sentence saying
+    what happens next (a duty to report, say); ``need``, the need domain whose services
+    are listed as who can help now (always-open lines first)."""
+
+    next: str | None = None
+    need: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Flag:
     id: str
     severity: Severity
     label: str
     when: Condition
     message: str | None = None
+    help: FlagHelp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Education:
+    """A screen every person of the instrument sees, whatever they answer (universal
+    education): shown once, before the instrument's first question. ``need`` names the
+    need domain whose free services it lists as who helps."""
+
+    id: str
+    title: str
+    text: str
+    need: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +287,7 @@ class Instrument:
     source_official_text: str | None = None
     changelog: tuple[tuple[str, str, str], ...] = ()
     codes: tuple[Code, ...] = ()
+    education: Education | None = None
     _items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -17,7 +17,9 @@ from babel.support import NullTranslations
 
 from screening.core.model import (
     Band,
+    Education,
     Flag,
+    FlagHelp,
     Instrument,
     Item,
     Need,
@@ -118,8 +120,25 @@ def _build(ins: Instrument, t: _Lookup) -> Instrument:
         flags=tuple(_flag(f, t) for f in ins.flags),
         needs=tuple(_need(n, t) for n in ins.needs),
         strengths=tuple(_strength(s, t) for s in ins.strengths),
+        education=_education(ins.education, t),
         _items={},
     )
+
+
+def _education(education: Education | None, t: _Lookup) -> Education | None:
+    if education is None:
+        return None
+    return replace(
+        education,
+        title=t.get("education.title", education.title),
+        text=t.get("education.text", education.text),
+    )
+
+
+def _flag_help(flag: Flag, t: _Lookup) -> FlagHelp | None:
+    if flag.help is None:
+        return None
+    return replace(flag.help, next=t.get(f"flags.{flag.id}.help.next", flag.help.next))
 
 
 def _section(section: Section, t: _Lookup) -> Section:
@@ -165,7 +184,10 @@ def _band(band: Band, t: _Lookup, prefix: str) -> Band:
 def _flag(flag: Flag, t: _Lookup) -> Flag:
     p = f"flags.{flag.id}."
     return replace(
-        flag, label=t.get(p + "label", flag.label), message=t.get(p + "message", flag.message)
+        flag,
+        label=t.get(p + "label", flag.label),
+        message=t.get(p + "message", flag.message),
+        help=_flag_help(flag, t),
     )
 
 
@@ -198,4 +220,7 @@ def missing(instrument: Instrument, code: str) -> int:
     texts += [f.label for f in translated.flags] + [f.message for f in translated.flags]
     texts += [n.label for n in translated.needs] + [n.description for n in translated.needs]
     texts += [s.label for s in translated.strengths]
+    texts += [f.help.next for f in translated.flags if f.help is not None]
+    if translated.education is not None:
+        texts += [translated.education.title, translated.education.text]
     return sum(isinstance(text, Untranslated) for text in texts)

@@ -570,7 +570,7 @@ def test_urgent_answer_brings_the_help_screen_first(app: Flask) -> None:
     assert screen(client.get(url).text) == "help"
     submit(client, form(page, "/help"))
     _, f = question(client, url)
-    assert f.hidden("item") == "harm_nearby"
+    assert f.hidden("item") == "hurt_nearby"
     assert screen(client.get(url).text) == "answer"  # shown once
 
 
