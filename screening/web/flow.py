@@ -180,9 +180,7 @@ def _demo_contacts() -> list[dict[str, str]]:
     return [{k: v if k == "phone" else _(v) for k, v in c.items()} for c in DEMO_CONTACTS]
 
 
-def who_helps(
-    loaded: service.Loaded, needs: list[str], *, free_only: bool = False
-) -> list[Match]:
+def who_helps(loaded: service.Loaded, needs: list[str], *, free_only: bool = False) -> list[Match]:
     """The directory's services for these needs that anyone may use, 24/7 lines first,
     each once."""
     if not needs:
