@@ -123,6 +123,8 @@ def screen(html: str) -> str:
     for f in forms(html):
         if any(name == "education" for name, _ in f.fields):
             return "education"
+        if f.action == "/checkin/continue":  # the private check-in's help screen
+            return "help"
         for kind in ("consent", "help", "section", "answer"):
             if f.action.endswith("/" + kind):
                 return kind
