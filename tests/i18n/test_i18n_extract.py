@@ -92,7 +92,9 @@ flags:
     severity: urgent
     label: T flag
     message: T flag message
+    help: {need: n1, next: T flag help next}
     when: {item: q1, equals: "no"}
+education: {id: e1, title: T education title, text: T education text, need: n1}
 needs:
   - {id: n1, label: T need, description: T need description, some_if: {flag: f1}}
 strengths:
