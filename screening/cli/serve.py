@@ -28,6 +28,7 @@ from screening.store import db as storage
 
 BACKLOG = 2048  # connections the kernel holds while every thread is busy
 CONNECTIONS = 1000  # open client connections per process (most idle, kept alive)
+KEEPALIVE = 5  # seconds an idle kept-alive client connection stays open
 POOL = 15  # SQLAlchemy's default pool: 5 kept + 10 overflow connections per process
 
 
@@ -111,7 +112,7 @@ def run_gunicorn(app: Any, host: str, port: int, workers: int, threads: int) -> 
         "threads": threads,
         "worker_connections": CONNECTIONS,
         "backlog": BACKLOG,
-        "keepalive": 5,
+        "keepalive": KEEPALIVE,
         "timeout": 120,
         "graceful_timeout": 5,
         "preload_app": True,

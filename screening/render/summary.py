@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, Answer
 from screening.core.model import Item, Option, Severity
+from screening.core.printing import Printing
 from screening.core.route import Interview
 from screening.i18n import N_
 
@@ -103,8 +104,12 @@ def summary_view(
     """What the summary shows, built from the scoring engine's result (no judgment here).
 
     ``shared_only`` (for anything printed or downloaded) leaves out every answer the
-    person declined, skipped or did not give: only what they chose to tell us."""
+    person declined, skipped or did not give: only what they chose to tell us; and what
+    may not leave the screen (:mod:`screening.core.printing`): a question and its answer
+    only for a ``verbatim`` item, no flag raised by anything less, no need or strength
+    raised only by ``never`` items."""
     result = iv.result(session, state)
+    paper = Printing(session, result) if shared_only else None
     walked = iv.route(session, state)
     flags = flag_defs(session)
     needs = {n.id: n for ins in reversed(session.instruments) for n in ins.needs}
@@ -139,7 +144,7 @@ def summary_view(
 
     need_views = []
     for need in result.needs.values():
-        if need.level == "none":
+        if need.level == "none" or (paper and not paper.need_name(need.because)):
             continue
         told = [
             Told(
@@ -147,7 +152,8 @@ def summary_view(
                 answer_label(session.items[i], walked.answers.get(i), words),
             )
             for i in items_of(need.because, set())
-            if i in session.items and (not shared_only or _shared(walked.answers.get(i)))
+            if i in session.items
+            and (paper is None or (paper.told(i) and _shared(walked.answers.get(i))))
         ]
         lines = [
             score_line(ref.partition(":")[2])
@@ -167,10 +173,15 @@ def summary_view(
                 found.complete,
             )
         )
+    shown_flags = [f for f in result.flags if paper is None or paper.flag_text(f.id)]
     return {
-        "urgent": [flags[f.id] for f in result.flags if f.severity is Severity.URGENT],
-        "noted": [flags[f.id] for f in result.flags if f.severity is not Severity.URGENT],
-        "strengths": [strengths[s.id].label for s in result.strengths],
+        "urgent": [flags[f.id] for f in shown_flags if f.severity is Severity.URGENT],
+        "noted": [flags[f.id] for f in shown_flags if f.severity is not Severity.URGENT],
+        "strengths": [
+            strengths[s.id].label
+            for s in result.strengths
+            if paper is None or paper.strength(s.because)
+        ],
         "needs": need_views,
         "scores": score_views,
     }

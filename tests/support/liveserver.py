@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import IO, Any
 
+from screening.cli.serve import KEEPALIVE as KEEPALIVE_IDLE
 from tests.support.paths import ROOT
 
 PASSWORD = "a long enough password"
@@ -206,6 +207,7 @@ class Client:
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
         self._conn_base = ""
+        self._last_used = 0.0
 
     def close(self) -> None:
         if self._conn is not None:
@@ -213,7 +215,11 @@ class Client:
             self._conn = None
 
     def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None or self._conn_base != self.base:
+        # The server closes a kept-alive connection after KEEPALIVE_IDLE seconds; a
+        # request sent at that moment meets a closed socket (BrokenPipe) although the
+        # server is fine. A connection idle for half that long is replaced first.
+        stale = time.monotonic() - self._last_used > KEEPALIVE_IDLE / 2
+        if self._conn is None or self._conn_base != self.base or stale:
             self.close()
             host, _, port = self.base.removeprefix("http://").partition(":")
             self._conn = http.client.HTTPConnection(host, int(port or 80), timeout=self.timeout)
@@ -240,7 +246,9 @@ class Client:
             raw = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.close()
+            self._last_used = 0.0
             raise NoResponse(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        self._last_used = time.monotonic()
         for header in response.headers.get_all("Set-Cookie") or []:
             parsed: SimpleCookie = SimpleCookie()
             parsed.load(header)
