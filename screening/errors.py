@@ -101,6 +101,7 @@ class Code(StrEnum):
     BAD_SECTION = "bad-section"
     UNKNOWN_ITEM = "unknown-item"
     NOT_ON_PATH = "not-on-path"
+    UNKNOWN_SCREEN = "unknown-screen"
     BAD_STATE = "bad-state"
     BAD_CONSENT = "bad-consent"
     BAD_INTERPRETATION = "bad-interpretation"
@@ -150,6 +151,7 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_SECTION: 'give "section" and "choice": enter or skip',
     Code.UNKNOWN_ITEM: "{detail}",
     Code.NOT_ON_PATH: "{detail}",
+    Code.UNKNOWN_SCREEN: "{detail}",
     Code.BAD_STATE: "{detail}",
     Code.BAD_CONSENT: "{detail}",
     Code.BAD_INTERPRETATION: "{detail}",
@@ -183,6 +185,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_ANSWER: {"detail": 'give "value" (null to skip) or "declined": true'},
     Code.UNKNOWN_ITEM: {"detail": "no such item in this interview"},
     Code.NOT_ON_PATH: {"detail": "that item is not asked with the answers given"},
+    Code.UNKNOWN_SCREEN: {"detail": "no such education screen in this interview"},
     Code.BAD_STATE: {"detail": "the interview state is malformed"},
     Code.BAD_CONSENT: {"detail": "consent needs store, share and statistics"},
     Code.BAD_INTERPRETATION: {"detail": "an interpretation is text"},

@@ -67,7 +67,14 @@ def run(session: Interview) -> interview.State:
                 "\n!! Something you said means help may be needed now. A worker can "
                 "connect you with crisis or shelter services. You can go on after."
             )
+            for flag in (f for ins in session.instruments for f in ins.flags):
+                if flag.id in step.urgent and flag.help is not None and flag.help.next:
+                    click.echo(f"What happens next: {flag.help.next}")
             state = interview.acknowledge(state, step.urgent)
+            continue
+        if step.education is not None and step.education_key is not None:
+            click.echo(f"\n{step.education.title}\n\n{step.education.text}")
+            state = interview.see(session, state, step.education_key)
             continue
         if step.done or step.item is None:
             break

@@ -1,10 +1,10 @@
 """The interview engine: what to show next, progress, back, change, skip (pure).
 
 State holds only what the person did (answers, section choices, the urgent flags for
-which help was already offered, answers set aside). Everything else, the route, the
-next step, progress, is derived from it on every call. :func:`next_step` never changes
-state; :func:`set_aside` is the one explicit function that moves answers which no longer
-apply out of the way (kept, never deleted).
+which help was already offered, the education screens shown, answers set aside).
+Everything else, the route, the next step, progress, is derived from it on every call.
+:func:`next_step` never changes state; :func:`set_aside` is the one explicit function
+that moves answers which no longer apply out of the way (kept, never deleted).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from screening.core.answers import Answer, answer_to_json, has_value, parse_answer
-from screening.core.model import Instrument, Item, Section
+from screening.core.model import Education, Instrument, Item, Section
 from screening.core.route import Interview, InterviewError, Kind, Visit, Walk, section_key
 from screening.core.scoring import Result, score
 
@@ -24,6 +24,7 @@ class State:
     sections: Mapping[str, str] = field(default_factory=dict)  # section key -> enter | skip
     acknowledged: frozenset[str] = frozenset()  # urgent flags whose help screen was shown
     set_aside: Mapping[str, Answer] = field(default_factory=dict)
+    seen: frozenset[str] = frozenset()  # education screens shown (their education_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +40,9 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class Step:
     """What to show now. ``urgent`` lists urgent flags not yet acknowledged: show help
-    first. ``content_warning`` is the section's warning, to show (with the choice to skip
-    the section) before the item."""
+    first. ``education`` is an instrument's universal-education screen, due before its
+    first question (``item``, still the next question). ``content_warning`` is the
+    section's warning, to show (with the choice to skip the section) before the item."""
 
     done: bool
     progress: Progress
@@ -53,10 +55,56 @@ class Step:
     previous: str | None = None
     # items on the route not asked, answered by another item (reused or derived)
     answered_elsewhere: tuple[Visit, ...] = ()
+    education: Education | None = None
+    education_key: str | None = None
 
     @property
     def interrupt(self) -> bool:
         return bool(self.urgent)
+
+    @property
+    def screen(self) -> str:
+        """The kind of screen this step is, one of :data:`SCREENS`: the word the step
+        JSON and every page's ``<main data-screen>`` carry."""
+        if self.urgent:
+            return "help"
+        if self.education is not None:
+            return "education"
+        if self.done:
+            return "summary"
+        return "warning" if self.content_warning else "question"
+
+
+SCREENS = ("question", "warning", "help", "education", "summary")
+
+
+def education_key(instrument: Instrument) -> str | None:
+    """The key under which ``State.seen`` records the instrument's education screen."""
+    education = instrument.education
+    return None if education is None else f"education/{instrument.id}/{education.id}"
+
+
+def _entered(instrument: Instrument, state: State) -> bool:
+    """Whether the person has done anything in this instrument yet: an answer (skips
+    and declines too) or a section choice. Its education screen comes before that."""
+    mine = {i.id for i in instrument.iter_items()}
+    if any(k in mine for k in (*state.answers, *state.set_aside)):
+        return True
+    return any(section_key(instrument, s) in state.sections for s in instrument.sections)
+
+
+def _education_due(
+    interview: Interview, state: State, upto: Instrument | None
+) -> Instrument | None:
+    """The first instrument up to ``upto`` (all when None) whose education screen the
+    person has not seen and whose questions they have not begun."""
+    for instrument in interview.instruments:
+        key = education_key(instrument)
+        if key is not None and key not in state.seen and not _entered(instrument, state):
+            return instrument
+        if instrument is upto:
+            break
+    return None
 
 
 def route(interview: Interview, state: State) -> Walk:
@@ -86,12 +134,22 @@ def next_step(interview: Interview, state: State) -> Step:
     asked = walked.asked()
     pending = next((v for v in asked if v.item.id not in walked.answers), None)
     elsewhere = tuple(walked.answered_elsewhere())
+    due = _education_due(interview, state, pending.instrument if pending else None)
+    education = None if due is None else due.education
+    key = None if due is None else education_key(due)
     if pending is None:
         last = asked[-1].item.id if asked else None
         return Step(
-            done=True, progress=counts, urgent=urgent, previous=last, answered_elsewhere=elsewhere
+            done=True,
+            progress=counts,
+            urgent=urgent,
+            previous=last,
+            answered_elsewhere=elsewhere,
+            education=education,
+            education_key=key,
         )
-    return replace(_item_step(pending, walked, counts, urgent, state), answered_elsewhere=elsewhere)
+    step = _item_step(pending, walked, counts, urgent, state)
+    return replace(step, answered_elsewhere=elsewhere, education=education, education_key=key)
 
 
 def _item_step(
@@ -169,6 +227,13 @@ def choose_section(state: State, key: str, *, enter: bool) -> State:
     return replace(state, sections={**state.sections, key: "enter" if enter else "skip"})
 
 
+def see(interview: Interview, state: State, key: str) -> State:
+    """The person was shown this education screen (its :func:`education_key`)."""
+    if key not in {education_key(i) for i in interview.instruments}:
+        raise InterviewError("unknown-screen", f"{key!r} is no education screen of this interview")
+    return replace(state, seen=state.seen | {key})
+
+
 def acknowledge(state: State, flags: tuple[str, ...]) -> State:
     """Help was offered for these urgent flags; the interview may go on."""
     return replace(state, acknowledged=state.acknowledged | frozenset(flags))
@@ -213,6 +278,7 @@ def state_to_json(state: State) -> dict[str, object]:
         "sections": dict(state.sections),
         "acknowledged": sorted(state.acknowledged),
         "set_aside": {k: answer_to_json(v) for k, v in state.set_aside.items()},
+        "seen": sorted(state.seen),
     }
 
 
@@ -233,9 +299,13 @@ def state_from_json(interview: Interview, data: Mapping[str, object]) -> State:
         raise InterviewError("bad-state", "sections map a section to 'enter' or 'skip'")
     if not isinstance(acknowledged, list):
         raise InterviewError("bad-state", "acknowledged is a list of flag ids")
+    seen = data.get("seen", [])  # absent in states saved before education screens
+    if not isinstance(seen, list):
+        raise InterviewError("bad-state", "seen is a list of education screen keys")
     return State(
         answers=answers("answers"),
         sections={str(k): str(v) for k, v in sections.items()},
         acknowledged=frozenset(str(f) for f in acknowledged),
         set_aside=answers("set_aside"),
+        seen=frozenset(str(k) for k in seen),
     )

@@ -243,6 +243,16 @@ class Score:
 
 
 @dataclass(frozen=True, slots=True)
+class FlagHelp:
+    """What the help screen of an urgent flag adds: ``next``, one plain sentence saying
+    what happens next (a duty to report, say); ``need``, the need domain whose services
+    are listed as who can help now (always-open lines first)."""
+
+    next: str | None = None
+    need: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Flag:
     """``label`` and ``message`` are written for the worker; ``person`` and
     ``person_message`` for the person reading alone (never shown the worker's)."""
@@ -254,10 +264,23 @@ class Flag:
     message: str | None = None
     person: str | None = None
     person_message: str | None = None
+    help: FlagHelp | None = None
 
     @property
     def worker(self) -> str:
         return self.label
+
+
+@dataclass(frozen=True, slots=True)
+class Education:
+    """A screen every person of the instrument sees, whatever they answer (universal
+    education): shown once, before the instrument's first question. ``need`` names the
+    need domain whose free services it lists as who helps."""
+
+    id: str
+    title: str
+    text: str
+    need: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +349,7 @@ class Instrument:
     source_official_text: str | None = None
     changelog: tuple[tuple[str, str, str], ...] = ()
     codes: tuple[Code, ...] = ()
+    education: Education | None = None
     _items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -17,7 +17,9 @@ from babel.support import NullTranslations
 
 from screening.core.model import (
     Band,
+    Education,
     Flag,
+    FlagHelp,
     Instrument,
     Item,
     Need,
@@ -123,8 +125,25 @@ def _build(ins: Instrument, t: _Lookup) -> Instrument:
         flags=tuple(_flag(f, t) for f in ins.flags),
         needs=tuple(_need(n, t) for n in ins.needs),
         strengths=tuple(_strength(s, t) for s in ins.strengths),
+        education=_education(ins.education, t),
         _items={},
     )
+
+
+def _education(education: Education | None, t: _Lookup) -> Education | None:
+    if education is None:
+        return None
+    return replace(
+        education,
+        title=t.get("education.title", education.title),
+        text=t.get("education.text", education.text),
+    )
+
+
+def _flag_help(flag: Flag, t: _Lookup) -> FlagHelp | None:
+    if flag.help is None:
+        return None
+    return replace(flag.help, next=t.get(f"flags.{flag.id}.help.next", flag.help.next))
 
 
 def _section(section: Section, t: _Lookup) -> Section:
@@ -176,6 +195,7 @@ def _flag(flag: Flag, t: _Lookup) -> Flag:
         message=t.get(p + "message", flag.message),
         person=t.get(p + "person", flag.person),
         person_message=t.get(p + "person_message", flag.person_message),
+        help=_flag_help(flag, t),
     )
 
 
@@ -213,4 +233,7 @@ def missing(instrument: Instrument, code: str) -> int:
     texts += [f.person_message for f in translated.flags]
     texts += [t for n in translated.needs for t in (n.label, n.description, n.person)]
     texts += [t for s in translated.strengths for t in (s.label, s.person)]
+    texts += [f.help.next for f in translated.flags if f.help is not None]
+    if translated.education is not None:
+        texts += [translated.education.title, translated.education.text]
     return sum(isinstance(text, Untranslated) for text in texts)

@@ -9,7 +9,9 @@ from typing import Any
 from screening.core.model import (
     Band,
     Bound,
+    Education,
     Flag,
+    FlagHelp,
     Item,
     Need,
     Parameter,
@@ -186,8 +188,38 @@ def flags_of(
                 raw.get("message"),
                 person,
                 raw.get("person_message"),
+                help=_flag_help(raw.get("help")),
             )
     return flags
+
+
+def _flag_help(raw: Raw | None) -> FlagHelp | None:
+    return None if raw is None else FlagHelp(next=raw.get("next"), need=raw.get("need"))
+
+
+def education_of(ctx: Ctx, data: Raw, needs: list[Need]) -> Education | None:
+    """The universal-education screen, if any; every need it or a flag's help names is
+    one of the instrument's need domains."""
+    known = {n.id for n in needs}
+    named: list[tuple[Path, str]] = [
+        (("flags", f, "help", "need"), raw["help"]["need"])
+        for f, raw in enumerate(data.get("flags", []))
+        if isinstance(raw.get("help"), dict) and "need" in raw["help"]
+    ]
+    raw = data.get("education")
+    if raw is not None and "need" in raw:
+        named.append((("education", "need"), raw["need"]))
+    for path, need in named:
+        if need not in known:
+            ctx.error(
+                path,
+                "unknown-ref",
+                f"{need!r} is not a need of this instrument; "
+                f"its needs: {', '.join(sorted(known)) or 'none'}",
+            )
+    if raw is None:
+        return None
+    return Education(raw["id"], raw["title"], raw["text"], raw.get("need"))
 
 
 def needs_of(

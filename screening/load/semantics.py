@@ -19,7 +19,13 @@ from screening.core.model import (
 from screening.errors import Path, Problem
 from screening.load.check_context import Ctx, Raw, codes
 from screening.load.check_items import sections_and_items
-from screening.load.check_results import flags_of, needs_of, scores_of, strengths_of
+from screening.load.check_results import (
+    education_of,
+    flags_of,
+    needs_of,
+    scores_of,
+    strengths_of,
+)
 from screening.load.reach import unreachable_items
 from screening.load.yamlmarks import Document
 
@@ -40,6 +46,7 @@ def check_and_build(
     flags = flags_of(ctx, data, items, scores)
     needs = needs_of(ctx, data, items, scores, flags)
     strengths = strengths_of(ctx, data, items, scores, flags)
+    education = education_of(ctx, data, needs)
     _changelog(ctx, data)
     _imported(ctx, data)
     if any(not p.warning for p in ctx.problems):
@@ -84,6 +91,7 @@ def check_and_build(
         source_official_text=source.get("official_text"),
         changelog=tuple((c["version"], c["date"], c["changes"]) for c in data["changelog"]),
         codes=codes(ctx, data.get("codes", []), ("codes",)),
+        education=education,
     )
     return instrument, ctx.problems
 

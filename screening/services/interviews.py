@@ -202,6 +202,8 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
         return iv.choose_section(state, entry["section"], enter=entry["choice"] == "enter")
     if kind in ("help-shown", "help-seen"):
         return iv.acknowledge(state, tuple(entry["flags"]))
+    if kind == "education-seen":
+        return iv.see(session, state, str(entry["screen"]))
     if kind == "consent":
         _check_consent(entry)
         return state
@@ -230,12 +232,16 @@ def record(
     entry: dict[str, Any],
     idem_key: str,
     personal_key: bytes | None = None,
+    *,
+    help_shown: bool = True,
 ) -> dict[str, Any]:
     """Check an entry against the interview, store it durably, return the next step.
 
     A retry with the same key returns the first response and stores nothing; the same
     key with another entry is a 409. The entry and the step it produced are committed
-    together before this returns."""
+    together before this returns. With ``help_shown`` (the API, whose response carries
+    the urgent flags) the help is recorded as shown; pages show it on a screen of its
+    own and record it when the person goes on (``help_seen_entry``)."""
     if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
         raise DomainError(Code.BAD_KEY)
     if idem_key.startswith(_HELP_PREFIX):
@@ -264,7 +270,7 @@ def record(
             seal(key, json.dumps(step).encode(), context),
             status,
         )
-        if step.get("urgent"):
+        if help_shown and step.get("urgent"):
             shown = json.dumps({"kind": "help-shown", "flags": step["urgent"]}).encode()
             storage.append_entry(
                 conn,
@@ -346,6 +352,11 @@ def help_seen_entry(flags: Sequence[str]) -> dict[str, Any]:
     return {"kind": "help-seen", "flags": list(flags)}
 
 
+def education_seen_entry(screen: str) -> dict[str, Any]:
+    """A page showed this education screen (its ``education_key``) and the person went on."""
+    return {"kind": "education-seen", "screen": screen}
+
+
 def discard(engine: Engine, interview_id: str) -> None:
     """Delete an interview and everything stored for it (consent to store withdrawn)."""
     with storage.transaction(engine) as conn:
@@ -413,8 +424,19 @@ def instruments_for(audience: str, folder: Path | None = None) -> list[Instrumen
 def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
     step = iv.next_step(session, state)
     not_asked = not_asked_json(step)
+    education = (
+        {}
+        if step.education is None
+        else {
+            "education": {
+                "screen": step.education_key,
+                "title": step.education.title,
+                "text": step.education.text,
+            }
+        }
+    )
     if step.done or step.item is None:
-        out: dict[str, Any] = {"done": True}
+        out: dict[str, Any] = {"done": True, "screen": step.screen, **education}
         if step.urgent:
             out["urgent"] = list(step.urgent)
         if not_asked:
@@ -423,6 +445,8 @@ def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
     item = step.item
     return {
         "done": False,
+        "screen": step.screen,
+        **education,
         "item": {
             "id": item.id,
             "type": item.type,

@@ -8,13 +8,16 @@ call :func:`show` to render the screen it is at, or one of the ``post_*`` functi
 record what a form sent and redirect (POST/redirect/GET).
 
 Screens, in the order they take precedence: help now (an urgent flag not yet seen on a
-page), the question or the content warning before its section, and at the end the
-summary. ``?q=N`` shows the N-th question of the route again, to go back and change an
-answer; addresses never name an item or a topic.
+page), an instrument's universal-education screen (before its first question), the
+question or the content warning before its section, and at the end the summary. Each
+page's ``<main>`` carries ``data-screen`` with the step's :attr:`Step.screen` word.
+``?q=N`` shows the N-th question of the route again, to go back and change an answer;
+addresses never name an item or a topic.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import secrets
@@ -27,9 +30,11 @@ from flask import Response, current_app, redirect, render_template, request, url
 
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, answer_to_json
+from screening.core.matching import Match
 from screening.core.route import InterviewError
 from screening.i18n import N_
 from screening.render.summary import PERSON, WORKER, flag_defs, said, summary_view
+from screening.services import helplines
 from screening.services import interviews as service
 from screening.web.extension import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
@@ -94,7 +99,9 @@ def new_key() -> str:
 
 
 def record(loaded: service.Loaded, place: Place, entry: dict[str, Any], key: str) -> None:
-    service.record(ext().engine, ext().master, loaded.id, entry, key, place.personal)
+    service.record(
+        ext().engine, ext().master, loaded.id, entry, key, place.personal, help_shown=False
+    )
 
 
 def pending_help(loaded: service.Loaded) -> list[str]:
@@ -135,6 +142,8 @@ def show(loaded: service.Loaded, place: Place, **context: Any) -> Response | tup
     if pending:
         return help_page(loaded, place, pending, **context)
     step = iv.next_step(loaded.session, loaded.state)
+    if step.education is not None:
+        return education_page(loaded, place, step, **context)
     if step.done:
         return summary_page(loaded, place, **context)
     if step.content_warning:
@@ -176,22 +185,62 @@ def voice(place: Place) -> str:
     return PERSON if place.private else WORKER
 
 
+def who_helps(loaded: service.Loaded, needs: list[str], *, free_only: bool = False) -> list[Match]:
+    """The directory's services for these needs that anyone may use, 24/7 lines first,
+    each once."""
+    if not needs:
+        return []
+    services = helplines.directory_services(ext().engine)
+    now = dt.datetime.now(dt.UTC)
+    found: dict[str, Match] = {}
+    for need in needs:
+        for m in helplines.who_helps(
+            services, need, now=now, language=loaded.locale, free_only=free_only
+        ):
+            found.setdefault(m.service.id, m)
+    return sorted(found.values(), key=lambda m: not (m.service.always_open or m.open_now))
+
+
 def help_page(
     loaded: service.Loaded, place: Place, pending: list[str], **context: Any
 ) -> tuple[str, int]:
     flags = flag_defs(loaded.session)
+    shown = [flags[f] for f in pending]
     contacts, demo = help_contacts(ext().settings.instance)
     previous = iv.next_step(loaded.session, loaded.state).previous
+    needs = [f.help.need for f in shown if f.help is not None and f.help.need]
     return page(
         "help.html",
         interview=loaded,
         place=place,
+        screen="help",
         flags=[said(flags[f], voice(place), WORDS) for f in pending],
         flag_ids=pending,
+        next_steps=list(dict.fromkeys(f.help.next for f in shown if f.help and f.help.next)),
+        helpers=who_helps(loaded, list(dict.fromkeys(needs))),
         contacts=contacts,
         demo=demo,
         key=new_key(),
         back=_back(loaded, place, previous),
+        **context,
+    )
+
+
+def education_page(
+    loaded: service.Loaded, place: Place, step: iv.Step, **context: Any
+) -> tuple[str, int]:
+    """The universal-education screen: the same for everyone, whatever they answered."""
+    assert step.education is not None
+    need = step.education.need
+    return page(
+        "education.html",
+        interview=loaded,
+        place=place,
+        screen="education",
+        step=step,
+        helpers=who_helps(loaded, [need] if need else [], free_only=True),
+        key=new_key(),
+        back=_back(loaded, place, step.previous),
         **context,
     )
 
@@ -208,6 +257,7 @@ def warning_page(
         "warning.html",
         interview=loaded,
         place=place,
+        screen="warning",
         step=step,
         first_in_instrument=first_in_instrument,
         key=new_key(),
@@ -246,6 +296,7 @@ def question_page(
         status,
         interview=loaded,
         place=place,
+        screen="question",
         step=step,
         item=item,
         choices=choices_for(item, chosen),
@@ -277,6 +328,7 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
         "summary.html",
         interview=loaded,
         place=place,
+        screen="summary",
         back=_back(loaded, place, last),
         **summary_view(loaded.session, loaded.state, words=WORDS, voice=voice(place)),
         **context,
@@ -287,7 +339,14 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
 
 
 def post_help(loaded: service.Loaded, place: Place) -> Response:
+    """The "go on" of a help screen (the flags it showed) or of an education screen."""
     key = form_key()
+    education = request.form.get("education")
+    if education is not None:
+        step = iv.next_step(loaded.session, loaded.state)
+        if step.education_key is not None and education == step.education_key:
+            record(loaded, place, service.education_seen_entry(education), key)
+        return see(place.here())
     shown = request.form.getlist("flag")
     flags = [f for f in pending_help(loaded) if f in shown]
     if flags:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, url_for
 from markupsafe import Markup, escape
 
+from screening.core.interview import education_key
 from screening.core.model import Item, Option
 from screening.core.route import Interview
 from screening.errors import Code, DomainError
@@ -257,8 +258,19 @@ def step_texts(step: dict[str, Any], session: Interview, langs: langdb.Languages
             section = ins.section(section_id) if ins.id == ins_id else None
             if section is not None and section.content_warning:
                 out["content_warning"] = str(section.content_warning)
+    if isinstance(step.get("education"), dict):
+        out["education"] = _education_in(step["education"], session, langs.locale)
     out["locale"] = langs.locale
     return out
+
+
+def _education_in(block: dict[str, Any], session: Interview, code: str) -> dict[str, Any]:
+    """A step's education screen in the interview's language."""
+    for ins in translate_session(session, code).instruments:
+        education = ins.education
+        if education is not None and education_key(ins) == block["screen"]:
+            return {**block, "title": str(education.title), "text": str(education.text)}
+    return block
 
 
 def _item_block(item: Item, code: str) -> dict[str, Any]:

@@ -94,8 +94,10 @@ flags:
     person: T flag person
     message: T flag message
     person_message: T flag person message
+    help: {need: n1, next: T flag help next}
     when: {item: q1, equals: "no"}
   - {id: f2, severity: low, worker: T flag worker, when: {item: q1, equals: "yes"}}
+education: {id: e1, title: T education title, text: T education text, need: n1}
 needs:
   - {id: n1, label: T need, description: T need description, some_if: {flag: f1}}
   - {id: n2, worker: T need worker, person: T need person, some_if: {flag: f1}}

@@ -101,7 +101,8 @@ CONTROL = {
         "money_help",
         "housing_now",
         "thoughts_ending_life",
-        "harm_",
+        "hurt_nearby",  # harm_nearby, split (issue 12 point 5)
+        "overheard",
         "safe_right_now",
         "uses_substances",
         "substance_help",
@@ -115,7 +116,8 @@ CONTROL = {
         "safe_to_leave",
     ],
     "youth-check-in": [
-        "y_made_",
+        "y_pressured",  # y_made_to_do_things, split (issue 12 point 5)
+        "y_trade_for_needs",
         "y_thoughts_ending_life",
         "y_safe_right_now",
         "y_help_most",

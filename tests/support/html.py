@@ -121,10 +121,21 @@ def sign_in(app: Flask, username: str = "ana") -> FlaskClient:
 
 def screen(html: str) -> str:
     for f in forms(html):
+        if any(name == "education" for name, _ in f.fields):
+            return "education"
+        if f.action == "/checkin/continue":  # the private check-in's help screen
+            return "help"
         for kind in ("consent", "help", "section", "answer"):
             if f.action.endswith("/" + kind):
                 return kind
     return "summary" if h1(html) == "Summary" else "other"
+
+
+def data_screen(html: str) -> str | None:
+    """The ``data-screen`` word of the page's ``<main>`` (None when it has none)."""
+    found = re.search(r'<main id="main"(?: data-screen="([a-z]+)")?>', html)
+    assert found is not None, "every page has one <main id=main>"
+    return found.group(1)
 
 
 def value_for(item: Any, n: int) -> tuple[dict[str, Any], Any]:

@@ -113,7 +113,7 @@ def test_change_an_answer_is_appended_and_the_path_follows(app: Flask) -> None:
     client = signed_in(app)
     flow, _ = start(client, "pc-ptsd-5")
     assert flow.answer("pcptsd5_gate", 1)["step"]["item"]["id"] == "pcptsd5_1"
-    assert flow.answer("pcptsd5_gate", 0)["step"] == {"done": True}
+    assert flow.answer("pcptsd5_gate", 0)["step"] == {"done": True, "screen": "summary"}
     flow.answer("pcptsd5_1", 1, status=400)  # off the path now
     shown = client.get(f"/api/v1/interviews/{flow.id}").json or {}
     assert shown["answers"] == {"pcptsd5_gate": 0}
@@ -136,8 +136,9 @@ def test_urgent_flag_is_reported_once_with_the_next_step(app: Flask) -> None:
     for n in range(1, 9):
         flow.answer(f"phq9_{n}", 0)
     step = flow.answer("phq9_9", 1)["step"]
-    assert step == {"done": True, "urgent": ["phq9_item9"]}
-    assert (client.get(f"/api/v1/interviews/{flow.id}").json or {})["step"] == {"done": True}
+    assert step == {"done": True, "screen": "help", "urgent": ["phq9_item9"]}
+    again = (client.get(f"/api/v1/interviews/{flow.id}").json or {})["step"]
+    assert again == {"done": True, "screen": "summary"}
 
 
 def test_section_can_be_skipped_after_its_warning(app: Flask) -> None:
@@ -148,7 +149,8 @@ def test_section_can_be_skipped_after_its_warning(app: Flask) -> None:
         f"/api/v1/interviews/{flow.id}/sections",
         json={"section": step["section"], "choice": "skip", "key": "sec-0001"},
     )
-    assert response.status_code == 200 and (response.json or {})["step"] == {"done": True}
+    done = {"done": True, "screen": "summary"}
+    assert response.status_code == 200 and (response.json or {})["step"] == done
     result = client.get(f"/api/v1/interviews/{flow.id}/result").json or {}
     assert result["scores"]["pcptsd5_total"]["complete"] is False
 

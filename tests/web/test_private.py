@@ -474,12 +474,18 @@ def test_with_the_script_no_cookie_is_ever_set(app: Flask) -> None:
     creds = {SESSION: started.headers[SESSION], KEY: started.headers[KEY]}
     assert client.get("/checkin").text.count("Choose a check-in")  # no headers: a start page
     page = client.get("/checkin", headers=creds)
+    assert 'data-screen="education"' in page.text and "Set-Cookie" not in page.headers
+    went = client.post(
+        "/checkin/continue", data=dict(form(page.text, "/checkin/continue").fields), headers=creds
+    )
+    assert went.status_code == 303 and "Set-Cookie" not in went.headers
+    page = client.get("/checkin", headers=creds)
     assert kind(page.text) == "section" and "Set-Cookie" not in page.headers
     section = form(page.text, "/checkin/section")
     moved = client.post(
         "/checkin/section", data={**dict(section.fields), "choice": "enter"}, headers=creds
     )
-    assert moved.status_code == 303 and counts(app)["entries"] == 1
+    assert moved.status_code == 303 and counts(app)["entries"] == 2
     wrong_key = {**creds, KEY: creds[KEY][::-1]}
     assert "Choose a check-in" in client.get("/checkin", headers=wrong_key).text
     left = client.post("/checkin/leave", headers={**creds, "X-Leave": "fetch"})

@@ -145,6 +145,7 @@ class _Builder:
                 ("flag(s)", ins.flags),
                 ("need(s)", ins.needs),
                 ("strength(s)", ins.strengths),
+                ("education screen(s)", (ins.education,) if ins.education else ()),
             )
             if things
         ]
