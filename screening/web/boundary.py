@@ -192,6 +192,9 @@ def check_request() -> None:
     check_path(request.environ)
     check_pairs(request.query_string, "query", MAX_QUERY)
     check_headers(request.headers.items())
+    for name, value in request.cookies.items(multi=True):  # as parsed: quoted escapes too
+        check_text(name, "cookie")
+        check_text(value, "cookie")
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: a 413 here
