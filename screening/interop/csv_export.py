@@ -208,9 +208,10 @@ def _owners(instruments: Iterable[Instrument]) -> dict[str, str]:
 
 
 ESCAPED = (
-    "Any text cell that starts with = + - @, a tab or a carriage return has an apostrophe "
-    "added in front (so no spreadsheet runs it as a formula), interview ids too: remove "
-    "that one apostrophe to get the value."
+    "Any text cell that starts with = + - @, a tab, a carriage return or a line feed (also "
+    "after leading spaces, no-break or zero-width spaces or a byte order mark, and in "
+    "fullwidth forms such as \uff1d) has an apostrophe added in front (so no spreadsheet "
+    "runs it as a formula), interview ids too: remove that one apostrophe to get the value."
 )
 _FIXED = [
     ("interview_id", "", "text", "", "The interview's random id (no name, no contact). " + ESCAPED),
