@@ -99,6 +99,7 @@ class Code(StrEnum):
     BAD_ITEM = "bad-item"
     BAD_ANSWER = "bad-answer"
     BAD_SECTION = "bad-section"
+    UNKNOWN_SECTION = "unknown-section"
     UNKNOWN_ITEM = "unknown-item"
     NOT_ON_PATH = "not-on-path"
     UNKNOWN_SCREEN = "unknown-screen"
@@ -116,6 +117,7 @@ class Code(StrEnum):
     BAD_JSON = "bad-json"
     BAD_POST = "bad-post"
     BAD_FORMAT = "bad-format"
+    BAD_INPUT = "bad-input"
     SIGN_IN = "sign-in"
     BAD_LOGIN = "bad-login"
     TOO_MANY = "too-many"
@@ -149,6 +151,7 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_ITEM: "name the item you answer",
     Code.BAD_ANSWER: "{detail}",
     Code.BAD_SECTION: 'give "section" and "choice": enter or skip',
+    Code.UNKNOWN_SECTION: "no such section in this interview",
     Code.UNKNOWN_ITEM: "{detail}",
     Code.NOT_ON_PATH: "{detail}",
     Code.UNKNOWN_SCREEN: "{detail}",
@@ -167,6 +170,10 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_JSON: "the body must be a JSON object",
     Code.BAD_POST: "{detail}",
     Code.BAD_FORMAT: "format is wide or long",
+    Code.BAD_INPUT: (
+        "the {where} holds what we cannot take: invalid Unicode, a NUL or control "
+        "character, too deep nesting, a number too large, or too much text"
+    ),
     Code.SIGN_IN: "sign in first",
     Code.BAD_LOGIN: "{detail}",
     Code.TOO_MANY: "too many sign-in attempts; wait a few minutes",
@@ -194,6 +201,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
     Code.BAD_FIELD: {"unknown": "some", "allowed": "the documented fields"},
     Code.BAD_POST: {"detail": "that form cannot be taken"},
+    Code.BAD_INPUT: {"where": "request"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},
 }
 

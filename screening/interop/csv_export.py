@@ -5,8 +5,10 @@ Only worker-led interviews whose person consented to storing their answers are
 written (see :mod:`screening.services.exports`). An item that was skipped, declined
 ("prefer not to say"), not shown or not reached has an empty cell (wide) or no row
 (long): a decline is not told apart from a skip. An incomplete score has an empty
-value. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
-or a carriage return) is written with a leading apostrophe (OWASP: CSV injection).
+value. Text that a spreadsheet would read as a formula (starting with = + - @, a tab,
+a carriage return or a line feed, also after leading whitespace, NBSP, zero-width
+characters or a BOM, and in fullwidth forms such as ``＝``) is written with a leading
+apostrophe (OWASP: CSV injection).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -47,7 +50,10 @@ class Stored(Protocol):
     def updated_at(self) -> dt.datetime: ...
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may skip before it reads a formula: whitespace (a space, a line
+# break, NBSP...), zero-width characters and the byte order mark.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u180e"
 MULTIPLE_SEPARATOR = " "  # like ODK: option values of a multiple choice, space-separated
 
 
@@ -61,7 +67,20 @@ def safe(cell: object) -> str:
     if isinstance(cell, int | float):
         return repr(cell) if isinstance(cell, float) else str(cell)
     text = str(cell)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if looks_like_formula(text) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula: after leading whitespace
+    (NBSP included), zero-width characters and a BOM, it starts with = + - @ (or a
+    tab, CR or LF), also in their fullwidth or other compatibility forms (NFKC: ``＝``)."""
+    if text.startswith(_FORMULA_START):
+        return True
+    start = 0
+    while start < len(text) and (text[start] in _INVISIBLE or text[start].isspace()):
+        start += 1
+    head = unicodedata.normalize("NFKC", text[start : start + 4])
+    return head.startswith(_FORMULA_START)
 
 
 @dataclass
@@ -195,9 +214,10 @@ NEED_MEANING = (
     "answers cannot tell (never read it as none); none: the answers tell there is none."
 )
 ESCAPED = (
-    "Any text cell that starts with = + - @, a tab or a carriage return has an apostrophe "
-    "added in front (so no spreadsheet runs it as a formula), interview ids too: remove "
-    "that one apostrophe to get the value."
+    "Any text cell that starts with = + - @, a tab, a carriage return or a line feed (also "
+    "after leading spaces, no-break or zero-width spaces or a byte order mark, and in "
+    "fullwidth forms such as \uff1d) has an apostrophe added in front (so no spreadsheet "
+    "runs it as a formula), interview ids too: remove that one apostrophe to get the value."
 )
 _FIXED = [
     ("interview_id", "", "text", "", "The interview's random id (no name, no contact). " + ESCAPED),

@@ -132,6 +132,12 @@ def authenticate(conn: Connection, username: str, password: str) -> User | None:
     return None
 
 
+def org_of(conn: Connection, username: str) -> int | None:
+    """The organisation of the account with this username, or None when there is none."""
+    found = conn.execute(select(users.c.org_id).where(users.c.username == username)).scalar()
+    return int(found) if found is not None else None
+
+
 def _count_failure(conn: Connection, key: str, stamp: dt.datetime, *, fresh: bool) -> None:
     """One more failure for ``key``, counted in the database with one atomic statement,
     so failures sent at once to several processes or servers all count."""

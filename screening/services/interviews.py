@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from screening.core import interview as iv
 from screening.core.answers import AnswerError, answer_to_json
 from screening.core.model import Instrument
-from screening.core.route import Interview, InterviewError
+from screening.core.route import Interview, InterviewError, section_key
+from screening.core.text import readable
 from screening.crypto.seal import CryptoError, MasterKey, new_key, seal, unseal
 from screening.errors import Code, DomainError, InstrumentError
 from screening.load.catalog import instruments_dir
@@ -162,7 +163,7 @@ def load(
     interpretations: dict[str, str] = {}
     for entry in storage.log_entries(conn, interview_id):
         try:
-            data = json.loads(unseal(key, entry.payload, _context(interview_id)))
+            data = readable(json.loads(unseal(key, entry.payload, _context(interview_id))))
         except CryptoError:
             if row.wrapped_key is None:  # a private check-in asked with a key not its own
                 raise DomainError(Code.NOT_FOUND) from None
@@ -256,7 +257,7 @@ def record(
         except storage.Conflict:
             raise DomainError(Code.CONFLICT) from None
         if earlier is not None and earlier.response is not None:
-            return dict(json.loads(unseal(key, earlier.response, _context(interview_id))))
+            return dict(readable(json.loads(unseal(key, earlier.response, _context(interview_id)))))
         state = _checked(current, entry)
         step = step_json(current.session, state)
         status = "done" if step["done"] else "in_progress"
@@ -284,7 +285,20 @@ def record(
         return step
 
 
+def section_keys(session: Interview) -> frozenset[str]:
+    """Every section of the interview, as a section entry names it."""
+    return frozenset(
+        section_key(instrument, section)
+        for instrument in session.instruments
+        for section in instrument.sections
+    )
+
+
 def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
+    if entry.get("kind") == "section":  # a section of this interview (old logs still replay)
+        named = entry.get("section")
+        if not isinstance(named, str) or named not in section_keys(current.session):
+            raise DomainError(Code.UNKNOWN_SECTION)
     try:
         return _apply(current.session, current.state, entry)
     except InterviewError as exc:  # the engine's own code (a Code: a test checks them all)

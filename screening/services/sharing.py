@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from screening.core import interview as iv
 from screening.core.route import Interview
+from screening.core.text import readable
 from screening.crypto.seal import MasterKey, new_key, seal, unseal
 from screening.errors import Code, DomainError
 from screening.services import interviews as service
@@ -54,7 +55,9 @@ def offer(engine: Engine, master: MasterKey, loaded: service.Loaded) -> str:
     digest = _digest(code)
     with storage.transaction(engine) as conn:
         entries = [
-            json.loads(unseal(loaded.key, e.payload, b"screening/entry/" + loaded.id.encode()))
+            readable(
+                json.loads(unseal(loaded.key, e.payload, b"screening/entry/" + loaded.id.encode()))
+            )
             for e in storage.log_entries(conn, loaded.id)
         ]
         digests = storage.pinned_digests(conn, [loaded.id]).get(loaded.id, [])
@@ -87,7 +90,7 @@ def redeem(engine: Engine, master: MasterKey, code: str, *, org_id: int, user_id
         if gone.rowcount != 1:  # opened by someone else a moment ago
             raise DomainError(Code.NO_SHARE)
         key = master.unwrap(bytes(row.wrapped_key), "share-" + digest)
-        payload = json.loads(unseal(key, bytes(row.payload), _CONTEXT + digest.encode()))
+        payload = readable(json.loads(unseal(key, bytes(row.payload), _CONTEXT + digest.encode())))
         return _copy(conn, master, payload, org_id=org_id, user_id=user_id)
 
 

@@ -237,15 +237,19 @@ def max_connections(engine: Engine) -> int | None:
 
 
 def make_engine(url: str) -> Engine:
+    """An engine whose errors never quote bound parameters (usernames, keys, sealed
+    payloads): ``hide_parameters`` keeps them out of exception messages and logs."""
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # Every transaction takes the write lock at once, so two requests for one
         # interview are applied one after the other, never interleaved.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:

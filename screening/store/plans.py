@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from screening.core.plan import Plan, from_json, problems, to_json
+from screening.core.text import readable
 from screening.crypto.seal import MasterKey, seal, unseal
 from screening.directory import hsds as directory
 from screening.directory.hsds import Tables
@@ -149,6 +150,8 @@ def versions(conn: Connection, master: MasterKey, interview_id: str) -> list[Ver
     key = master.unwrap(bytes(row.wrapped_key), row.id)
     out = []
     for r in rows:
-        data = json.loads(unseal(key, bytes(r.payload), _context(interview_id, r.version)))
+        data = readable(
+            json.loads(unseal(key, bytes(r.payload), _context(interview_id, r.version)))
+        )
         out.append(Version(r.version, r.created_at, r.author_role, from_json(data)))
     return out

@@ -20,12 +20,15 @@ from screening.store import db as storage
 from screening.store import plans as planstore
 from screening.web import (
     api,
+    boundary,
     errors,
     i18n,
     languages,
     pages,
     plans,
     private,
+    redact,
+    refused,
     security,
     standards,
 )
@@ -71,6 +74,9 @@ def create_app(
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    boundary.init_app(app)  # issue 16: before every other hook
+    refused.init_app(app)  # issue 16: refused access audited after the response
+    redact.init_app(app)  # issue 16: logs hold no data
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(private.bp)

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from screening.errors import Code, DomainError
 from screening.i18n import N_
-from screening.web import private
+from screening.web import private, redact, refused
 from screening.web.forms import BadPost
 from screening.web.i18n import _
 
@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> tuple[Response | str, int]:
         status = status_of(exc.code)
+        refused.note(status)
         if _api():
             return error_response(status, exc.code.value, exc.message)
         return error_page(status, exc.plain if isinstance(exc, BadPost) else None)
@@ -90,6 +91,9 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:
         if exc.code is None:
             return exc
+        refused.note(exc.code)
+        if exc.code == 413 and _api():  # too large: refused at the boundary like any other input
+            return _domain(DomainError(Code.BAD_INPUT, where="body"))
         if not _api():
             return error_page(exc.code)
         code = (exc.name or "error").lower().replace(" ", "-")
@@ -97,7 +101,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response | str, int]:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The route, not the path (which may carry what someone typed), and the
+        # traceback without any message (messages may quote data): see redact.py.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        log.error("unexpected error on %s %s\n%s", request.method, rule, redact.traceback_of(exc))
         if not _api():
             return error_page(500)
         return error_response(500, "internal", "something went wrong on our side")

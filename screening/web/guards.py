@@ -19,7 +19,7 @@ from screening.errors import Code, DomainError
 from screening.services import accounts
 from screening.services import interviews as service
 from screening.store import db as storage
-from screening.web import csrf
+from screening.web import csrf, refused
 from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.i18n import _
@@ -121,6 +121,7 @@ def require_user() -> accounts.User:
     """The signed-in worker of a page; without one, a redirect to the sign-in page."""
     user = current_user()
     if user is None:
+        refused.note(401)
         abort(redirect(url_for("pages.signin"), 303))
     return user
 
@@ -155,12 +156,14 @@ def worker_interview(interview_id: str) -> service.Loaded:
 def sign_in(username: str, password: str) -> tuple[accounts.User, str] | None:
     """Check a username and password; on success end this browser's old session and
     open a new one (returns the user and the new session token). Success and failure
-    are both audited (a failure without the name: it may be a mistyped password) and
-    committed, so a failure counts towards the account's lock-out."""
+    are both audited (a failure without the name: it may be a mistyped password, but
+    with the organisation of the account named, when there is one, so its admins see
+    it) and committed, so a failure counts towards the account's lock-out."""
     with storage.transaction(ext().engine) as conn:
         user = accounts.authenticate(conn, username, password)
+        org_id = accounts.org_of(conn, username)  # looked up either way: same work
         if user is None:
-            storage.write_audit(conn, "login-failed")
+            storage.write_audit(conn, "login-failed", org_id=org_id)
             return None
         storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
         old = request.cookies.get(SESSION_COOKIE)

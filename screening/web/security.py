@@ -21,6 +21,9 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000"
+
+
 def csp(exit_url: str) -> str:
     """The policy; ``form-action`` also names the quick-exit site, since the exit form's
     answer redirects there (and form-action governs redirects after a form post)."""
@@ -41,6 +44,8 @@ def _headers(response: Response) -> Response:
     if not request.path.startswith("/static/"):
         # Pages and API answers may hold answers: never cache them anywhere.
         response.headers["Cache-Control"] = "no-store"
+    if ext().settings.production:  # HTTPS only, for a year, once a browser has seen it
+        response.headers["Strict-Transport-Security"] = HSTS
     response.headers.pop("Server", None)
     return response
 
