@@ -4,7 +4,8 @@ This is the only module that reads the environment (a test checks). The web app'
 settings are :class:`Settings`, read when an app or a command starts: DATABASE_URL,
 SCREENING_INSTANCE, SCREENING_ENV, SCREENING_SECRET_KEY, SCREENING_DATA_KEY,
 SCREENING_PREVIOUS_DATA_KEY, SCREENING_EXIT_URL, SCREENING_IDLE_MINUTES,
-SCREENING_PRIVATE_IDLE_MINUTES, SCREENING_SWEEP_SECONDS, SCREENING_REDIS_URL.
+SCREENING_PRIVATE_IDLE_MINUTES, SCREENING_SWEEP_SECONDS, SCREENING_REDIS_URL,
+SCREENING_TRUSTED_PROXIES.
 
 The rest are read by the functions below when they are needed (a command, a lookup),
 so that no Settings (and no generated secret) is needed to find a file:
@@ -105,6 +106,9 @@ class Settings:
     previous_data_key: str | None = None  # during a key rotation (screening keys rotate)
     # Shared rate limits in Redis rather than the database (several servers, many hits).
     redis_url: str | None = None
+    # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none, the default).
+    # Only with one do per-address limits see the client's address, not the proxy's.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -143,6 +147,7 @@ class Settings:
             private_idle_minutes=_whole(env, "SCREENING_PRIVATE_IDLE_MINUTES", 15),
             # a sweep further apart than an hour would leave idle check-ins readable too long
             sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
+            trusted_proxies=_whole(env, "SCREENING_TRUSTED_PROXIES", 0, least=0, most=5),
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app
 from flask_compress import Compress
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import resources
 from screening.config import Settings
@@ -82,6 +83,9 @@ def create_app(
     Compress(app)
     if settings.production:
         app.wsgi_app = security.HostPrefixedCookies(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:  # the client's address and scheme, as the proxies saw them
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 
