@@ -77,6 +77,18 @@ sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
 )
+# ---- issue 16: a private check-in's server half of its data key (crypto/halves.py), kept
+# only while its session lives: deleting the session row deletes it (ON DELETE CASCADE)
+checkin_keys = Table(
+    "checkin_keys",
+    metadata,
+    Column(
+        "token_hash",
+        ForeignKey("sessions.token_hash", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("half", LargeBinary, nullable=False),
+)
 instrument_versions = Table(
     "instrument_versions",
     metadata,
@@ -152,6 +164,12 @@ shares = Table(  # a private check-in offered to a worker by a one-time code (sh
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("payload", LargeBinary, nullable=False),  # sealed: never readable without the key
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+share_origins = Table(  # which check-in made a share code: its quick exit cancels the code
+    "share_origins",
+    metadata,
+    Column("code_hash", ForeignKey("shares.code_hash", ondelete="CASCADE"), primary_key=True),
+    Column("interview_id", String(40), nullable=False, index=True),
 )
 # The audit log is append-only in the database itself, not only in our code.
 for _kind in ("UPDATE", "DELETE"):
