@@ -64,6 +64,17 @@ def _whole(env: Env, name: str, default: int, *, least: int = 1, most: int | Non
     return value
 
 
+def instance_folder(env: Env | None = None) -> Path:
+    """``SCREENING_INSTANCE``, default ``./instance``."""
+    return Path(_env(env).get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
+
+
+def database_url(env: Env | None = None) -> str:
+    """``DATABASE_URL``, default SQLite in the instance folder (``serve`` checks it can
+    write there before anything else happens)."""
+    return _env(env).get("DATABASE_URL") or f"sqlite:///{instance_folder(env) / 'screening.db'}"
+
+
 def instruments_folder(env: Env | None = None) -> Path | None:
     """``SCREENING_INSTRUMENTS``: another folder of instruments than the shipped one."""
     found = _text(env, INSTRUMENTS_ENV)
@@ -113,7 +124,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = dict(_env(env))
-        instance = Path(env.get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
+        instance = instance_folder(env)
         production = env.get("SCREENING_ENV", "development") == "production"
         secret = env.get("SCREENING_SECRET_KEY")
         data_key = env.get("SCREENING_DATA_KEY")
@@ -130,7 +141,7 @@ class Settings:
             or not re.fullmatch(r"[!#-~]+", exit_url)  # printable ASCII, no space or quote
         ):
             raise ConfigError("SCREENING_EXIT_URL must be a plain https:// address")
-        url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
+        url = database_url(env)
         redis_url = env.get("SCREENING_REDIS_URL") or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SCREENING_REDIS_URL must be a redis://, rediss:// or unix:// URL")

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from screening.store.db import (
+    best_effort,
     checkin_keys,
     login_throttle,
     now,
@@ -230,9 +231,13 @@ def find_session(
     limit = private_idle if private and private_idle else idle
     absolute = PRIVATE_ABSOLUTE if private else ABSOLUTE
     if now() - last > limit or now() - _aware(row.created_at) > absolute:
-        conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
+        with best_effort(conn, "ending an idle session"):  # ended either way: None
+            conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
         return None
-    conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))
+    with best_effort(conn, "session touch"):  # a read-only database: the session still reads
+        conn.execute(
+            update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now())
+        )
     user = None
     if row.user_id is not None:
         urow = conn.execute(select(users).where(users.c.id == row.user_id)).first()

@@ -22,6 +22,7 @@ from screening.store import plans as planstore
 from screening.web import (
     api,
     errors,
+    health,
     i18n,
     languages,
     pages,
@@ -79,6 +80,7 @@ def create_app(
     app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI
     app.register_blueprint(languages.bp)  # issue 4
     app.register_blueprint(languages.api_bp)  # issue 4
+    app.register_blueprint(health.bp)  # issue 16: /healthz
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:
