@@ -180,6 +180,7 @@ def _finish_and_share(client: FlaskClient) -> str:
     shown = submit(client, form(page, "/checkin/share"))
     code = re.search(r'<p class="code" lang="en">([A-Z0-9-]+)</p>', shown.text)
     assert shown.status_code == 200 and code is not None
+    assert "Exit this page cancels this code too" in shown.text  # the person is told
     return code.group(1)
 
 
