@@ -129,3 +129,10 @@ def test_serve_refuses_a_postgresql_database_that_is_missing(tmp_path: Path) -> 
     assert PG_URL is not None
     missing = PG_URL.rsplit("/", 1)[0] + "/no_such_database_here"
     _one_clear_line(_serve(tmp_path, missing), "cannot open the database")
+
+
+@pytest.mark.skipif(not PG_URL, reason="SCREENING_TEST_DATABASE_URL is not set")
+def test_serve_refuses_a_postgresql_database_in_read_only_mode(tmp_path: Path) -> None:
+    assert PG_URL is not None
+    read_only = PG_URL + "?options=-c%20default_transaction_read_only%3Don"
+    _one_clear_line(_serve(tmp_path, read_only), "does not take writes")
