@@ -59,7 +59,11 @@ def _closed(sock: socket.socket) -> bool:
         return True
 
 
-@pytest.mark.parametrize("server", [2, 1], indirect=True, ids=["gunicorn", "waitress"])
+@pytest.mark.parametrize(  # the server starts in ~8 s; the test itself takes ~5 s
+    "server",
+    [pytest.param(2, id="gunicorn"), pytest.param(1, id="waitress", marks=pytest.mark.slow)],
+    indirect=True,
+)
 def test_idle_half_open_connections_do_not_starve_the_checkin(server: LiveServer) -> None:
     assert _get_from("127.0.0.2", server.port, 10).startswith(b"HTTP/1.1 200")  # warm up
     held = _half_open(server.port, 150)
