@@ -4,7 +4,8 @@ This is the only module that reads the environment (a test checks). The web app'
 settings are :class:`Settings`, read when an app or a command starts: DATABASE_URL,
 SCREENING_INSTANCE, SCREENING_ENV, SCREENING_SECRET_KEY, SCREENING_DATA_KEY,
 SCREENING_PREVIOUS_DATA_KEY, SCREENING_EXIT_URL, SCREENING_IDLE_MINUTES,
-SCREENING_PRIVATE_IDLE_MINUTES, SCREENING_SWEEP_SECONDS, SCREENING_REDIS_URL.
+SCREENING_PRIVATE_IDLE_MINUTES, SCREENING_SWEEP_SECONDS, SCREENING_REDIS_URL,
+SCREENING_TRUSTED_PROXIES.
 
 The rest are read by the functions below when they are needed (a command, a lookup),
 so that no Settings (and no generated secret) is needed to find a file:
@@ -63,6 +64,17 @@ def _whole(env: Env, name: str, default: int, *, least: int = 1, most: int | Non
     return value
 
 
+def instance_folder(env: Env | None = None) -> Path:
+    """``SCREENING_INSTANCE``, default ``./instance``."""
+    return Path(_env(env).get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
+
+
+def database_url(env: Env | None = None) -> str:
+    """``DATABASE_URL``, default SQLite in the instance folder (``serve`` checks it can
+    write there before anything else happens)."""
+    return _env(env).get("DATABASE_URL") or f"sqlite:///{instance_folder(env) / 'screening.db'}"
+
+
 def instruments_folder(env: Env | None = None) -> Path | None:
     """``SCREENING_INSTRUMENTS``: another folder of instruments than the shipped one."""
     found = _text(env, INSTRUMENTS_ENV)
@@ -105,11 +117,14 @@ class Settings:
     previous_data_key: str | None = None  # during a key rotation (screening keys rotate)
     # Shared rate limits in Redis rather than the database (several servers, many hits).
     redis_url: str | None = None
+    # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none, the default).
+    # Only with one do per-address limits see the client's address, not the proxy's.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = dict(_env(env))
-        instance = Path(env.get("SCREENING_INSTANCE") or Path.cwd() / "instance").resolve()
+        instance = instance_folder(env)
         production = env.get("SCREENING_ENV", "development") == "production"
         secret = env.get("SCREENING_SECRET_KEY")
         data_key = env.get("SCREENING_DATA_KEY")
@@ -126,7 +141,7 @@ class Settings:
             or not re.fullmatch(r"[!#-~]+", exit_url)  # printable ASCII, no space or quote
         ):
             raise ConfigError("SCREENING_EXIT_URL must be a plain https:// address")
-        url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'screening.db'}"
+        url = database_url(env)
         redis_url = env.get("SCREENING_REDIS_URL") or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SCREENING_REDIS_URL must be a redis://, rediss:// or unix:// URL")
@@ -143,6 +158,7 @@ class Settings:
             private_idle_minutes=_whole(env, "SCREENING_PRIVATE_IDLE_MINUTES", 15),
             # a sweep further apart than an hour would leave idle check-ins readable too long
             sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
+            trusted_proxies=_whole(env, "SCREENING_TRUSTED_PROXIES", 0, least=0, most=5),
         )
 
 

@@ -121,6 +121,8 @@ class Code(StrEnum):
     SIGN_IN = "sign-in"
     BAD_LOGIN = "bad-login"
     TOO_MANY = "too-many"
+    # the server
+    UNAVAILABLE = "unavailable"
 
     @property
     def template(self) -> str:
@@ -177,6 +179,10 @@ TEMPLATES: dict[Code, str] = {
     Code.SIGN_IN: "sign in first",
     Code.BAD_LOGIN: "{detail}",
     Code.TOO_MANY: "too many sign-in attempts; wait a few minutes",
+    Code.UNAVAILABLE: (
+        "the database cannot save anything at the moment; nothing stored was lost; "
+        "try again in a few minutes"
+    ),
 }
 
 DEFAULTS: dict[Code, dict[str, str]] = {

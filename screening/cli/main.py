@@ -314,13 +314,19 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     purge are coordinated through it (or through Redis, SCREENING_REDIS_URL).
     """
     from screening.cli import serve as serving
-    from screening.config import ConfigError
+    from screening.config import ConfigError, database_url, instance_folder
     from screening.crypto.seal import CryptoError
+    from screening.errors import DomainError
+    from screening.store import db as storage
     from screening.web import create_app
 
     try:
+        instance_folder().mkdir(parents=True, exist_ok=True)  # a first start makes it
+        problem = storage.writable(database_url())
+        if problem is not None:  # one clear line, before anything else touches it
+            _fail(f"error: {problem}")
         app = create_app()
-    except (ConfigError, CryptoError) as exc:
+    except (ConfigError, CryptoError, DomainError) as exc:
         _fail(f"error: {exc}")
     _first_account(app)  # once, here, before any worker process exists
     workers = workers or serving.default_workers()

@@ -82,12 +82,20 @@ def run_waitress(app: Any, host: str, port: int, threads: int) -> None:
         connection_limit=CONNECTIONS,
         backlog=BACKLOG,
         ident="",
-        clear_untrusted_proxy_headers=True,
+        # X-Forwarded-* are read by the app's ProxyFix, and only with a trusted proxy
+        clear_untrusted_proxy_headers=not _trusted_proxies(app),
     )
+
+
+def _trusted_proxies(app: Any) -> int:
+    extension = app.extensions.get("screening")  # absent only in a benchmark's bare app
+    return int(extension.settings.trusted_proxies) if extension is not None else 0
 
 
 def run_gunicorn(app: Any, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    from screening.cli import guard
 
     extension = app.extensions.get("screening")  # absent only in a benchmark's bare app
     if extension is not None:
@@ -108,7 +116,9 @@ def run_gunicorn(app: Any, host: str, port: int, workers: int, threads: int) -> 
     options: dict[str, Any] = {
         "bind": [bind],
         "workers": workers,
-        "worker_class": "gthread",
+        # gthread, reading headers in its event loop, with timeouts and a per-address cap
+        # (off behind a trusted proxy: every connection then comes from the proxy)
+        "worker_class": guard.worker_class(0 if _trusted_proxies(app) else guard.PER_ADDRESS),
         "threads": threads,
         "worker_connections": CONNECTIONS,
         "backlog": BACKLOG,

@@ -19,7 +19,15 @@ from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from screening.store.db import login_throttle, now, organisations, sessions, users
+from screening.store.db import (
+    best_effort,
+    checkin_keys,
+    login_throttle,
+    now,
+    organisations,
+    sessions,
+    users,
+)
 
 ROLES = ("worker", "admin")
 MIN_PASSWORD = 12
@@ -184,8 +192,14 @@ def _digest(token: str) -> str:
 
 
 def open_session(
-    conn: Connection, *, user_id: int | None = None, interview_id: str | None = None
+    conn: Connection,
+    *,
+    user_id: int | None = None,
+    interview_id: str | None = None,
+    key_half: bytes | None = None,
 ) -> str:
+    """A new session; a private check-in's also keeps the server's half of its data key
+    (``key_half``), which goes when the session goes."""
     token = secrets.token_urlsafe(32)
     stamp = now()
     conn.execute(
@@ -197,6 +211,8 @@ def open_session(
             last_seen=stamp,
         )
     )
+    if key_half is not None:
+        conn.execute(insert(checkin_keys).values(token_hash=_digest(token), half=key_half))
     return token
 
 
@@ -204,6 +220,7 @@ def open_session(
 class Session:
     user: User | None
     interview_id: str | None
+    key_half: bytes | None = None  # a private check-in's server half of its data key
 
 
 def find_session(
@@ -220,16 +237,36 @@ def find_session(
     limit = private_idle if private and private_idle else idle
     absolute = PRIVATE_ABSOLUTE if private else ABSOLUTE
     if now() - last > limit or now() - _aware(row.created_at) > absolute:
-        conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
+        with best_effort(conn, "ending an idle session"):  # ended either way: None
+            conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
         return None
-    conn.execute(update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now()))
+    with best_effort(conn, "session touch"):  # a read-only database: the session still reads
+        conn.execute(
+            update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now())
+        )
     user = None
     if row.user_id is not None:
         urow = conn.execute(select(users).where(users.c.id == row.user_id)).first()
         if urow is None or urow.disabled:
             return None
         user = User(urow.id, urow.username, urow.org_id, urow.role)
-    return Session(user, row.interview_id)
+    half = None
+    if private:
+        found = conn.execute(
+            select(checkin_keys.c.half).where(checkin_keys.c.token_hash == digest)
+        ).scalar()
+        half = bytes(found) if found is not None else None
+    return Session(user, row.interview_id, half)
+
+
+def private_interview(conn: Connection, token: str) -> str | None:
+    """The interview of a private check-in's session, live or idle (to end it)."""
+    found = conn.execute(
+        select(sessions.c.interview_id).where(
+            sessions.c.token_hash == _digest(token), sessions.c.user_id.is_(None)
+        )
+    ).scalar()
+    return str(found) if found is not None else None
 
 
 def close_session(conn: Connection, token: str) -> None:

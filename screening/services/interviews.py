@@ -108,9 +108,11 @@ def start(
     org_id: int | None,
     user_id: int | None,
     folder: Path | None = None,
+    data_key: bytes | None = None,
 ) -> tuple[str, bytes | None, dict[str, Any]]:
     """Create an interview. Returns its id, the personal key of a private one (to keep
-    in the person's session only) and its first step."""
+    in the person's session only) and its first step. A private one's ``data_key`` may
+    be given (derived from two halves, :mod:`screening.crypto.halves`)."""
     if mode not in MODES:
         raise DomainError(Code.BAD_MODE)
     if not instrument_ids or len(instrument_ids) > 10:
@@ -123,7 +125,7 @@ def start(
     if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
         raise DomainError(Code.NOT_PRIVATE)
     interview_id = secrets.token_urlsafe(18)
-    data_key = new_key()
+    data_key = data_key if data_key is not None and mode == "private" else new_key()
     wrapped = master.wrap(data_key, interview_id) if mode == "worker" else None
     with storage.transaction(engine) as conn:
         pinned = [storage.pin_instrument(conn, ins.id, ins.version, src) for ins, src in loaded]

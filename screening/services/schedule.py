@@ -81,8 +81,10 @@ def maintenance(
         try:
             sweep_if_due(engine, idle, sweep_every)
             purge_if_due(engine, purge_every, idle)
-        except Exception:  # a database hiccup: try again at the next tick
-            log.exception("scheduled maintenance failed; trying again shortly")
+        except Exception as exc:  # a database hiccup: try again at the next tick
+            # one line, not a traceback a minute (a read-only database, say)
+            log.warning("scheduled maintenance failed (%s); trying again shortly", exc)
+            log.debug("scheduled maintenance failed", exc_info=True)
         stop.wait(sweep_every / 4 * random.uniform(0.8, 1.2))  # noqa: S311  # nosec B311: jitter
 
 

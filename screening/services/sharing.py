@@ -7,7 +7,8 @@ the copy is as protected as a worker-led interview, not more. The database keeps
 hash of the code. A worker who is told the code within ``LIFETIME`` opens it once: the
 copy becomes a worker-led interview of their organisation (with the person's consent to
 store recorded, nothing shared further) and the shared copy is deleted. An unused copy
-is deleted when it expires. The person's own check-in is not touched.
+is deleted when it expires. The person's own check-in is not touched; its quick exit
+cancels every code it made (:func:`cancel`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,20 @@ def offer(engine: Engine, master: MasterKey, loaded: service.Loaded) -> str:
                 expires_at=storage.now() + LIFETIME,
             )
         )
+        conn.execute(insert(storage.share_origins).values(code_hash=digest, interview_id=loaded.id))
     return code
+
+
+def cancel(conn: Connection, interview_id: str) -> int:
+    """Delete every unused share code this check-in made (at its quick exit); how many."""
+    made = select(storage.share_origins.c.code_hash).where(
+        storage.share_origins.c.interview_id == interview_id
+    )
+    gone = conn.execute(delete(storage.shares).where(storage.shares.c.code_hash.in_(made)))
+    conn.execute(
+        delete(storage.share_origins).where(storage.share_origins.c.interview_id == interview_id)
+    )
+    return int(gone.rowcount or 0)
 
 
 def redeem(engine: Engine, master: MasterKey, code: str, *, org_id: int, user_id: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,12 +35,20 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
+
+from screening.errors import Code, DomainError
+
+log = logging.getLogger(__name__)
+# What a database says when it cannot be reached or refuses to write (read-only file or
+# transaction, disk full, locked too long): the request may be tried again, nothing is lost.
+REFUSED = (OperationalError, InternalError)
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
@@ -76,6 +85,18 @@ sessions = Table(
     Column("interview_id", String(40), nullable=True),  # a private session's one interview
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+# ---- issue 16: a private check-in's server half of its data key (crypto/halves.py), kept
+# only while its session lives: deleting the session row deletes it (ON DELETE CASCADE)
+checkin_keys = Table(
+    "checkin_keys",
+    metadata,
+    Column(
+        "token_hash",
+        ForeignKey("sessions.token_hash", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("half", LargeBinary, nullable=False),
 )
 instrument_versions = Table(
     "instrument_versions",
@@ -152,6 +173,12 @@ shares = Table(  # a private check-in offered to a worker by a one-time code (sh
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("payload", LargeBinary, nullable=False),  # sealed: never readable without the key
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+share_origins = Table(  # which check-in made a share code: its quick exit cancels the code
+    "share_origins",
+    metadata,
+    Column("code_hash", ForeignKey("shares.code_hash", ondelete="CASCADE"), primary_key=True),
+    Column("interview_id", String(40), nullable=False, index=True),
 )
 # The audit log is append-only in the database itself, not only in our code.
 for _kind in ("UPDATE", "DELETE"):
@@ -280,8 +307,78 @@ def migrate(engine: Engine) -> None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    with engine.begin() as conn:
-        yield conn
+    """One transaction, committed at the end. A database that cannot be reached or does
+    not take writes is :data:`Code.UNAVAILABLE` (a 503: nothing was lost, try again)."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except REFUSED as exc:
+        log.warning("the database refused a request: %s", _said(exc))
+        raise DomainError(Code.UNAVAILABLE) from None
+
+
+@contextmanager
+def best_effort(conn: Connection, what: str) -> Iterator[None]:
+    """A write that a read can do without (touching a session, an audit row): inside a
+    savepoint, and skipped with a warning when the database refuses writes, so reading
+    what is stored still works on a read-only or full database."""
+    try:
+        with conn.begin_nested():
+            yield
+    except REFUSED as exc:
+        log.warning("the database refused a write; %s skipped: %s", what, _said(exc))
+
+
+def _said(exc: Exception) -> str:
+    """The driver's first line (never the statement or its parameters)."""
+    orig = getattr(exc, "orig", exc)
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}"[:200]
+
+
+def health(engine: Engine) -> str:
+    """``ok`` when a write commits, ``read-only`` when the database answers but refuses
+    to write, ``down`` when it does not answer. The write changes nothing (the schema
+    version, set to itself) but is committed, so a full disk shows too."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(1)).scalar()
+    except REFUSED:
+        return "down"
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(schema_info).values(version=schema_info.c.version))
+    except REFUSED:
+        return "read-only"
+    return "ok"
+
+
+def writable(url: str) -> str | None:
+    """Before a server starts: None when the database at ``url`` opens and takes writes,
+    else one plain line saying what is wrong. Nothing is changed (the probe's write is
+    rolled back); an SQLite file that does not exist yet is made, as on a first start."""
+    engine = make_engine(url)
+    try:
+        try:
+            with engine.connect() as conn:
+                conn.execute(select(1)).scalar()
+        except REFUSED as exc:
+            return f"cannot open the database (DATABASE_URL): {_said(exc)}"
+        try:
+            with engine.connect() as conn, conn.begin() as started:
+                if inspect(conn).has_table(schema_info.name):  # an account may lack CREATE
+                    conn.execute(update(schema_info).values(version=schema_info.c.version))
+                else:  # a first start: migrate will create the tables
+                    conn.execute(text("CREATE TABLE screening_write_probe (x INTEGER)"))
+                started.rollback()
+        except REFUSED as exc:
+            return (
+                "the database does not take writes (read-only, or its disk is full): "
+                f"{_said(exc)}. serve needs to write (sessions, the audit log)"
+            )
+        return None
+    finally:
+        engine.dispose()
 
 
 class Conflict(Exception):
@@ -461,12 +558,15 @@ def write_audit(
     org_id: int | None = None,
     interview_ref: str | None = None,
 ) -> None:
-    """Append to the audit log: who did what to which interview, never any content."""
-    conn.execute(
-        insert(audit).values(
-            at=now(), org_id=org_id, actor=actor, action=action, interview_ref=interview_ref
+    """Append to the audit log: who did what to which interview, never any content.
+    On a database that refuses writes the row is skipped with a warning (nothing else
+    can change then either), so a read is not turned into an error."""
+    with best_effort(conn, "audit row"):
+        conn.execute(
+            insert(audit).values(
+                at=now(), org_id=org_id, actor=actor, action=action, interview_ref=interview_ref
+            )
         )
-    )
 
 
 def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:

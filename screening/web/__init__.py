@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app
 from flask_compress import Compress
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import resources
 from screening.config import Settings
@@ -22,6 +23,7 @@ from screening.web import (
     api,
     boundary,
     errors,
+    health,
     i18n,
     languages,
     pages,
@@ -84,10 +86,14 @@ def create_app(
     app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI
     app.register_blueprint(languages.bp)  # issue 4
     app.register_blueprint(languages.api_bp)  # issue 4
+    app.register_blueprint(health.bp)  # issue 16: /healthz
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:
         app.wsgi_app = security.HostPrefixedCookies(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:  # the client's address and scheme, as the proxies saw them
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 

@@ -8,9 +8,7 @@ sends them. Errors are ``{"error": {"code", "message"}}`` with a 4xx status.
 
 from __future__ import annotations
 
-import base64
-
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from screening.core import interview as iv
 from screening.errors import Code, DomainError
@@ -20,7 +18,7 @@ from screening.store import db as storage
 from screening.web import guards, languages
 from screening.web.errors import error_response
 from screening.web.extension import ext
-from screening.web.guards import KEY_COOKIE, SESSION_COOKIE
+from screening.web.guards import CHECKIN_COOKIE, KEY_COOKIE, SESSION_COOKIE
 from screening.web.security import access_marker, audit, set_cookie
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,16 +55,16 @@ def login() -> Response | tuple[Response, int]:
 @bp.post("/logout")
 @access("public")
 def logout() -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    session = g.get("session")
-    if token:
+    token, checkin = request.cookies.get(SESSION_COOKIE), request.cookies.get(CHECKIN_COOKIE)
+    if token or checkin:
         with storage.transaction(ext().engine) as conn:
-            if session is not None and session.user is None and session.interview_id:
-                storage.delete_interview(conn, session.interview_id)  # a private check-in
-            accounts.close_session(conn, token)
+            if token:
+                accounts.close_session(conn, token)
+            if checkin:  # a private check-in ends with its interview and share codes
+                guards.end_checkin(conn, checkin)
     response = Response(status=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(KEY_COOKIE, path="/")
+    for name in (SESSION_COOKIE, CHECKIN_COOKIE, KEY_COOKIE):
+        response.delete_cookie(name, path="/")
     return response
 
 
@@ -81,6 +79,7 @@ def create_interview() -> tuple[Response, int]:
         raise DomainError(Code.BAD_INSTRUMENT, detail="instrument is an id or a list of ids")
     locale, second = languages.requested(body, str(mode), names)  # issue 4
     user = guards.worker() if mode == "worker" else None
+    data_key, server_half, person_half = guards.new_checkin_key()
     interview_id, personal, step = service.start(
         ext().engine,
         ext().master,
@@ -89,6 +88,7 @@ def create_interview() -> tuple[Response, int]:
         locale=locale,
         org_id=user.org_id if user else None,
         user_id=user.id if user else None,
+        data_key=data_key,
     )
     languages.record_start(interview_id, locale, second, interpreter=second is not None)
     if user is not None:
@@ -99,12 +99,12 @@ def create_interview() -> tuple[Response, int]:
     )
     if personal is not None:
         with storage.transaction(ext().engine) as conn:
-            old = request.cookies.get(SESSION_COOKIE)
+            old = request.cookies.get(CHECKIN_COOKIE)
             if old:
-                accounts.close_session(conn, old)
-            token = accounts.open_session(conn, interview_id=interview_id)
-        set_cookie(response, SESSION_COOKIE, token)
-        set_cookie(response, KEY_COOKIE, base64.urlsafe_b64encode(personal).decode())
+                guards.end_checkin(conn, old)
+            token = accounts.open_session(conn, interview_id=interview_id, key_half=server_half)
+        set_cookie(response, CHECKIN_COOKIE, token)
+        set_cookie(response, KEY_COOKIE, person_half)
     return response, 201
 
 

@@ -34,6 +34,7 @@ STATUS: dict[Code, int] = {
     Code.SIGN_IN: 401,
     Code.BAD_LOGIN: 401,
     Code.TOO_MANY: 429,
+    Code.UNAVAILABLE: 503,
 }
 
 
@@ -48,6 +49,10 @@ PAGE_MESSAGES = {
     409: N_("This was already saved with another answer. Nothing more was saved."),
     413: N_("That was too long to take. Nothing was saved."),
     500: N_("Something went wrong on our side. Answers saved before are still there."),
+    503: N_(
+        "We cannot save anything at the moment. Nothing saved before was lost. "
+        "Please try again in a few minutes."
+    ),
 }
 
 

@@ -6,6 +6,7 @@ the blueprints to assemble the app (no import circle)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from screening.services import schedule
 
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
     from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
 
 
 class Limiter(Protocol):
@@ -46,6 +49,8 @@ class Extension:
         try:
             self.last_sweep = now
             schedule.sweep_if_due(self.engine, self.private_idle, every)
+        except Exception as exc:  # never the request's failure: tried again next interval
+            log.warning("the idle sweep did not run (%s); trying again later", type(exc).__name__)
         finally:
             self.sweep_lock.release()
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import abort, g, redirect, request, url_for
 
+from screening.crypto import halves
 from screening.errors import Code, DomainError
-from screening.services import accounts
+from screening.services import accounts, sharing
 from screening.services import interviews as service
 from screening.store import db as storage
 from screening.web import csrf, refused
@@ -28,8 +29,11 @@ from screening.web.security import audit, audit_action, cross_site, load_session
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
     from sqlalchemy.engine import Connection
 
-SESSION_COOKIE = "sid"
-KEY_COOKIE = "pk"  # a private interview's data key: it lives only with the person
+SESSION_COOKIE = "sid"  # a worker's session
+# A private check-in's session has a name of its own: starting one in a browser where a
+# worker is signed in leaves the worker's session alone.
+CHECKIN_COOKIE = "cid"
+KEY_COOKIE = "pk"  # the person's half of a private check-in's data key (crypto/halves.py)
 
 
 # ---------------------------------------------------------------- the JSON API
@@ -45,6 +49,7 @@ def api_guard() -> None:
         raise DomainError(Code.JSON_ONLY)
     ext().sweep_if_due()
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
+    g.checkin = load_session(request.cookies.get(CHECKIN_COOKIE))
 
 
 def body() -> dict[str, Any]:
@@ -70,17 +75,40 @@ def worker() -> accounts.User:
     return user
 
 
-def personal_key(header: str | None = None) -> bytes | None:
-    """A private check-in's data key, from ``header`` when given and sent (the script
-    keeps it in memory), else from its cookie; None when absent or malformed."""
+def personal_key(
+    header: str | None = None, session: accounts.Session | None = None
+) -> bytes | None:
+    """A private check-in's data key: derived from the person's half, from ``header``
+    when given and sent (the script keeps it in memory) else from its cookie, and the
+    server's half, kept with the live check-in ``session`` (default: the API's). None
+    when either is absent or malformed: once the session has ended, nothing opens."""
+    session = session if session is not None else g.get("checkin")
+    server = session.key_half if session is not None else None
     raw = (request.headers.get(header) if header else None) or request.cookies.get(KEY_COOKIE)
-    if not raw:
+    if not raw or server is None:
         return None
     try:
-        key = base64.urlsafe_b64decode(raw.encode())
+        person = base64.urlsafe_b64decode(raw.encode())
     except (binascii.Error, ValueError):
         return None
-    return key if len(key) == 32 else None
+    return halves.derive(person, server) if len(person) == halves.HALF else None
+
+
+def new_checkin_key() -> tuple[bytes, bytes, str]:
+    """A new private check-in's data key, the server's half (for its session) and the
+    person's half as the cookie or header carries it."""
+    person, server = halves.new_halves()
+    return halves.derive(person, server), server, base64.urlsafe_b64encode(person).decode()
+
+
+def end_checkin(conn: Connection, token: str) -> None:
+    """End a private check-in's session (live or not): its interview, the share codes it
+    made and the server's half of its key go with it."""
+    interview_id = accounts.private_interview(conn, token)
+    if interview_id is not None:
+        sharing.cancel(conn, interview_id)
+        storage.delete_interview(conn, interview_id)
+    accounts.close_session(conn, token)
 
 
 def allowed(conn: Connection, interview_id: str) -> bytes | None:
@@ -89,11 +117,11 @@ def allowed(conn: Connection, interview_id: str) -> bytes | None:
     row = storage.interview_row(conn, interview_id)
     if row is None:
         raise DomainError(Code.NOT_FOUND)
-    session = g.get("session")
     if row.mode == "private":
-        if session is None or session.interview_id != interview_id:
+        checkin = g.get("checkin")
+        if checkin is None or checkin.user is not None or checkin.interview_id != interview_id:
             raise DomainError(Code.NOT_FOUND)
-        return personal_key()
+        return personal_key(session=checkin)
     if row.org_id != worker().org_id:
         raise DomainError(Code.NOT_FOUND)
     audit(conn, audit_action(), interview_id)

@@ -2,10 +2,12 @@
 
 Everything lives at one neutral address, ``/checkin``: the start page when there is no
 live private session, otherwise the screen the check-in is at (``?q=N`` goes back to an
-answered question). The interview is named by the person's session cookie alone, and
-its data key lives only in their ``pk`` cookie, so the rows on the server are
-unreadable without that browser, and are deleted when the person leaves (quick exit,
-or finishing) or after 15 minutes idle.
+answered question). The interview is named by the person's session cookie alone (its
+own name, ``cid``: a worker signed in in the same browser stays signed in). Its data key
+is derived from a half in the person's ``pk`` cookie and a half the server keeps with
+the live session (:mod:`screening.crypto.halves`), so the rows on the server are
+unreadable without that browser, and the cookies left in a browser profile open
+nothing once the session has ended (quick exit, 15 minutes idle, 2 hours in all).
 
 Quick exit (the header button on every private page; Escape or Shift three times with
 JavaScript) posts to ``/checkin/leave``: the server deletes the interview and the
@@ -18,7 +20,6 @@ Without JavaScript the same forms work by POST/redirect/GET.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -41,7 +42,7 @@ from screening.store import plans as planstore
 from screening.web import csrf, flow, guards, languages
 from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.guards import KEY_COOKIE, SESSION_COOKIE
+from screening.web.guards import CHECKIN_COOKIE, KEY_COOKIE, SESSION_COOKIE
 from screening.web.i18n import _, current_code, picker_languages, use
 from screening.web.pages import static_version
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
@@ -86,11 +87,13 @@ def _private_session() -> accounts.Session | None:
 def _token() -> str | None:
     """The private session's token: from the script's header (JavaScript keeps it in
     memory only) or, without JavaScript, from the session cookie."""
-    return request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_COOKIE)
+    return request.headers.get(SESSION_HEADER) or request.cookies.get(CHECKIN_COOKIE)
 
 
 def _place() -> flow.Place:
-    return flow.Place("private", personal=guards.personal_key(KEY_HEADER))
+    session = _private_session()
+    key = guards.personal_key(KEY_HEADER, session) if session is not None else None
+    return flow.Place("private", personal=key)
 
 
 def context() -> dict[str, Any]:
@@ -190,7 +193,7 @@ def _start_page(
     )
     response: Response = current_app.make_response((page, status))
     if ended:  # an ended check-in's cookies are of no more use
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(CHECKIN_COOKIE, path="/")
         response.delete_cookie(KEY_COOKIE, path="/")
     return response
 
@@ -217,7 +220,8 @@ def start() -> Response:
         return _start_page(_("Choose a check-in to start."), 400, lang=locale)
     if chosen not in offered:
         raise BadPost(_("That check-in is not offered here. Nothing was started."))
-    interview_id, personal, _step = service.start(
+    data_key, server_half, key = guards.new_checkin_key()
+    interview_id, _personal, _step = service.start(
         ext().engine,
         ext().master,
         instrument_ids=[chosen],
@@ -225,31 +229,22 @@ def start() -> Response:
         locale=locale,
         org_id=None,
         user_id=None,
+        data_key=data_key,
     )
-    assert personal is not None
     with storage.transaction(ext().engine) as conn:
         old = _token()
         if old:
-            _end(conn, old)
-        token = accounts.open_session(conn, interview_id=interview_id)
-    key = base64.urlsafe_b64encode(personal).decode()
+            guards.end_checkin(conn, old)
+        token = accounts.open_session(conn, interview_id=interview_id, key_half=server_half)
     if request.headers.get(MEMORY_HEADER) == "1":
         response = Response(status=204)
         response.headers[SESSION_HEADER] = token
         response.headers[KEY_HEADER] = key
         return response
     response = flow.see(url_for("private.interview"))
-    set_cookie(response, SESSION_COOKIE, token)
+    set_cookie(response, CHECKIN_COOKIE, token)
     set_cookie(response, KEY_COOKIE, key)
     return response
-
-
-def _end(conn: Any, token: str) -> None:
-    """Close a session; a private one takes its interview with it."""
-    found = accounts.find_session(conn, token, ext().idle, ext().private_idle)
-    if found is not None and found.user is None and found.interview_id is not None:
-        storage.delete_interview(conn, found.interview_id)
-    accounts.close_session(conn, token)
 
 
 # ---------------------------------------------------------------- the check-in's posts
@@ -288,18 +283,23 @@ def answer() -> Response | tuple[str, int]:
 @access("public: ends whatever session this browser holds")
 def leave() -> Response:
     """Quick exit, and finishing: no CSRF token is asked (leaving must always work; the
-    cross-site check still applies), the check-in and its session are deleted, and the
-    browser is told to forget our cookies, storage and cache."""
-    token = _token()
-    if token:
+    cross-site check still applies), the check-in, its session, the server's half of its
+    key and every share code it made are deleted, a worker's session in this browser is
+    ended too, and the browser is told to forget our cookies, storage and cache."""
+    token, worker = _token(), request.cookies.get(SESSION_COOKIE)
+    if token or worker:
         with storage.transaction(ext().engine) as conn:
-            _end(conn, token)
+            if token:
+                guards.end_checkin(conn, token)
+            if worker:
+                accounts.close_session(conn, worker)
     if request.headers.get("X-Leave") == "fetch":  # the script goes on with location.replace
         response = Response(status=204)
     else:
         response = flow.see(ext().settings.exit_url)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    for name, path in ((SESSION_COOKIE, "/"), (KEY_COOKIE, "/"), (csrf.PRE_COOKIE, PLACE_PATH)):
+    cookies = (CHECKIN_COOKIE, "/"), (SESSION_COOKIE, "/"), (KEY_COOKIE, "/")
+    for name, path in (*cookies, (csrf.PRE_COOKIE, PLACE_PATH)):
         response.delete_cookie(name, path=path)
     return response
 

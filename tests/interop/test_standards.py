@@ -4,7 +4,6 @@ what is left out (skips, declines), and cells safe from formula injection."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -23,6 +22,7 @@ from screening.interop.fhir.check import check_questionnaire, check_response
 from screening.interop.fhir.export import questionnaire
 from screening.load.loader import load_file
 from screening.services import interviews as service
+from tests.support import checkin
 from tests.support.apps import BACKENDS, PASSWORD, web_app
 from tests.support.builders import instrument_yaml
 from tests.support.paths import INSTRUMENTS
@@ -84,8 +84,7 @@ def interview(
     ext = app.extensions["screening"]
     if consent:
         entry = service.consent_entry(store=True, share=False, service=None, statistics=False)
-        personal = client.get_cookie("pk") if mode == "private" else None
-        key = base64.urlsafe_b64decode(personal.value) if personal is not None else None
+        key = checkin.data_key(app, client) if mode == "private" else None
         service.record(ext.engine, ext.master, interview_id, entry, "consent-key", key)
     for n, (item, value) in enumerate(answers.items()):
         body = {"item": item, "key": f"key-{n:04d}", **value}

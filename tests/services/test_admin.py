@@ -125,15 +125,17 @@ PUBLIC = {  # routes anyone may use, on purpose
     "standards.openapi",
     "languages.choose_ui_language",
     "plans.css",
+    "health.healthz",  # no data: whether the database takes writes
 }
 
 
 def _tables() -> dict[str, str]:
-    from screening.web import api, languages, pages, plans, private, standards
+    from screening.web import api, health, languages, pages, plans, private, standards
 
     found: dict[str, str] = {}
     for table in (
         api.ACCESS,
+        health.ACCESS,
         pages.ACCESS,
         private.ACCESS,
         plans.ACCESS,

@@ -26,6 +26,7 @@ from screening.store import db as storage
 from screening.web.private import KEY_HEADER as KEY
 from screening.web.private import MEMORY_HEADER as MEMORY
 from screening.web.private import SESSION_HEADER as SESSION
+from tests.support import checkin
 from tests.support.apps import BACKENDS, web_app
 from tests.support.checkin import begin
 from tests.support.html import BROWSER, BUDGET, Form, form, forms, h1, sign_in, submit
@@ -132,7 +133,7 @@ def test_a_whole_check_in_without_javascript(app: Flask) -> None:
     client = app.test_client()
     started = begin(client)
     cookies = started.headers.getlist("Set-Cookie")
-    for name in ("sid", "pk"):
+    for name in ("cid", "pk"):
         cookie = next(c for c in cookies if c.startswith(name + "="))
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "Expires" not in cookie and "Max-Age" not in cookie  # gone when the browser is
@@ -196,13 +197,13 @@ def test_quick_exit_deletes_everything_and_clears_the_browser(app: Flask) -> Non
     step(client, client.get("/checkin").text)
     step(client, client.get("/checkin").text)
     assert counts(app)["entries"] >= 1
-    old = {name: client.get_cookie(name) for name in ("sid", "pk")}
+    old = {name: client.get_cookie(name) for name in ("cid", "pk")}
     page = client.get("/checkin")
     left = submit(client, form(page.text, "/checkin/leave"))
     assert left.status_code == 303 and left.location == EXIT
     assert left.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     expired = left.headers.getlist("Set-Cookie")
-    for name in ("sid", "pk"):
+    for name in ("cid", "pk"):
         assert any(c.startswith(name + "=;") and "Max-Age=0" in c for c in expired), expired
     assert counts(app) == {"interviews": 0, "entries": 0, "sessions": 0}
     # A copy of the old cookies opens nothing and can add nothing.
@@ -490,7 +491,7 @@ def test_with_the_script_no_cookie_is_ever_set(app: Flask) -> None:
     assert "Choose a check-in" in client.get("/checkin", headers=wrong_key).text
     left = client.post("/checkin/leave", headers={**creds, "X-Leave": "fetch"})
     assert left.status_code == 204 and counts(app) == {"interviews": 0, "entries": 0, "sessions": 0}
-    assert client.get_cookie("sid") is None and client.get_cookie("pk") is None
+    assert all(client.get_cookie(name) is None for name in ("sid", "cid", "pk"))
 
 
 def test_a_check_in_shared_by_code_opens_once_for_a_worker(app: Flask) -> None:
@@ -535,10 +536,10 @@ def test_an_unused_share_code_expires(app: Flask) -> None:
     begin(client, "gad7")
     ext = app.extensions["screening"]
     iid = interview_id(app)
-    key_cookie = client.get_cookie("pk")
-    assert key_cookie is not None
+    key = checkin.data_key(app, client)
+    assert key is not None
     with storage.transaction(ext.engine) as conn:
-        loaded = service.load(conn, ext.master, iid, base64.urlsafe_b64decode(key_cookie.value))
+        loaded = service.load(conn, ext.master, iid, key)
     code = sharing.offer(ext.engine, ext.master, loaded)
     with storage.transaction(ext.engine) as conn:
         conn.execute(
@@ -571,6 +572,6 @@ def test_a_key_that_is_not_the_check_ins_own_opens_nothing(app: Flask) -> None:
     assert shown.status_code == 200 and "Choose a check-in" in shown.text
     iid = interview_id(app)
     api = app.test_client()
-    api.set_cookie("sid", creds[SESSION])
+    api.set_cookie("cid", creds[SESSION])
     api.set_cookie("pk", forged[KEY])
     assert api.get(f"/api/v1/interviews/{iid}").status_code == 404
