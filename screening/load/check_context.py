@@ -24,13 +24,15 @@ class Ctx:
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, Path] = field(default_factory=dict)
     declared: dict[str, set[str]] = field(default_factory=dict)  # kind -> every id written
+    seen: set[Problem] = field(default_factory=set)  # the problems, to find a repeat at once
 
     def error(
         self, path: Path, code: str, message: str, *, key: bool = False, warning: bool = False
     ) -> None:
         line, column = self.doc.where(path, key=key)
         problem = Problem(self.name, line, column, path, code, message, warning)
-        if problem not in self.problems:  # a shared option set is checked once per item
+        if problem not in self.seen:  # a shared option set is checked once per item
+            self.seen.add(problem)
             self.problems.append(problem)
 
     def claim(self, ident: str, path: Path, kind: str) -> None:
