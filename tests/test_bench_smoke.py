@@ -44,3 +44,36 @@ def test_plan_benchmark_renders_a_three_page_plan() -> None:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["plan_pages"] == 3 and figures["plain_pages"] == 1
     assert figures["missing_glyphs"] == 0
+
+
+def test_loader_benchmark_times_both_sizes_against_a_bare_parse() -> None:
+    """One round of bench_loader.py on two small generated instruments: both load with
+    no problem, have the sizes asked for, and every figure the table shows is there (no
+    timing is asserted)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_loader.py",
+            "--sizes",
+            "150",
+            "300",
+            "--rounds",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [s["items"] for s in figures["sizes"].values()] == [150, 300]
+    for size in figures["sizes"].values():
+        assert size["load_median_s"] > 0 and size["yaml_median_s"] > 0
+        assert set(size["stages_median_s"]) == {"yaml_marks", "schema", "checks", "reachability"}
+    assert figures["growth"]["items"] == 2
+    assert "target at most x12" in result.stdout
