@@ -29,7 +29,8 @@ def test_benchmark_script_starts(script) -> None:  # type: ignore[no-untyped-def
 
 def test_plan_benchmark_renders_a_three_page_plan() -> None:
     """One small round of bench_plan.py: the plan it times is the three pages the issue
-    names, and no glyph is missing (no timing is asserted)."""
+    names, so is the plain document it is compared with, and no glyph is missing (no
+    timing is asserted)."""
     result = subprocess.run(
         [sys.executable, "bench/bench_plan.py", "--rounds", "1", "--services", "50", "--json"],
         capture_output=True,
@@ -43,6 +44,8 @@ def test_plan_benchmark_renders_a_three_page_plan() -> None:
 
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["plan_pages"] == 3 and figures["plain_pages"] == 1
+    assert figures["plain3_pages"] == 3  # the baseline the target is against
+    assert figures["ratio_plan_to_plain3"] > 0
     assert figures["missing_glyphs"] == 0
 
 
