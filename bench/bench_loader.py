@@ -88,6 +88,10 @@ def measure(
         "sections": sections or "grow with the items",
         "sizes": {},
     }
+    files: dict[int, tuple[Path, str, Any, float]] = {}
+    loads: dict[int, list[float]] = {n: [] for n in sizes}
+    parses: dict[int, list[float]] = {n: [] for n in sizes}
+    stages: dict[int, list[dict[str, float]]] = {n: [] for n in sizes}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             text, _ = instrument_yaml(seed, n, sections)
@@ -101,36 +105,41 @@ def measure(
             cold = time.perf_counter() - start
             if instrument is None or problems:
                 raise SystemExit(f"bench-{n} has problems:\n" + "\n".join(map(str, problems)))
-            raw = path.read_bytes()
-            loads: list[float] = []
-            parses: list[float] = []
-            stages: list[dict[str, float]] = []
-            for _ in range(rounds):  # in turns, so both see the same machine
-                loads.append(_timed(lambda: loader.load_file(path)))  # noqa: B023
-                parses.append(_timed(lambda: _parse(text)))  # noqa: B023
-                stages.append(_stages(raw))
-            figures["sizes"][str(n)] = {
-                "items": sum(len(s.items) for s in instrument.sections),
-                "sections": len(instrument.sections),
-                "conditions": sum(
-                    1
-                    for s in instrument.sections
-                    for c in (s.show_if, *(i.show_if for i in s.items))
-                    if c is not None
-                ),
-                "scores": len(instrument.scores),
-                "flags": len(instrument.flags),
-                "needs": len(instrument.needs),
-                "strengths": len(instrument.strengths),
-                "bytes": len(raw),
-                "cold_load_s": cold,
-                "load_median_s": statistics.median(loads),
-                "load_best_s": min(loads),
-                "yaml_median_s": statistics.median(parses),
-                "yaml_best_s": min(parses),
-                "load_to_yaml": statistics.median(loads) / statistics.median(parses),
-                "stages_median_s": {k: statistics.median(s[k] for s in stages) for k in stages[0]},
-            }
+            files[n] = (path, text, instrument, cold)
+        # Every round loads each size and parses it bare, in turns, so that all of them
+        # (and so the ratios between sizes) see the same machine.
+        for _ in range(rounds):
+            for n in sizes:
+                path, text, _, _ = files[n]
+                loads[n].append(_timed(lambda: loader.load_file(path)))  # noqa: B023
+                parses[n].append(_timed(lambda: _parse(text)))  # noqa: B023
+                stages[n].append(_stages(path.read_bytes()))
+    for n in sizes:
+        path, _, instrument, cold = files[n]
+        figures["sizes"][str(n)] = {
+            "items": sum(len(s.items) for s in instrument.sections),
+            "sections": len(instrument.sections),
+            "conditions": sum(
+                1
+                for s in instrument.sections
+                for c in (s.show_if, *(i.show_if for i in s.items))
+                if c is not None
+            ),
+            "scores": len(instrument.scores),
+            "flags": len(instrument.flags),
+            "needs": len(instrument.needs),
+            "strengths": len(instrument.strengths),
+            "bytes": len(files[n][1].encode("utf-8")),
+            "cold_load_s": cold,
+            "load_median_s": statistics.median(loads[n]),
+            "load_best_s": min(loads[n]),
+            "yaml_median_s": statistics.median(parses[n]),
+            "yaml_best_s": min(parses[n]),
+            "load_to_yaml": statistics.median(loads[n]) / statistics.median(parses[n]),
+            "stages_median_s": {
+                k: statistics.median(s[k] for s in stages[n]) for k in stages[n][0]
+            },
+        }
     small, large = figures["sizes"][str(sizes[0])], figures["sizes"][str(sizes[-1])]
     figures["growth"] = {
         "items": large["items"] / small["items"],
