@@ -153,6 +153,13 @@ _partial = click.option(
 _language = click.option(
     "--language", help="BCP 47 code of the form's own language when the form does not say."
 )
+_as_json = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Also print {"complete", "written", "message", "gaps": [{"where", "code", '
+    '"message", "item", "note"}]} on stdout.',
+)
 
 
 @import_group.command("xlsform")
@@ -160,12 +167,15 @@ _language = click.option(
 @_output
 @_partial
 @_language
-def import_xlsform(form: Path, output: Path, partial: bool, language: str | None) -> None:
+@_as_json
+def import_xlsform(
+    form: Path, output: Path, partial: bool, language: str | None, as_json: bool
+) -> None:
     """An XLSForm (.xlsx, .xls, .csv or .md) as an instrument, with its label::LANGUAGE
     columns as translation catalogs in locales/ next to the instruments folder."""
     from screening.interop.xlsform import importer as xlsform
 
-    _finish(xlsform.convert(form, output.stem, language=language), output, partial)
+    _finish(xlsform.convert(form, output.stem, language=language), output, partial, as_json)
 
 
 @import_group.command("fhir")
@@ -173,18 +183,29 @@ def import_xlsform(form: Path, output: Path, partial: bool, language: str | None
 @_output
 @_partial
 @_language
-def import_fhir(file: Path, output: Path, partial: bool, language: str | None) -> None:
+@_as_json
+def import_fhir(
+    file: Path, output: Path, partial: bool, language: str | None, as_json: bool
+) -> None:
     """A FHIR R4 Questionnaire (JSON) as an instrument."""
     from screening.interop.fhir import importer as fhir_import
 
-    _finish(fhir_import.convert(file, output.stem, language=language), output, partial)
+    _finish(fhir_import.convert(file, output.stem, language=language), output, partial, as_json)
 
 
-def _finish(result: Any, output: Path, partial: bool) -> None:
+def _finish(result: Any, output: Path, partial: bool, as_json: bool) -> None:
     from screening.interop.writer import write_import
 
     for gap in result.gaps:
         click.echo(str(gap), err=True)
-    code, message = write_import(result, output, partial=partial)
-    click.echo(message, err=code != 0)
+    code, message, written = write_import(result, output, partial=partial)
+    click.echo(message, err=code != 0 or as_json)
+    if as_json:
+        report = {
+            "complete": result.complete,
+            "written": written,
+            "message": message,
+            "gaps": [gap.to_json() for gap in result.gaps],
+        }
+        click.echo(_json(report), nl=False)
     sys.exit(code)

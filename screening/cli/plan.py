@@ -53,6 +53,12 @@ def _directory(path: Path | None) -> directory.Tables:
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--safe",
+    is_flag=True,
+    help="Safe to carry: services, steps and contacts only, a neutral title, "
+    "no need or flag named.",
+)
 def plan_command(
     instrument: str,
     answers: str,
@@ -62,12 +68,15 @@ def plan_command(
     paper: str,
     pdf_out: Path | None,
     html_out: Path | None,
+    safe: bool,
 ) -> None:
     """Write the needs summary and a draft service plan for ANSWERS as PDF or HTML.
 
     Urgent safety first, then strengths, then each need with what the person said and
     the services that could help; goals in the person's words; referrals with contact
-    details and what to bring. Nothing declined or skipped is printed."""
+    details and what to bring. Nothing declined or skipped is printed, nor anything an
+    instrument marks as not to be printed (see `print:` in the README). Before the file
+    is written, standard error says what the paper names."""
     from screening.core import plan as plans
     from screening.render import pdf
 
@@ -84,7 +93,7 @@ def plan_command(
     services = directory.services(tables)
     now = dt.datetime.now(dt.UTC)
     prefs = Preferences(now=now, prefer_language=locale)
-    matches = plans.suggestions(session, state, services, prefs)
+    matches = plans.suggestions(session, state, services, prefs, person=True)  # "My plan"
     draft = plans.draft(
         plans.own_goals(session, state),
         matches,
@@ -101,7 +110,12 @@ def plan_command(
         second=second_locale,
         paper=paper,
         today=now.date(),
+        safe=safe,
     )
+    names = [] if safe else pdf.paper_names(context)
+    if names:
+        click.echo(f"Before you print: this paper names {'; '.join(names)}.", err=True)
+        click.echo("Anyone who finds it can read this; --safe prints without it.", err=True)
     html = pdf.render_html(context)
     if html_out is not None:
         html_out.write_text(html, encoding="utf-8")

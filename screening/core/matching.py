@@ -271,3 +271,18 @@ def match_all(
         found = match(pool, need, prefs, labels)
         out[need] = found[:limit] if limit else found
     return out
+
+
+YOUTH_AGES = (12, 17)  # the ages a youth check-in's "anyone of their age" covers
+
+
+def open_to_all(service: Service, ages: tuple[int, int] = YOUTH_AGES) -> bool:
+    """Whether anyone of these ages may use ``service``, whoever they are: no gender
+    restriction (the person chose none) and age limits that admit every age in range."""
+    youngest, oldest = ages
+    low, high = service.minimum_age, service.maximum_age
+    return (
+        not service.women_only
+        and (low is None or low <= youngest)
+        and (high is None or high >= oldest)
+    )

@@ -16,6 +16,10 @@ from screening.core.conditions import Condition
 OptionValue = str | int
 ITEM_TYPES: Final = ("single", "multiple", "scale", "yes_no", "number", "date", "text")
 CHOICE_TYPES: Final = frozenset({"single", "multiple", "scale", "yes_no"})
+# What may leave the screen (printed plans, downloads), most open first: ``verbatim``
+# (question and answer may be printed), ``summary`` (only the need's name, in neutral
+# words), ``never`` (nothing of it: not its question, its answer, nor what it raised).
+PRINT_LEVELS: Final = ("verbatim", "summary", "never")
 
 
 class Severity(enum.IntEnum):
@@ -87,6 +91,10 @@ class Item:
     unit: str | None = None
     max_length: int = 500
     codes: tuple[Code, ...] = ()
+    # Resolved by the loader (item, else section, else the default); an instrument
+    # text stored before these fields existed loads with the same defaults.
+    print_as: str = "summary"
+    sensitive: bool = False
 
     _by_value: dict[tuple[object, object], Option] = field(
         default_factory=dict, compare=False, repr=False
@@ -135,6 +143,7 @@ class Section:
     intro: str | None = None
     content_warning: str | None = None
     show_if: Condition | None = None
+    print_as: str | None = None  # as written; each item holds the resolved level
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +176,19 @@ def _resolve(bound: Bound, values: Mapping[str, int]) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Band:
+    """A score band. ``label`` is the worker's text (written ``worker:`` or ``label:``);
+    ``person`` is what the person reads about themselves ("you", plain words)."""
+
     id: str
     label: str
     min: Bound
     max: Bound
     description: str | None = None
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
     def bounds(self, values: Mapping[str, int]) -> tuple[float | None, float | None]:
         return _resolve(self.min, values), _resolve(self.max, values)
@@ -201,11 +218,20 @@ class Score:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
+    """``label`` and ``message`` are written for the worker; ``person`` and
+    ``person_message`` for the person reading alone (never shown the worker's)."""
+
     id: str
     severity: Severity
     label: str
     when: Condition
     message: str | None = None
+    person: str | None = None
+    person_message: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +241,11 @@ class Need:
     urgent_if: Condition | None = None
     some_if: Condition | None = None
     description: str | None = None
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +253,11 @@ class Strength:
     id: str
     label: str
     when: Condition
+    person: str | None = None
+
+    @property
+    def worker(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)

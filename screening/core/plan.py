@@ -246,12 +246,15 @@ def from_json(data: Mapping[str, Any]) -> Plan:
 # ---------------------------------------------------------------- from a scored interview
 
 
-def need_labels(session: Interview) -> dict[str, str]:
-    """Need domain id -> its label (the first instrument that names it wins)."""
+def need_labels(session: Interview, *, person: bool = False) -> dict[str, str]:
+    """Need domain id -> its label (the first instrument that names it wins): the
+    worker's text, or with ``person`` the person's (never the worker's; an old
+    instrument without one gives the domain's id in words)."""
     out: dict[str, str] = {}
     for ins in session.instruments:
         for need in ins.needs:
-            out.setdefault(need.id, need.label)
+            text = (need.person or need.id.replace("_", " ").capitalize()) if person else need.label
+            out.setdefault(need.id, text)
     return out
 
 
@@ -261,12 +264,16 @@ def suggestions(
     services: Sequence[Service],
     prefs: Preferences,
     limit: int = 3,
+    *,
+    person: bool = False,
 ) -> dict[str, list[Match]]:
-    """For each need the answers raise (urgent ones first), the best services."""
+    """For each need the answers raise (urgent ones first), the best services; with
+    ``person`` their reasons name needs in the person's words."""
     result = iv.result(session, state)
     raised = [n for n in result.needs.values() if n.level != "none"]
     raised.sort(key=lambda n: n.level != "urgent")
-    return match_all(services, [n.id for n in raised], prefs, need_labels(session), limit)
+    labels = need_labels(session, person=person)
+    return match_all(services, [n.id for n in raised], prefs, labels, limit)
 
 
 def own_goals(session: Interview, state: iv.State) -> list[str]:

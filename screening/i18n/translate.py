@@ -58,6 +58,11 @@ class _Lookup:
         found = self.catalog.get(f"{self.prefix}{path}\x04{text}")
         return found if found else Untranslated(text)
 
+    def worker(self, prefix: str, text: str) -> str:
+        """The worker's text, under its context ``…worker`` or its older name ``…label``."""
+        found = self.catalog.get(f"{self.prefix}{prefix}worker\x04{text}")
+        return found if found else self.get(prefix + "label", text)
+
     def option(self, item: Item, option: Option) -> Option:
         if option.label is None:
             return option
@@ -157,7 +162,8 @@ def _band(band: Band, t: _Lookup, prefix: str) -> Band:
     p = f"{prefix}bands.{band.id}."
     return replace(
         band,
-        label=t.get(p + "label", band.label),
+        label=t.worker(p, band.label),
+        person=t.get(p + "person", band.person),
         description=t.get(p + "description", band.description),
     )
 
@@ -165,7 +171,11 @@ def _band(band: Band, t: _Lookup, prefix: str) -> Band:
 def _flag(flag: Flag, t: _Lookup) -> Flag:
     p = f"flags.{flag.id}."
     return replace(
-        flag, label=t.get(p + "label", flag.label), message=t.get(p + "message", flag.message)
+        flag,
+        label=t.worker(p, flag.label),
+        message=t.get(p + "message", flag.message),
+        person=t.get(p + "person", flag.person),
+        person_message=t.get(p + "person_message", flag.person_message),
     )
 
 
@@ -173,13 +183,17 @@ def _need(need: Need, t: _Lookup) -> Need:
     p = f"needs.{need.id}."
     return replace(
         need,
-        label=t.get(p + "label", need.label),
+        label=t.worker(p, need.label),
+        person=t.get(p + "person", need.person),
         description=t.get(p + "description", need.description),
     )
 
 
 def _strength(strength: Strength, t: _Lookup) -> Strength:
-    return replace(strength, label=t.get(f"strengths.{strength.id}.label", strength.label))
+    p = f"strengths.{strength.id}."
+    return replace(
+        strength, label=t.worker(p, strength.label), person=t.get(p + "person", strength.person)
+    )
 
 
 def missing(instrument: Instrument, code: str) -> int:
@@ -194,8 +208,9 @@ def missing(instrument: Instrument, code: str) -> int:
             texts += [o.label for o in item.options]
     for score in translated.scores:
         texts += [score.label, score.description]
-        texts += [b.label for b in score.bands] + [b.description for b in score.bands]
-    texts += [f.label for f in translated.flags] + [f.message for f in translated.flags]
-    texts += [n.label for n in translated.needs] + [n.description for n in translated.needs]
-    texts += [s.label for s in translated.strengths]
+        texts += [t for b in score.bands for t in (b.label, b.description, b.person)]
+    texts += [t for f in translated.flags for t in (f.label, f.message, f.person)]
+    texts += [f.person_message for f in translated.flags]
+    texts += [t for n in translated.needs for t in (n.label, n.description, n.person)]
+    texts += [t for s in translated.strengths for t in (s.label, s.person)]
     return sum(isinstance(text, Untranslated) for text in texts)

@@ -14,8 +14,9 @@ from screening.i18n.catalogs import PROJECT
 #: (folder, method map) pairs, like a pybabel mapping file.
 SOURCES: Final = (
     (resources.package() / "web", [("*.py", "python")]),
-    # The printable plan's headings (screening.render.pdf.UI), marked with N_().
-    (resources.package(), [("pdf.py", "python")]),
+    # The printable plan's headings (screening.render.pdf.UI) and the summary's words
+    # (screening.render.summary), marked with N_().
+    (resources.package() / "render", [("*.py", "python")]),
     # "**.html": templates in subfolders too (templates/plan/edit.html).
     (resources.templates(), [("**.html", "jinja2.ext:babel_extract")]),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,29 @@ CANONICAL = "https://screening.invalid/fhir"
 EXT = f"{CANONICAL}/StructureDefinition"
 
 
+class GapCode(enum.StrEnum):
+    """What kind of thing did not translate: for programs and tests; the message says it
+    to people. Both importers use the same codes for the same kind of gap."""
+
+    UNREADABLE = "unreadable"  # not JSON, not an XLSForm pyxform can read, not an object
+    INVALID_SOURCE = "invalid-source"  # the source breaks its own standard's rules
+    BAD_ID = "bad-id"  # a name or linkId that cannot be one of our ids, or is taken
+    DUPLICATE = "duplicate"  # a choice or option listed twice
+    NO_TEXT = "no-text"  # a question, group or choice without its text or label
+    LANGUAGE = "language"  # a language without a code, or an unknown code
+    UNSUPPORTED_TYPE = "unsupported-type"  # a question type we have no equivalent for
+    REPEAT = "repeat"  # repeats and loops
+    NESTED_GROUP = "nested-group"  # a group inside a group
+    DISPLAY = "display"  # display text (a note) between questions
+    OPTION = "option"  # an option or choice we cannot keep as it is
+    CHOICE_LIST = "choice-list"  # a choice list or value set that is not there to read
+    CONDITION = "condition"  # skip logic (relevant, enableWhen) that is not translated
+    REQUIRED = "required"  # a requirement that is not translated
+    CONSTRAINT = "constraint"  # a constraint that is not translated
+    UNTRANSLATED = "untranslated"  # a column, key or extension we do not read
+    LEFT_OUT = "left-out"  # a note: left out on purpose, nothing asked changes
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
     """Something in a source form that did not translate exactly.
@@ -26,12 +50,22 @@ class Gap:
     changes nothing a person is asked (device metadata, appearance hints)."""
 
     where: str
+    code: GapCode
     message: str
     item: str | None = None
     note: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {'note: ' if self.note else ''}{self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "where": self.where,
+            "code": self.code.value,
+            "message": self.message,
+            "item": self.item,
+            "note": self.note,
+        }
 
 
 def catalog_path(locales: Path, language: str, instrument_id: str) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from screening.interop.common import Gap
+from screening.interop.common import Gap, GapCode
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 VALUE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -30,11 +30,11 @@ class Imported:
     def complete(self) -> bool:
         return not any(not g.note for g in self.gaps)
 
-    def gap(self, where: str, message: str, item: str | None = None) -> None:
-        self.gaps.append(Gap(where, message, item))
+    def gap(self, where: str, code: GapCode, message: str, item: str | None = None) -> None:
+        self.gaps.append(Gap(where, code, message, item))
 
     def note(self, where: str, message: str, item: str | None = None) -> None:
-        self.gaps.append(Gap(where, message, item, note=True))
+        self.gaps.append(Gap(where, GapCode.LEFT_OUT, message, item, note=True))
 
 
 def bcp47(code: str) -> str | None:

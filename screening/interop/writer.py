@@ -68,16 +68,18 @@ def locales_for(output: Path) -> Path:
     return (folder.parent if folder.name == "instruments" else folder) / "locales"
 
 
-def write_import(result: Imported, output: Path, *, partial: bool) -> tuple[int, str]:
-    """(exit code, message). Nothing is written for an incomplete import unless
-    ``partial``, nor for one that our validator refuses."""
+def write_import(result: Imported, output: Path, *, partial: bool) -> tuple[int, str, bool]:
+    """(exit code, message, whether it wrote). Nothing is written for an incomplete
+    import unless ``partial``, nor for one that our validator refuses."""
     missing = sum(1 for g in result.gaps if not g.note)
     if not result.doc:
-        return 1, "nothing could be imported; nothing was written"
+        return 1, "nothing could be imported; nothing was written", False
     if missing and not partial:
-        return 1, (
+        return (
+            1,
             f"{missing} part(s) did not translate exactly; nothing was written "
-            "(--partial writes what did, each gap marked)"
+            "(--partial writes what did, each gap marked)",
+            False,
         )
     text = render(result)
     _, problems = check_bytes(text.encode(), str(output))
@@ -85,7 +87,7 @@ def write_import(result: Imported, output: Path, *, partial: bool) -> tuple[int,
     if errors:
         report = "\n".join(str(p) for p in errors)
         if not partial:
-            return 1, f"{report}\nthe imported instrument is not valid; nothing was written"
+            return 1, f"{report}\nthe imported instrument is not valid; nothing was written", False
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     locales = locales_for(output)
@@ -101,7 +103,7 @@ def write_import(result: Imported, output: Path, *, partial: bool) -> tuple[int,
     )
     warnings = [str(p) for p in problems if p.warning]
     if errors:
-        return 1, f"{report}\n{written}, but it is not valid yet: fix the marked gaps"
+        return 1, f"{report}\n{written}, but it is not valid yet: fix the marked gaps", True
     if missing:
-        return 0, f"{written} with {missing} gap(s) marked"
-    return 0, "\n".join([*warnings, written])
+        return 0, f"{written} with {missing} gap(s) marked", True
+    return 0, "\n".join([*warnings, written]), True

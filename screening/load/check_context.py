@@ -24,11 +24,16 @@ class Ctx:
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, Path] = field(default_factory=dict)
     declared: dict[str, set[str]] = field(default_factory=dict)  # kind -> every id written
+    private: bool = False  # the audiences include private: the person reads results alone
+    # Codes reported as warnings only: a stored instrument text keeps opening under checks
+    # added after it was written (see loader.STORED_RELAXED).
+    relaxed: frozenset[str] = frozenset()
     seen: set[Problem] = field(default_factory=set)  # the problems, to find a repeat at once
 
     def error(
         self, path: Path, code: str, message: str, *, key: bool = False, warning: bool = False
     ) -> None:
+        warning = warning or code in self.relaxed
         line, column = self.doc.where(path, key=key)
         problem = Problem(self.name, line, column, path, code, message, warning)
         if problem not in self.seen:  # a shared option set is checked once per item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from screening.core.answers import iso_date
 from screening.core.model import (
@@ -31,6 +32,7 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
             path: Path = (*spath, "items", i)
             ctx.claim(raw["id"], path, "item")
             item = _item(ctx, data["id"], raw_section["id"], raw, path, option_sets, items)
+            item = replace(item, print_as=_print_level(ctx, raw_section, raw, path))
             if item.concept:
                 if item.concept in concepts:
                     ctx.error(
@@ -50,9 +52,34 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
                 intro=raw_section.get("intro"),
                 content_warning=raw_section.get("content_warning"),
                 show_if=section_if,
+                print_as=raw_section.get("print"),
             )
         )
     return items, sections
+
+
+def _print_level(ctx: Ctx, raw_section: Raw, raw: Raw, path: Path) -> str:
+    """What of this item may leave the screen: its own ``print``; else ``never`` when it
+    is sensitive; else its section's ``print``; else ``never`` under a content warning
+    (the section's or its own); else ``summary``."""
+    sensitive = bool(raw.get("sensitive"))
+    own = raw.get("print")
+    if own == "verbatim" and sensitive:
+        ctx.error(
+            (*path, "print"),
+            "sensitive-verbatim",
+            "a sensitive item is never printed word for word: use print: summary or never, "
+            "or remove sensitive: true",
+        )
+    if own is not None:
+        return str(own)
+    if sensitive:
+        return "never"
+    if raw_section.get("print") is not None:
+        return str(raw_section["print"])
+    if raw_section.get("content_warning") or raw.get("content_warning"):
+        return "never"
+    return "summary"
 
 
 def _options(ctx: Ctx, raw: Raw, path: Path, option_sets: Raw) -> tuple[list[Raw], Path]:
@@ -140,6 +167,7 @@ def _item(
         unit=raw.get("unit"),
         max_length=raw.get("max_length", 500),
         codes=codes(ctx, raw.get("codes", []), (*path, "codes")),
+        sensitive=bool(raw.get("sensitive")),
     )
 
 

@@ -104,10 +104,11 @@ def _with_bands(
     bands = tuple(
         Band(
             b["id"],
-            b["label"],
+            worker_text(ctx, b, (*path, "bands", i), "score band"),
             bound(b.get("min"), (*path, "bands", i, "min")),
             bound(b.get("max"), (*path, "bands", i, "max")),
             b.get("description"),
+            person_text(ctx, b, (*path, "bands", i), "score band"),
         )
         for i, b in enumerate(raw["bands"])
     )
@@ -174,9 +175,17 @@ def flags_of(
         when = check_condition_ref(
             ctx, raw["when"], (*path, "when"), items, scores=scores, flags=flags
         )
+        label = worker_text(ctx, raw, path, "flag")
+        person = person_text(ctx, raw, path, "flag")
         if when is not None:
             flags[raw["id"]] = Flag(
-                raw["id"], Severity[raw["severity"].upper()], raw["label"], when, raw.get("message")
+                raw["id"],
+                Severity[raw["severity"].upper()],
+                label,
+                when,
+                raw.get("message"),
+                person,
+                raw.get("person_message"),
             )
     return flags
 
@@ -197,7 +206,7 @@ def needs_of(
         needs.append(
             Need(
                 raw["id"],
-                raw["label"],
+                worker_text(ctx, raw, path, "need"),
                 check_condition_ref(
                     ctx,
                     raw.get("urgent_if"),
@@ -210,6 +219,7 @@ def needs_of(
                     ctx, raw.get("some_if"), (*path, "some_if"), items, scores=scores, flags=flags
                 ),
                 raw.get("description"),
+                person_text(ctx, raw, path, "need"),
             )
         )
     return needs
@@ -229,6 +239,45 @@ def strengths_of(
         when = check_condition_ref(
             ctx, raw["when"], (*path, "when"), items, scores=scores, flags=flags
         )
+        label = worker_text(ctx, raw, path, "strength")
+        person = person_text(ctx, raw, path, "strength")
         if when is not None:
-            out.append(Strength(raw["id"], raw["label"], when))
+            out.append(Strength(raw["id"], label, when, person))
     return out
+
+
+# --- two voices: the worker's text and the person's ---------------------------------------
+
+
+def worker_text(ctx: Ctx, raw: Raw, path: Path, kind: str) -> str:
+    """The worker's text, written ``worker:`` or by its older name ``label:`` (one of them)."""
+    if "worker" in raw and "label" in raw:
+        ctx.error(
+            (*path, "label"),
+            "voice-twice",
+            f"this {kind} gives both worker and label: label is the older name of worker; keep one",
+            key=True,
+        )
+    text = raw.get("worker", raw.get("label"))
+    if text is None:
+        ctx.error(
+            (*path, "worker"),
+            "missing-field",
+            f"required field is missing: a {kind} needs the worker's text, worker: "
+            "(or its older name label:)",
+        )
+        return ""
+    return str(text)
+
+
+def person_text(ctx: Ctx, raw: Raw, path: Path, kind: str) -> str | None:
+    """The person's text; required when the instrument's audiences include private."""
+    text = raw.get("person")
+    if text is None and ctx.private:
+        ctx.error(
+            (*path, "person"),
+            "person-text",
+            f"required field is missing: audiences include private, so this {kind} needs "
+            "the text a person reading alone sees, in 'you' words and plain language",
+        )
+    return None if text is None else str(text)

@@ -24,9 +24,11 @@ from screening.load.reach import unreachable_items
 from screening.load.yamlmarks import Document
 
 
-def check_and_build(doc: Document, name: str) -> tuple[Instrument | None, list[Problem]]:
-    ctx = Ctx(doc, name)
+def check_and_build(
+    doc: Document, name: str, relaxed: frozenset[str] = frozenset()
+) -> tuple[Instrument | None, list[Problem]]:
     data: Raw = doc.data  # type: ignore[assignment]
+    ctx = Ctx(doc, name, private="private" in data["audiences"], relaxed=relaxed)
     ctx.declared = {
         "item": {i["id"] for s in data["sections"] for i in s["items"]},
         "flag": {f["id"] for f in data.get("flags", [])},

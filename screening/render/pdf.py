@@ -25,12 +25,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from screening import resources
 from screening.core import interview as iv
-from screening.core.matching import Match, Service
-from screening.core.plan import Plan
+from screening.core.matching import Match, Service, open_to_all
+from screening.core.plan import Plan, Referral
 from screening.core.route import Interview
 from screening.i18n import N_
 from screening.i18n.translate import translate_session
-from screening.render.summary import ENGLISH, Wording, summary_view
+from screening.render.summary import ENGLISH, PERSON, Wording, summary_view
 
 LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
@@ -62,6 +62,11 @@ UI = {
     "page": N_("Page"),
     "fictional": N_("Demo services: these are fictional, not real services."),
     "download_note": N_("This file has no name or details about you."),
+    "safe_title": N_("Contacts and steps"),
+    "copy_next": N_(
+        "You can contact any of these services when you choose. "
+        "You do not have to tell them about this check-in."
+    ),
 }
 
 
@@ -173,8 +178,16 @@ def plan_context(
     second: str | None = None,
     paper: str = "a4",
     today: dt.date,
+    safe: bool = False,
 ) -> dict[str, Any]:
-    """Everything templates/plan/plan.html shows; only what the person chose to share."""
+    """Everything templates/plan/plan.html shows; only what the person chose to share,
+    and only what may leave the screen (:mod:`screening.core.printing`). ``safe``: the
+    safe-to-carry version (templates/plan/carry.html): services, steps and contacts
+    under a neutral title, no need, flag or strength named."""
+    if safe:
+        return carry_context(
+            plan, matches, services, locale=locale, second=second, paper=paper, today=today
+        )
     check_locale(locale)
     if second is not None:
         check_locale(second)
@@ -188,7 +201,10 @@ def plan_context(
     # and ours (yes/no labels) from its catalog.
     catalog = _catalog(locale)
     client = Wording(catalog) if catalog else ENGLISH
-    view = summary_view(translate_session(session, locale), state, shared_only=True, words=client)
+    # "My plan" is the person's paper: only the texts written for them ("you" words).
+    view = summary_view(
+        translate_session(session, locale), state, shared_only=True, words=client, voice=PERSON
+    )
     needs = []
     for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
         found = matches.get(need.id, [])
@@ -224,12 +240,103 @@ def plan_context(
         "goals": [Text(g, plan.client_language) for g in plan.goals],
         "referrals": referrals,
         "fictional": fictional,
-        "anonymous": False,
     }
 
 
-def render_html(context: Mapping[str, Any], template: str = "plan/plan.html") -> str:
+def paper_names(context: Mapping[str, Any]) -> list[str]:
+    """What a printed plan (``plan_context``) names about the person, for the warning the
+    worker reads before printing: its flags, strengths, needs, and each question printed
+    with its answer. Goals, steps and referrals are what the person put in the plan."""
+    names = [str(f.label) for f in context.get("urgent", [])]
+    names += [str(s) for s in context.get("strengths", [])]
+    for need in context.get("needs", []):
+        names.append(str(need["label"]))
+        names += [f"{t.question} {t.answer}" for t in need["told"]]
+    return list(dict.fromkeys(names))
+
+
+def _carried(
+    matches: Mapping[str, Sequence[Match]], skip: set[str], keep: Callable[[Service], bool]
+) -> list[Service]:
+    """The matched services as one list (urgent needs' first), each once, no heading."""
+    out: dict[str, Service] = {}
+    for found in matches.values():
+        for m in found:
+            if m.service.id not in skip and keep(m.service):
+                out.setdefault(m.service.id, m.service)
+    return list(out.values())
+
+
+def carry_context(
+    plan: Plan,
+    matches: Mapping[str, Sequence[Match]],
+    services: Mapping[str, Service],
+    *,
+    locale: str,
+    second: str | None = None,
+    paper: str = "a4",
+    today: dt.date | None,
+    anonymous: bool = False,
+    keep: Callable[[Service], bool] = lambda s: True,
+) -> dict[str, Any]:
+    """What templates/plan/carry.html shows: services, steps and contacts only, under a
+    neutral title. Nothing of the answers: no need, flag or strength, no goal, no
+    service description or matching reason (they name the need), no consent wording.
+    Safe to carry: the plan's steps, referrals and next check-in. ``anonymous`` (the
+    private check-in's copy): the matched services as one list, no date."""
+    check_locale(locale)
+    if second is not None:
+        check_locale(second)
+        second = None if second == locale else second
+    words, words2 = Words(locale), Words(second) if second else None
+
+    def ui(key: str) -> list[Text]:
+        return pair(words(key), words2(key) if words2 else None)
+
+    chosen = [r for r in plan.referrals if _keep_referral(r, services, keep)]
+    # Safe to carry lists the services the person chose (the referrals), never the
+    # suggestions: those follow every need the answers raised, even unprintable ones.
+    listed = _carried(matches, {r.service_id for r in chosen}, keep) if anonymous else []
+    suggested = [{"s": s, "name": _service_texts(None, s, locale, second)["name"]} for s in listed]
+    referrals = [
+        {"r": r, "name": _service_texts(None, services.get(r.service_id), locale, second)["name"]}
+        for r in chosen
+    ]
+    fictional = any(s.fictional for s in listed) or any(
+        s.fictional for s in (services.get(r.service_id) for r in chosen) if s
+    )
+    title = "summary_title" if anonymous else "safe_title"
+    shown = words(title)
+    return {
+        "lang": shown.lang,
+        "dir": shown.dir,
+        "second": second,
+        "paper": PAPERS[paper],
+        "today": None if anonymous or today is None else today.isoformat(),
+        "ui": ui,
+        "template": "plan/carry.html",
+        "title": title,
+        "services": suggested,
+        "plan": plan,
+        "referrals": [] if anonymous else referrals,
+        "fictional": fictional,
+        "anonymous": anonymous,
+    }
+
+
+def _keep_referral(
+    referral: Referral, services: Mapping[str, Service], keep: Callable[[Service], bool]
+) -> bool:
+    found = services.get(referral.service_id)
+    return found is None or keep(found)
+
+
+def render_html(context: Mapping[str, Any], template: str | None = None) -> str:
+    """The plan page; a safe-to-carry or anonymous context (``carry_context``) renders
+    with templates/plan/carry.html."""
     css = resources.plan_css().read_text(encoding="utf-8")
+    if template is None:
+        template = str(context.get("template", "plan/plan.html"))
     return _env().get_template(template).render(css=css, **context)
 
 
@@ -305,19 +412,20 @@ def anonymous_summary(
     matches: Mapping[str, Sequence[Match]],
     *,
     locale: str = "en",
-    today: dt.date,
+    today: dt.date | None = None,
     pdf: bool = True,
 ) -> bytes:
-    """The private check-in's summary to download on request: needs, strengths and
-    services only; no answers, no free text, no date of birth, no name, no interview id.
-    The private summary page offers it with a plain warning that the file stays on the
-    device (templates/summary.html)."""
-    context = plan_context(
-        session, state, Plan(), matches, {}, locale=locale, paper="a4", today=today
+    """The private check-in's copy to download on request: neutral next steps and the
+    services that could help, as one list, each one that anyone of a youth's age may
+    use (no gender restriction, age limits that admit every youth: ``open_to_all``).
+    No answer, no flag, need or strength, no free text, no date of any precision, no
+    name, no interview id. The private summary page offers it with a plain warning
+    that the file stays on the device (templates/summary.html). ``session``, ``state``
+    and ``today`` are accepted for the callers' sake and not printed."""
+    del session, state, today
+    context = carry_context(
+        Plan(), matches, {}, locale=locale, today=None, anonymous=True, keep=open_to_all
     )
-    for need in context["needs"]:
-        need["told"] = []  # what was said stays off the file
-    context.update(anonymous=True, today=today.strftime("%Y-%m"))
     html = render_html(context)
     if not pdf:
         return html.encode("utf-8")

@@ -11,7 +11,8 @@ from babel.numbers import format_decimal
 
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, Answer
-from screening.core.model import Item, Option, Severity
+from screening.core.model import Band, Flag, Item, Need, Option, Severity, Strength
+from screening.core.printing import Printing
 from screening.core.route import Interview
 from screening.i18n import N_
 
@@ -59,6 +60,36 @@ class Told:
     answer: str
 
 
+# Who reads a view: the person (private screens, "My plan", downloads) reads only the
+# texts written for them ("you", plain words); the worker reads the worker's text first
+# and may see beside it what the person reads.
+PERSON = "person"
+WORKER = "worker"
+VOICES = (PERSON, WORKER)
+
+# Shown to the person for a result whose instrument text has no person text (only an
+# instrument stored before person texts were required can lack one): never the worker's.
+PERSON_FALLBACK = {
+    "flag": N_("Something you told us may need help soon."),
+    "need": N_("Something to talk about together"),
+    "strength": N_("Something that helps you"),
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A flag or strength in the voice of the screen's reader: ``label`` and ``message``
+    are theirs; on a worker's screen ``person`` is what the person reads."""
+
+    label: str
+    message: str | None = None
+    person: str | None = None
+    id: str = ""
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @dataclass(frozen=True)
 class NeedView:
     label: str
@@ -66,6 +97,7 @@ class NeedView:
     told: list[Told]
     scores: list[str]
     id: str = ""
+    person: str | None = None  # a worker's view: what the person reads
 
 
 @dataclass(frozen=True)
@@ -74,15 +106,36 @@ class ScoreView:
     value: int | float
     band: str | None
     complete: bool
+    band_person: str | None = None  # a worker's view: the band as the person reads it
+
+
+def voiced(
+    result: Flag | Need | Strength | Band, voice: str, kind: str, words: Wording = ENGLISH
+) -> tuple[str, str | None]:
+    """(text, the person's text beside it): the person's own text alone in the person's
+    voice (a neutral fallback when an old instrument has none, a band none at all); the
+    worker's text and, when it says something else, the person's in the worker's."""
+    if voice == WORKER:
+        return result.label, result.person if result.person != result.label else None
+    if result.person:
+        return result.person, None
+    return (words(PERSON_FALLBACK[kind]) if kind in PERSON_FALLBACK else ""), None
+
+
+def said(flag: Flag, voice: str, words: Wording = ENGLISH) -> Said:
+    """A flag as its reader sees it: the person never reads the worker's message."""
+    text, person = voiced(flag, voice, "flag", words)
+    message = flag.message if voice == WORKER else flag.person_message
+    return Said(text, message, person, flag.id)
 
 
 def answer_label(item: Item, answer: Answer | None, words: Wording = ENGLISH) -> str:
     if answer is None:
-        return words("Not answered")
+        return words(N_("Not answered"))
     if answer is SKIPPED:
-        return words("Skipped")
+        return words(N_("Skipped"))
     if answer is DECLINED:
-        return words("Prefer not to say")
+        return words(N_("Prefer not to say"))
     if isinstance(answer, tuple):
         return ", ".join(_label_of(item, v, words) for v in answer)
     return _label_of(item, answer, words)
@@ -99,12 +152,20 @@ def summary_view(
     *,
     shared_only: bool = False,
     words: Wording = ENGLISH,
+    voice: str = WORKER,
 ) -> dict[str, Any]:
     """What the summary shows, built from the scoring engine's result (no judgment here).
 
     ``shared_only`` (for anything printed or downloaded) leaves out every answer the
-    person declined, skipped or did not give: only what they chose to tell us."""
+    person declined, skipped or did not give: only what they chose to tell us; and what
+    may not leave the screen (:mod:`screening.core.printing`): a question and its answer
+    only for a ``verbatim`` item, no flag raised by anything less, no need or strength
+    raised only by ``never`` items. ``voice``: who reads it (``PERSON`` or ``WORKER``):
+    see :func:`voiced`."""
+    if voice not in VOICES:
+        raise ValueError(f"voice is one of {', '.join(VOICES)}, not {voice!r}")
     result = iv.result(session, state)
+    paper = Printing(session, result) if shared_only else None
     walked = iv.route(session, state)
     flags = flag_defs(session)
     needs = {n.id: n for ins in reversed(session.instruments) for n in ins.needs}
@@ -129,17 +190,18 @@ def summary_view(
         label = definition.label or score_id
         band = next((b for b in definition.bands if b.id == found.band), None)
         if not found.complete:
-            return words("%(score)s: not all questions were answered", score=label)
+            return words(N_("%(score)s: not all questions were answered"), score=label)
         value = words.number(found.value)
-        if band:
+        band_text = voiced(band, voice, "band", words)[0] if band else ""
+        if band_text:
             return words(
-                "%(score)s: %(value)s (%(band)s)", score=label, value=value, band=band.label
+                N_("%(score)s: %(value)s (%(band)s)"), score=label, value=value, band=band_text
             )
-        return words("%(score)s: %(value)s", score=label, value=value)
+        return words(N_("%(score)s: %(value)s"), score=label, value=value)
 
     need_views = []
     for need in result.needs.values():
-        if need.level == "none":
+        if need.level == "none" or (paper and not paper.need_name(need.because)):
             continue
         told = [
             Told(
@@ -147,30 +209,51 @@ def summary_view(
                 answer_label(session.items[i], walked.answers.get(i), words),
             )
             for i in items_of(need.because, set())
-            if i in session.items and (not shared_only or _shared(walked.answers.get(i)))
+            if i in session.items
+            and (paper is None or (paper.told(i) and _shared(walked.answers.get(i))))
         ]
         lines = [
             score_line(ref.partition(":")[2])
             for ref in need.because
             if ref.startswith("score:") and ref.partition(":")[2] in result.scores
         ]
-        need_views.append(NeedView(needs[need.id].label, need.level, told, lines, need.id))
+        label, person = voiced(needs[need.id], voice, "need", words)
+        need_views.append(NeedView(label, need.level, told, lines, need.id, person))
     score_views = []
     for found in result.scores.values():
         definition = scores[found.id]
         band = next((b for b in definition.bands if b.id == found.band), None)
+        band_text, band_person = voiced(band, voice, "band", words) if band else ("", None)
+        shown = band is not None and found.complete
         score_views.append(
             ScoreView(
                 definition.label or found.id,
                 found.value,
-                band.label if band and found.complete else None,
+                (band_text or None) if shown else None,
                 found.complete,
+                band_person if shown else None,
             )
         )
+
+    def strength(ident: str) -> Said:
+        text, person = voiced(strengths[ident], voice, "strength", words)
+        return Said(text, None, person, ident)
+
+    shown_flags = [f for f in result.flags if paper is None or paper.flag_text(f.id)]
     return {
-        "urgent": [flags[f.id] for f in result.flags if f.severity is Severity.URGENT],
-        "noted": [flags[f.id] for f in result.flags if f.severity is not Severity.URGENT],
-        "strengths": [strengths[s.id].label for s in result.strengths],
+        "urgent": [
+            said(flags[f.id], voice, words) for f in shown_flags if f.severity is Severity.URGENT
+        ],
+        "noted": [
+            said(flags[f.id], voice, words)
+            for f in shown_flags
+            if f.severity is not Severity.URGENT
+        ],
+        "strengths": [
+            strength(s.id)
+            for s in result.strengths
+            if paper is None or paper.strength(s.because)
+        ],
         "needs": need_views,
         "scores": score_views,
     }

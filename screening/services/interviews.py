@@ -57,13 +57,14 @@ class Loaded:
 
 
 @lru_cache(maxsize=64)
-def _instrument_from(source: bytes, name: str) -> Instrument:
-    return load_bytes(source, name)
+def _instrument_from(source: bytes, name: str, stored: bool = False) -> Instrument:
+    return load_bytes(source, name, stored=stored)
 
 
 def instrument_from(source: bytes, name: str) -> Instrument:
-    """An instrument from its exact stored text (parsed once per text, then cached)."""
-    return _instrument_from(source, name)
+    """An instrument from its exact stored text (parsed once per text, then cached).
+    Checks added after the text was pinned only warn (``loader.STORED_RELAXED``)."""
+    return _instrument_from(source, name, True)
 
 
 def bundled_source(instrument_id: str, folder: Path | None = None) -> tuple[Instrument, bytes]:
@@ -152,7 +153,9 @@ def load(
         raise DomainError(Code.NOT_FOUND)
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
-    session = Interview([_instrument_from(src, f"pinned-{n}") for n, src in enumerate(sources)])
+    session = Interview(
+        [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)]
+    )
     state = iv.State()
     consent: Mapping[str, Any] | None = None
     seen: set[str] = set()
@@ -386,7 +389,7 @@ def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Ope
         for digest in pins.get(row.id, []):
             if digest not in _titles:
                 source = storage.instrument_source(conn, digest)
-                _titles[digest] = _instrument_from(source, "pinned").title
+                _titles[digest] = _instrument_from(source, "pinned", True).title
             titles.append(_titles[digest])
         out.append(Open(row.id, row.created_at, row.updated_at, tuple(titles), row.entries > 0))
     return out

@@ -29,7 +29,7 @@ from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, answer_to_json
 from screening.core.route import InterviewError
 from screening.i18n import N_
-from screening.render.summary import flag_defs, summary_view
+from screening.render.summary import PERSON, WORKER, flag_defs, said, summary_view
 from screening.services import interviews as service
 from screening.web.extension import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
@@ -171,6 +171,11 @@ def _demo_contacts() -> list[dict[str, str]]:
     return [{k: v if k == "phone" else _(v) for k, v in c.items()} for c in DEMO_CONTACTS]
 
 
+def voice(place: Place) -> str:
+    """Who reads this place's results: the person alone (private) or the worker."""
+    return PERSON if place.private else WORKER
+
+
 def help_page(
     loaded: service.Loaded, place: Place, pending: list[str], **context: Any
 ) -> tuple[str, int]:
@@ -181,7 +186,7 @@ def help_page(
         "help.html",
         interview=loaded,
         place=place,
-        flags=[flags[f] for f in pending],
+        flags=[said(flags[f], voice(place), WORDS) for f in pending],
         flag_ids=pending,
         contacts=contacts,
         demo=demo,
@@ -273,7 +278,7 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
         interview=loaded,
         place=place,
         back=_back(loaded, place, last),
-        **summary_view(loaded.session, loaded.state, words=WORDS),
+        **summary_view(loaded.session, loaded.state, words=WORDS, voice=voice(place)),
         **context,
     )
 

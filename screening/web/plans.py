@@ -19,7 +19,7 @@ from screening.core.matching import Match, Preferences, Service
 from screening.core.plan import Action, Consent, Plan, Referral
 from screening.directory import hsds as directory
 from screening.errors import Code
-from screening.render.pdf import LOCALES, plan_context, render_html, render_pdf
+from screening.render.pdf import LOCALES, paper_names, plan_context, render_html, render_pdf
 from screening.services.interviews import Loaded
 from screening.store import db as storage
 from screening.store import plans as planstore
@@ -27,7 +27,7 @@ from screening.web import flow, guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.guards import check_csrf, require_user
-from screening.web.i18n import _
+from screening.web.i18n import _, current_code
 from screening.web.pages import load, page
 from screening.web.security import access_marker
 
@@ -52,9 +52,10 @@ def _latest(loaded: Loaded) -> tuple[Plan | None, list[planstore.Version]]:
     return (found[-1].plan if found else None), found
 
 
-def _suggested(loaded: Loaded, services: list[Service]) -> dict[str, Any]:
+def _suggested(loaded: Loaded, services: list[Service], *, person: bool = False) -> dict[str, Any]:
+    """Services for each need; ``person``: for the person's printed plan (their words)."""
     prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
-    return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5)
+    return plans.suggestions(loaded.session, loaded.state, services, prefs, limit=5, person=person)
 
 
 @bp.get("/static-plan/plan.css")  # a static asset: out of the page checks
@@ -83,6 +84,15 @@ def _edit_page(
     suggested = _suggested(loaded, services)
     shown = current or plans.draft(plans.own_goals(loaded.session, loaded.state), {})
     labels = plans.need_labels(loaded.session)
+    printed = plan_context(
+        loaded.session,
+        loaded.state,
+        current or Plan(),
+        suggested,
+        {},
+        locale=current_code() if current_code() in LOCALES else "en",
+        today=dt.date.today(),
+    )
     return page(
         "plan/edit.html",
         status,
@@ -90,6 +100,7 @@ def _edit_page(
         plan=shown,
         suggested=suggested,
         labels=labels,
+        paper_names=paper_names(printed),
         versions=found,
         blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
         error=error,
@@ -206,7 +217,10 @@ def printable(interview_id: str) -> Response:
     locale = request.args.get("locale", plan.client_language)
     second = request.args.get("second") or None
     kind = request.args.get("format", "html")
+    safe = request.args.get("safe", "")
     if paper not in ("a4", "letter") or locale not in LOCALES or kind not in ("html", "pdf"):
+        raise BadPost(_("That paper size, language or format is not offered."))
+    if safe not in ("", "0", "1"):
         raise BadPost(_("That paper size, language or format is not offered."))
     if second is not None and second not in LOCALES:
         raise BadPost(_("That language is not offered."))
@@ -215,12 +229,13 @@ def printable(interview_id: str) -> Response:
         loaded.session,
         loaded.state,
         plan,
-        _suggested(loaded, services),
+        _suggested(loaded, services, person=True),
         {s.id: s for s in services},
         locale=locale,
         second=second,
         paper=paper,
         today=dt.date.today(),
+        safe=safe == "1",
     )
     if kind == "html":
         context["css_href"] = url_for("plans.css")

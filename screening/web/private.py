@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 
 from screening.core import interview as iv
 from screening.core import plan as plans
-from screening.core.matching import Preferences
+from screening.core.matching import Preferences, open_to_all
 from screening.directory import hsds as directory
 from screening.errors import Code, DomainError
 from screening.i18n import N_
@@ -311,19 +311,19 @@ def leave() -> Response:
 @access("the person's own private session")
 def download() -> Response:
     """The summary as a PDF, only when the person asks (after a plain warning that the
-    file stays on the device). It holds needs, strengths and services: no answer, no
-    free text, no date, no name and no id. Sent as an attachment, so the page and the
-    tab's history stay as they are."""
+    file stays on the device). It holds neutral next steps and services that anyone of a
+    youth's age may use: no answer, no flag, need or strength, no free text, no date, no
+    name and no id. Sent as an attachment, so the page and the tab's history stay as
+    they are."""
     loaded = _loaded_for_post()
     if not iv.next_step(loaded.session, loaded.state).done:
         raise BadPost(_("The summary is ready at the end of the check-in."))
     with storage.transaction(ext().engine) as conn:
         services = directory.services(planstore.load_directory(conn))
     prefs = Preferences(now=dt.datetime.now(dt.UTC), prefer_language=loaded.locale)
-    matches = plans.suggestions(loaded.session, loaded.state, services, prefs)
-    data = anonymous_summary(
-        loaded.session, loaded.state, matches, locale=loaded.locale, today=dt.date.today()
-    )
+    anyone = [s for s in services if open_to_all(s)]  # the best of those, not fewer
+    matches = plans.suggestions(loaded.session, loaded.state, anyone, prefs, person=True)
+    data = anonymous_summary(loaded.session, loaded.state, matches, locale=loaded.locale)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="check-in.pdf"'
     return response

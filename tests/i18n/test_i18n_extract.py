@@ -85,18 +85,23 @@ scores:
     description: T score description
     sum: [q4]
     bands:
-      - {id: low, label: T low, description: T low description, max: 0}
-      - {id: high, label: T high, min: 1}
+      - {id: low, worker: T low, description: T low description, max: 0}
+      - {id: high, label: T high, min: 1, person: T high person}
 flags:
   - id: f1
     severity: urgent
     label: T flag
+    person: T flag person
     message: T flag message
+    person_message: T flag person message
     when: {item: q1, equals: "no"}
+  - {id: f2, severity: low, worker: T flag worker, when: {item: q1, equals: "yes"}}
 needs:
   - {id: n1, label: T need, description: T need description, some_if: {flag: f1}}
+  - {id: n2, worker: T need worker, person: T need person, some_if: {flag: f1}}
 strengths:
   - {id: st1, label: T strength, when: {item: q1, equals: "yes"}}
+  - {id: st2, worker: T strength worker, person: T strength person, when: {flag: f2}}
 """
 
 

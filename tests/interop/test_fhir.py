@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from screening.core.answers import DECLINED, SKIPPED, Answer
 from screening.core.conditions import Condition
 from screening.core.model import Instrument, Item
 from screening.core.route import Interview, ItemFacts
+from screening.interop.common import GapCode
 from screening.interop.fhir import importer as fhir_import
 from screening.interop.fhir.check import check_questionnaire, check_response
 from screening.interop.fhir.conditions import enable_when
@@ -132,7 +134,7 @@ def test_enable_when_alone_means_the_same(path: Path) -> None:
     owners = {g.item for g in result.gaps if not g.note}
     assert owners == {i.id for i in expressed}
     for gap in result.gaps:
-        assert "enableWhenExpression" in gap.message
+        assert gap.code is GapCode.CONDITION and "enableWhenExpression" in gap.message
     if not result.complete:
         return
     back = load_bytes(render(result).encode(), "x.yaml")
@@ -332,7 +334,12 @@ def test_foreign_questionnaire_gaps_are_listed(tmp_path: Path) -> None:
     path = tmp_path / "foreign.json"
     path.write_text(json.dumps(resource))
     result = fhir_import.convert(path, "foreign", today=TODAY)
-    gaps = [str(g) for g in result.gaps]
+    assert [(g.where, g.code) for g in result.gaps] == [
+        ("foreign.json:item[2].type", GapCode.UNSUPPORTED_TYPE),
+        ("foreign.json:item[3].enableWhen[0].operator", GapCode.CONDITION),
+        ("foreign.json:item[4].answerValueSet", GapCode.CHOICE_LIST),
+    ]
+    gaps = [str(g) for g in result.gaps]  # and each says it to a person
     assert gaps == [
         "foreign.json:item[2].type: the item type 'attachment' has no equivalent here",
         "foreign.json:item[3].enableWhen[0].operator: != is not translated: FHIR readers "
@@ -354,3 +361,9 @@ def test_generated_instruments_export_valid_and_round_trip(spec: Any) -> None:
     back, gaps = roundtrip(json.loads(json.dumps(exported.resource)), original.id)
     assert gaps == []
     same_questions(original, back)
+
+
+def test_every_gap_code_is_documented() -> None:
+    readme = (INSTRUMENTS.parent / "README.md").read_text()
+    listed = readme[readme.index("`code` is one of") + 16 :].split("Codes are for")[0]
+    assert sorted(c.value for c in GapCode) == sorted(set(re.findall(r"`([a-z-]+)`", listed)))

@@ -43,7 +43,8 @@ CSVTEST = (
           - {id: when, type: date, text: When?, why: Test.}
           - {id: worried, type: yes_no, text: Worried?, why: Test.}
     flags:
-      - {id: low_mood, severity: moderate, label: Low mood, when: {item: mood, equals: low}}
+      - {id: low_mood, severity: moderate, label: Low mood, person: Your mood has been low,
+         when: {item: mood, equals: low}}
     """
     )
     .replace("id: test", "id: csvtest")

@@ -5,6 +5,7 @@ fixtures) give a valid instrument or the exact list of gaps."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -200,6 +201,28 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         "${q4} is not an earlier question that was imported",
     ]
     assert "nothing was written" in done.stderr
+    reported = cli("import", "xlsform", form, "-o", output, "--json")
+    assert reported.returncode == 1 and not output.exists()
+    report = json.loads(reported.stdout)
+    assert report["complete"] is False and report["written"] is False
+    listed = [g for g in report["gaps"] if not g["note"]]
+    assert [f"{g['where']}: {g['message']}" for g in listed] == gaps  # the same gaps
+    assert [(g["where"].split(":", 3)[3], g["code"]) for g in listed] == [
+        ("label::Français", "language"),
+        ("name", "option"),
+        ("type", "unsupported-type"),
+        ("type", "unsupported-type"),
+        ("relevant", "condition"),
+        ("required", "required"),
+        ("relevant", "condition"),
+        ("type", "repeat"),
+        ("type", "option"),
+        ("default", "untranslated"),
+        ("media::image", "untranslated"),
+        ("type", "display"),
+        ("relevant", "condition"),
+    ]
+    assert {g["code"] for g in report["gaps"] if g["note"]} <= {"left-out"}
 
     partial = cli("import", "xlsform", form, "-o", output, "--partial")
     assert partial.returncode == 0, partial.stderr
@@ -212,35 +235,27 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
 @pytest.mark.parametrize(
     ("name", "args", "expected"),
     [
-        ("group.md", [], ["group.md:survey:4:type: the question type 'phone number' has no "
-                          "equivalent here"]),
-        ("specify_other.md", ["--language", "en"],
-         ["specify_other.md:survey:2:type: 'or other' (a free-text choice) is not supported"]),
+        ("group.md", [], [("group.md:survey:4:type", "unsupported-type")]),
+        ("specify_other.md", ["--language", "en"], [("specify_other.md:survey:2:type", "option")]),
         ("loop.md", ["--language", "en"],
-         ["loop.md:survey:2:type: 'or other' (a free-text choice) is not supported",
-          "loop.md:survey:3:type: repeats and loops (questions asked again and again) are not "
-          "supported"]),
+         [("loop.md:survey:2:type", "option"), ("loop.md:survey:3:type", "repeat")]),
         ("case_insensitivity.md", [],
-         ["case_insensitivity.md:survey:3:type: the question type 'select_one_external c1' has "
-          "no equivalent here",
-          "case_insensitivity.md:survey:4:type: the question type 'osm c1' has no equivalent "
-          "here"]),
-        ("text_and_integer.md", [],
-         ["text_and_integer.md:survey:1:label:english: the language 'english' has no code: "
-          "write it as 'Name (code)', e.g. 'French (fr)' (or pass --language when the form has "
-          "one language); a language is never guessed from its name"]),
+         [("case_insensitivity.md:survey:3:type", "unsupported-type"),
+          ("case_insensitivity.md:survey:4:type", "unsupported-type")]),
+        ("text_and_integer.md", [], [("text_and_integer.md:survey:1:label:english", "language")]),
         ("text_and_integer.md", ["--language", "en"], []),
         ("yes_or_no_question.md", ["--language", "en"], []),
     ],
 )  # fmt: skip
 def test_real_world_forms(
-    tmp_path: Path, cli: CLI, name: str, args: list[str], expected: list[str]
+    tmp_path: Path, cli: CLI, name: str, args: list[str], expected: list[tuple[str, str]]
 ) -> None:
     output = tmp_path / "instruments" / "real.yaml"
-    done = cli("import", "xlsform", REAL / name, "-o", output, *args)
-    gaps = [line for line in done.stderr.splitlines() if line.startswith(name)]
-    gaps = [g for g in gaps if ": note: " not in g]
+    done = cli("import", "xlsform", REAL / name, "-o", output, *args, "--json")
+    report = json.loads(done.stdout)
+    gaps = [(g["where"], g["code"]) for g in report["gaps"] if not g["note"]]
     assert gaps == expected
+    assert report["written"] is not bool(expected)
     assert done.returncode == (1 if expected else 0), done.stderr
     assert output.exists() is not bool(expected)
     if not expected:

@@ -5,7 +5,6 @@ lang and dir; the youth download has nothing that identifies the person."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +19,7 @@ from screening.directory import hsds as directory
 from screening.load import catalog
 from screening.render import pdf
 from tests.support.paths import ROOT
+from tests.support.pdftext import squash, text_of, words
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
 
@@ -35,47 +35,31 @@ GOALS = {
 }
 
 
-def text_of(data: bytes, tmp_path: Path, layout: bool = False) -> str:
-    path = tmp_path / "x.pdf"
-    path.write_bytes(data)
-    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
-
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-LAM_ALEF = re.compile("\u0644[\u0622\u0623\u0625\u0627]")
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", BIDI_MARKS.sub("", text))
-
-
-def words(text: str) -> list[str]:
-    """Words a text extractor gives back as written: pdftotext splits the lam-alef
-    ligature into its letters in visual order, so such words are left out."""
-    return [w for w in re.findall(r"\w+", text) if not LAM_ALEF.search(w)]
-
-
 def test_plan_command_urgent_first_then_strengths_then_services(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "amara.pdf"
     done = cli("plan", "needs-assessment", "examples/needs-assessment-amara.yaml", "--pdf", out)
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr  # no missing glyph
+    assert "Before you print: this paper names " in done.stderr  # what the paper names
+    assert "A safe place to stay and housing" in done.stderr.split("Before you print")[1]
     text = text_of(out.read_bytes(), tmp_path)
     order = [
         text.index(s)
         for s in (
-            "Safety first",
-            "No safe place to stay tonight",
             "Strengths",
-            "Has someone they trust",
+            "You have someone you trust",
             "Things to work on, all at the same time",
             "A safe place to stay and housing",
         )
     ]
     assert order == sorted(order)
     housing = text.index("A safe place to stay and housing")
-    assert housing < text.index("\nSafety\n")  # the urgent need leads the list
+    assert housing < text.index("\nFood\n")  # the urgent need leads the list
+    # A flag's text is a disclosure in other words: none of Amara's (all raised by
+    # answers that may not be printed word for word) reaches the paper, nor does a need
+    # raised only by sensitive answers (safety: someone controls her place, her papers).
+    assert "Safety first" not in text and "No safe place to stay tonight" not in text
+    assert "\nSafety\n" not in text and "\nMoney\n" not in text
     assert "Safe Harbour Shelter (fictional)" in text and "Day and Night Crisis Line" in text
     assert "Have my own place and finish my GED." in text  # a goal, in their words
     assert "Page 1 / " in text
@@ -201,8 +185,8 @@ def test_the_plan_speaks_the_clients_language(locale: str) -> None:
     )
     html = pdf.render_html(context)
     translated = translate(session.instruments[0], locale)
-    labels = {s.id: str(s.label) for s in translated.strengths}
-    english = {s.id: str(s.label) for s in session.instruments[0].strengths}
+    labels = {s.id: str(s.person) for s in translated.strengths}  # "My plan": the person's
+    english = {s.id: str(s.person) for s in session.instruments[0].strengths}
     found = [sid for sid in labels if labels[sid] in html]
     assert found, "no translated strength on the plan"
     assert all(english[sid] not in html for sid in found)

@@ -200,3 +200,37 @@ def test_every_plan_route_declares_who_may_use_it(app: Flask) -> None:
 
     routes = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("plans.")}
     assert routes and routes == set(ACCESS)
+
+
+def test_before_printing_the_worker_reads_what_the_paper_names_and_can_carry_it_safely(
+    app: Flask,
+) -> None:
+    ext = app.extensions["screening"]
+    interview_id = _interview(app)  # not safe right now: a sensitive answer
+    for n, (item, value) in enumerate(
+        [("id_kept_by_other", "yes"), ("id_help", "yes"), ("enough_food", "no")]
+    ):
+        entry = service.answer_entry({"item": item, "value": value})
+        service.record(ext.engine, ext.master, interview_id, entry, f"print-key-{n}")
+    client = _sign_in(app)
+    url = f"/interviews/{interview_id}/plan"
+    page = client.get(url).text
+    warning = page.split('id="before-print"')[1].split("</div>")[0]
+    assert "Before you print: this paper names" in warning
+    assert "ID and papers" in warning and "Food" in warning  # neutral need names
+    assert "Safety" not in warning  # raised only by answers that are never printed
+    assert "keeping" not in warning and "Not safe right now" not in warning
+    assert "safe=1" in page  # the safe-to-carry links
+    full = client.get(url + "/print")
+    assert full.status_code == 200 and "ID and papers" in full.text
+    assert "Is someone else keeping your ID" not in full.text
+    assert "Someone else is keeping their ID" not in full.text
+    assert "Not safe right now" not in full.text and "Do you feel safe" not in full.text
+    safe = client.get(url + "/print?safe=1")
+    assert safe.status_code == 200 and "Contacts and steps" in safe.text
+    assert "My plan" not in safe.text and "ID and papers" not in safe.text
+    assert "Food" not in safe.text.replace("Food Bank", "")
+    pdf = client.get(url + "/print?safe=1&format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    for bad in ("2", "yes", "1'"):
+        assert client.get(url + f"/print?safe={bad}").status_code == 400

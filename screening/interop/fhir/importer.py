@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from screening.interop.common import to_id
+from screening.interop.common import GapCode, to_id
 from screening.interop.fhir.check import check_questionnaire
 from screening.interop.fhir.export import (
     ENABLE_WHEN_EXPRESSION,
@@ -106,13 +106,17 @@ class _Reader:
     def where(self, path: str) -> str:
         return f"{self.name}:{path}"
 
-    def gap(self, path: str, message: str, owner: str | None = None) -> None:
-        self.result.gap(self.where(path), message, owner)
+    def gap(self, path: str, code: GapCode, message: str, owner: str | None = None) -> None:
+        self.result.gap(self.where(path), code, message, owner)
 
     def claim(self, link: str, path: str) -> str | None:
         ident = link if ID_PATTERN.match(link) and "-" not in link else to_id(link)
         if ident is None or ident in self.ids.values():
-            self.gap(f"{path}.linkId", f"{link!r} gives no usable id, or one already taken")
+            self.gap(
+                f"{path}.linkId",
+                GapCode.BAD_ID,
+                f"{link!r} gives no usable id, or one already taken",
+            )
             return None
         self.ids[link] = ident
         return ident
@@ -148,7 +152,12 @@ class _Reader:
         section: Raw = {"id": ident, "title": raw.get("text") or ""}
         self.translated(raw, "text", f"sections.{ident}.title")
         if not section["title"]:
-            self.gap(f"{path}.text", "a group without text (our sections have a title)", ident)
+            self.gap(
+                f"{path}.text",
+                GapCode.NO_TEXT,
+                "a group without text (our sections have a title)",
+                ident,
+            )
             section["title"] = ident
         warning = _value(_ext(raw, OUR_CONTENT_WARNING))
         if warning:
@@ -175,7 +184,12 @@ class _Reader:
         for n, child in enumerate(raw.get("item", [])):
             cpath = f"{path}.item[{n}]"
             if child.get("type") == "group":
-                self.gap(cpath, "a group inside a group: our sections do not nest", ident)
+                self.gap(
+                    cpath,
+                    GapCode.NESTED_GROUP,
+                    "a group inside a group: our sections do not nest",
+                    ident,
+                )
             elif child.get("type") == "display":
                 self.display(section, child, cpath)
             else:
@@ -190,7 +204,11 @@ class _Reader:
             section["intro"] = text
             self.translated(raw, "text", f"sections.{section['id']}.intro")
         elif text:
-            self.gap(path, "display text between questions has no place in our instruments")
+            self.gap(
+                path,
+                GapCode.DISPLAY,
+                "display text between questions has no place in our instruments",
+            )
 
     # --- one question ---------------------------------------------------------------
 
@@ -208,7 +226,7 @@ class _Reader:
             item["integer"] = True
         text = raw.get("text")
         if not text:
-            self.gap(f"{path}.text", "a question without text", ident)
+            self.gap(f"{path}.text", GapCode.NO_TEXT, "a question without text", ident)
         item["text"] = text or ident
         self.translated(raw, "text", f"items.{ident}.text")
         self.children(item, raw, path)
@@ -229,7 +247,12 @@ class _Reader:
             values = [o["value"] for o in item.pop("options", [])]
             self.values[ident] = values
             if values not in (["yes", "no"], ["yes", "no", "unsure"]):
-                self.gap(f"{path}.answerOption", "yes/no options other than yes, no, unsure", ident)
+                self.gap(
+                    f"{path}.answerOption",
+                    GapCode.OPTION,
+                    "yes/no options other than yes, no, unsure",
+                    ident,
+                )
             elif len(values) == 3:
                 item["unsure"] = True
         for key, url in (("content_warning", OUR_CONTENT_WARNING), ("concept", OUR_CONCEPT)):
@@ -250,19 +273,31 @@ class _Reader:
             return "yes_no"
         if kind == "choice":
             if "answerValueSet" in raw and not raw.get("answerOption"):
-                self.gap(f"{path}.answerValueSet", "options from a value set are not fetched")
+                self.gap(
+                    f"{path}.answerValueSet",
+                    GapCode.CHOICE_LIST,
+                    "options from a value set are not fetched",
+                )
                 return None
             if ours in ("yes_no", "scale", "single", "multiple"):
                 return str(ours)
             return "multiple" if raw.get("repeats") else "single"
         if raw.get("repeats"):
-            self.gap(f"{path}.repeats", f"a repeating {kind} question has no equivalent here")
+            self.gap(
+                f"{path}.repeats",
+                GapCode.REPEAT,
+                f"a repeating {kind} question has no equivalent here",
+            )
             return None
         if kind == "integer" and (ours == "scale" or _control(raw) == "slider"):
             return "scale"
         if isinstance(kind, str) and kind in _SIMPLE:
             return _SIMPLE[kind]
-        self.gap(f"{path}.type", f"the item type {kind!r} has no equivalent here")
+        self.gap(
+            f"{path}.type",
+            GapCode.UNSUPPORTED_TYPE,
+            f"the item type {kind!r} has no equivalent here",
+        )
         return None
 
     def children(self, item: Raw, raw: Raw, path: str) -> None:
@@ -276,6 +311,7 @@ class _Reader:
             else:
                 self.gap(
                     f"{path}.item[{n}]",
+                    GapCode.NESTED_GROUP,
                     "items nested under a question are not supported",
                     item["id"],
                 )
@@ -309,7 +345,12 @@ class _Reader:
                     (type(o["value"]), o["value"]) == (type(option["value"]), option["value"])
                     for o in out
                 ):
-                    self.gap(opath, f"the value {option['value']!r} is listed twice", item["id"])
+                    self.gap(
+                        opath,
+                        GapCode.DUPLICATE,
+                        f"the value {option['value']!r} is listed twice",
+                        item["id"],
+                    )
                     continue
                 out.append(option)
         item["options"] = out
@@ -328,13 +369,18 @@ class _Reader:
         elif "valueInteger" in answer:
             value, label, ordinal = answer["valueInteger"], str(answer["valueInteger"]), None
         else:
-            self.gap(path, "only coded, text and whole-number options are supported", owner)
+            self.gap(
+                path,
+                GapCode.OPTION,
+                "only coded, text and whole-number options are supported",
+                owner,
+            )
             return None
         if isinstance(value, str) and (not VALUE_PATTERN.match(value) or len(value) > 64):
-            self.gap(path, f"the code {value!r} is not a value we can keep", owner)
+            self.gap(path, GapCode.OPTION, f"the code {value!r} is not a value we can keep", owner)
             return None
         if not label:
-            self.gap(path, "an option without a display text", owner)
+            self.gap(path, GapCode.NO_TEXT, "an option without a display text", owner)
             return None
         option: Raw = {"value": value, "label": label}
         if ordinal is not None and not (isinstance(value, int) and ordinal == value):
@@ -366,13 +412,19 @@ class _Reader:
                 parsed = None
             if isinstance(parsed, dict):
                 return parsed
-            self.gap(f"{path}.extension", "our show-if extension does not hold a condition", owner)
+            self.gap(
+                f"{path}.extension",
+                GapCode.CONDITION,
+                "our show-if extension does not hold a condition",
+                owner,
+            )
             return None
         atoms = raw.get("enableWhen", [])
         if not atoms:
             if _ext(raw, ENABLE_WHEN_EXPRESSION) is not None:
                 self.gap(
                     f"{path}.extension",
+                    GapCode.CONDITION,
                     "an enableWhenExpression (FHIRPath) is not "
                     "translated: write the condition by hand",
                     owner,
@@ -390,6 +442,7 @@ class _Reader:
         if target is None:
             self.gap(
                 f"{path}.question",
+                GapCode.CONDITION,
                 f"{atom.get('question')!r} is not an earlier question that was imported",
                 owner,
             )
@@ -402,6 +455,7 @@ class _Reader:
         if op == "!=":
             self.gap(
                 f"{path}.operator",
+                GapCode.CONDITION,
                 "!= is not translated: FHIR readers disagree on "
                 "whether it holds for an unanswered question",
                 owner,
@@ -411,7 +465,9 @@ class _Reader:
             code = str(value.get("code"))
             match = next((v for v in self.values[target["id"]] if str(v) == code), None)
             if match is None or op != "=":
-                self.gap(path, f"{code!r} is not an option of {target['id']!r}", owner)
+                self.gap(
+                    path, GapCode.CONDITION, f"{code!r} is not an option of {target['id']!r}", owner
+                )
                 return None
             return {
                 "item": target["id"],
@@ -423,18 +479,28 @@ class _Reader:
             return {"item": target["id"], _OPS.get(str(op), "equals"): value}
         if name in ("answerDate", "answerString") and op == "=":
             return {"item": target["id"], "equals": value}
-        self.gap(path, f"{op} with {name} on a {target['type']} question is not translated", owner)
+        self.gap(
+            path,
+            GapCode.CONDITION,
+            f"{op} with {name} on a {target['type']} question is not translated",
+            owner,
+        )
         return None
 
     def other(self, raw: Raw, path: str, owner: str, handled: set[str]) -> None:
         for key in raw:
             if key not in handled:
-                self.gap(f"{path}.{key}", f"{key} is not translated", owner)
+                self.gap(f"{path}.{key}", GapCode.UNTRANSLATED, f"{key} is not translated", owner)
         for n, extension in enumerate(raw.get("extension", [])):
             url = str(extension.get("url", ""))
             if url in _KNOWN or url.startswith(_LOOKS):
                 continue
-            self.gap(f"{path}.extension[{n}]", f"the extension {url} is not translated", owner)
+            self.gap(
+                f"{path}.extension[{n}]",
+                GapCode.UNTRANSLATED,
+                f"the extension {url} is not translated",
+                owner,
+            )
 
 
 def convert(
@@ -445,7 +511,7 @@ def convert(
         resource = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         result = Imported(instrument_id, path.name, "fhir")
-        result.gap(path.name, f"not a JSON file: {exc}")
+        result.gap(path.name, GapCode.UNREADABLE, f"not a JSON file: {exc}")
         return result
     return from_resource(resource, path.name, instrument_id, language=language, today=today)
 
@@ -461,14 +527,18 @@ def from_resource(
     """The same as :func:`convert`, for a parsed JSON document named ``name``."""
     result = Imported(instrument_id, name, "fhir")
     if not ID_PATTERN.match(instrument_id):
-        result.gap(name, f"{instrument_id!r} cannot be an instrument id")
+        result.gap(name, GapCode.BAD_ID, f"{instrument_id!r} cannot be an instrument id")
         return result
     if not isinstance(resource, dict):
-        result.gap(name, "a Questionnaire is a JSON object")
+        result.gap(name, GapCode.UNREADABLE, "a Questionnaire is a JSON object")
         return result
     problems = check_questionnaire(resource)
     for problem in problems:
-        result.gap(f"{name}:{problem.split(': ', 1)[0]}", problem.split(": ", 1)[-1])
+        result.gap(
+            f"{name}:{problem.split(': ', 1)[0]}",
+            GapCode.INVALID_SOURCE,
+            problem.split(": ", 1)[-1],
+        )
     if problems:
         return result
     reader = _Reader(name, result)
@@ -476,6 +546,7 @@ def from_resource(
     if code is None:
         result.gap(
             f"{name}:language",
+            GapCode.LANGUAGE,
             "the Questionnaire does not say its language (a BCP 47 code): pass --language",
         )
     reader.title = resource.get("title") or resource.get("name") or instrument_id

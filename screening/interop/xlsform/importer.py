@@ -20,7 +20,7 @@ from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
 from pyxform.xls2json_backends import get_xlsform  # type: ignore[import-untyped]
 from pyxform.xls2xform import convert as pyxform_convert  # type: ignore[import-untyped]
 
-from screening.interop.common import to_id
+from screening.interop.common import GapCode, to_id
 from screening.interop.forms import ID_PATTERN, VALUE_PATTERN, Imported, bcp47, header
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
 
@@ -110,7 +110,7 @@ class _Form:
             codes[unresolved[0]] = self.language_option  # the person said which it is
             unresolved = []
         for name in unresolved:
-            self.result.gap(seen[name], _language_problem(name, default))
+            self.result.gap(seen[name], GapCode.LANGUAGE, _language_problem(name, default))
         self.languages = {name: code for name, code in codes.items() if code}
         self.source = self._source_column(default, guessable=not unresolved)
 
@@ -130,6 +130,7 @@ class _Form:
         if self.languages:
             self.result.gap(
                 self.where("settings", 2, "default_language"),
+                GapCode.LANGUAGE,
                 "the form has several languages and does not say which is its own: set "
                 "default_language or pass --language",
             )
@@ -176,23 +177,30 @@ class _Form:
             if not VALUE_PATTERN.match(name) or len(name) > 64:
                 self.result.gap(
                     self.where("choices", n, "name"),
+                    GapCode.OPTION,
                     f"the choice name {name!r} is not a value we can keep (letters, digits, "
                     "_ - . and at most 64 characters)",
                 )
                 continue
             label = self.text(row, "label")
             if label is None and self.source is not None:
-                self.result.gap(self.where("choices", n, "label"), "a choice without a label")
+                self.result.gap(
+                    self.where("choices", n, "label"), GapCode.NO_TEXT, "a choice without a label"
+                )
                 continue
             option["label"] = label or name  # unknown language: reported once, above
             for column, value in row.items():
                 base, _ = _column(column)
                 if base in MEDIA and value.strip():
                     self.result.gap(
-                        self.where("choices", n, column), "media in choices is not supported"
+                        self.where("choices", n, column),
+                        GapCode.OPTION,
+                        "media in choices is not supported",
                     )
             if any(o["value"] == name for _, o, _ in lists.get(list_name, [])):
-                self.result.gap(self.where("choices", n, "name"), f"{name!r} is listed twice")
+                self.result.gap(
+                    self.where("choices", n, "name"), GapCode.DUPLICATE, f"{name!r} is listed twice"
+                )
                 continue
             lists.setdefault(list_name, []).append((n, option, row))
         return lists
@@ -235,7 +243,9 @@ class _Form:
                 self.section = None
         elif kind.startswith(_REPEATS):
             self.result.gap(
-                where, "repeats and loops (questions asked again and again) are not supported"
+                where,
+                GapCode.REPEAT,
+                "repeats and loops (questions asked again and again) are not supported",
             )
             self.skip_until_end = 1
         elif kind in METADATA:
@@ -250,6 +260,7 @@ class _Form:
         if self.depth > 1:
             self.result.gap(
                 self.where("survey", n, "type"),
+                GapCode.NESTED_GROUP,
                 "a group inside a group: our sections do not nest (its questions join the "
                 "outer section in a partial import)",
             )
@@ -258,7 +269,12 @@ class _Form:
         section_id = self._claim(name, n)
         title = self.text(row, "label")
         if title is None and self.source is not None:
-            self.result.gap(self.where("survey", n, "label"), "a group without a label", section_id)
+            self.result.gap(
+                self.where("survey", n, "label"),
+                GapCode.NO_TEXT,
+                "a group without a label",
+                section_id,
+            )
             title = section_id or "?"
         self.section = {"id": section_id or f"group_{n}", "title": title}
         self.translate(f"sections.{self.section['id']}.title", row, "label", title)
@@ -291,6 +307,7 @@ class _Form:
         else:
             self.result.gap(
                 self.where("survey", n, "type"),
+                GapCode.DISPLAY,
                 "a note between questions has no place in our instruments (only a note "
                 "opening a group becomes its introduction)",
             )
@@ -298,11 +315,14 @@ class _Form:
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
         if ident is None:
-            self.result.gap(self.where("survey", n, "name"), f"{name!r} cannot be an id")
+            self.result.gap(
+                self.where("survey", n, "name"), GapCode.BAD_ID, f"{name!r} cannot be an id"
+            )
             return None
         if ident in self.ids:
             self.result.gap(
                 self.where("survey", n, "name"),
+                GapCode.BAD_ID,
                 f"{name!r} becomes the id {ident!r}, already used on row {self.ids[ident]}",
             )
             return None
@@ -314,7 +334,10 @@ class _Form:
             return translate(text, self.questions)
         except Untranslatable as exc:
             self.result.gap(
-                self.where("survey", n, "relevant"), f"{text!r} is not translated: {exc}", owner
+                self.where("survey", n, "relevant"),
+                GapCode.CONDITION,
+                f"{text!r} is not translated: {exc}",
+                owner,
             )
             return None
 
@@ -332,10 +355,14 @@ class _Form:
         if select is not None:
             multiple, list_name = select
             if list_name.endswith(" or_other") or "specify other" in list_name:
-                self.result.gap(where, "'or other' (a free-text choice) is not supported")
+                self.result.gap(
+                    where, GapCode.OPTION, "'or other' (a free-text choice) is not supported"
+                )
                 return
             if list_name not in lists:
-                self.result.gap(where, f"no choice list {list_name!r} in the choices sheet")
+                self.result.gap(
+                    where, GapCode.CHOICE_LIST, f"no choice list {list_name!r} in the choices sheet"
+                )
                 return
             item["type"] = "multiple" if multiple else "single"
             options = [dict(o) for _, o, _ in lists[list_name]]
@@ -348,7 +375,11 @@ class _Form:
             if not self._range(item, row, n):
                 return
         else:
-            self.result.gap(where, f"the question type {kind!r} has no equivalent here")
+            self.result.gap(
+                where,
+                GapCode.UNSUPPORTED_TYPE,
+                f"the question type {kind!r} has no equivalent here",
+            )
             return
         ident = self._claim(row.get("name", "").strip(), n)
         if ident is None:
@@ -356,7 +387,12 @@ class _Form:
         item = {"id": ident, **item}
         text = self.text(row, "label")
         if text is None and self.source is not None:
-            self.result.gap(self.where("survey", n, "label"), "a question without a label", ident)
+            self.result.gap(
+                self.where("survey", n, "label"),
+                GapCode.NO_TEXT,
+                "a question without a label",
+                ident,
+            )
         item["text"] = text or ident  # unknown language: reported once, above
         self.translate(f"items.{ident}.text", row, "label", text)
         why = self.text(row, "hint")
@@ -408,6 +444,7 @@ class _Form:
             return
         self.result.gap(
             self.where("survey", n, "required"),
+            GapCode.REQUIRED,
             f"required only when {value!r}: conditional requirement is not supported",
             item["id"],
         )
@@ -420,14 +457,21 @@ class _Form:
         parts = [p for p in re.split(r"\s+and\s+", text)]
         bounds = [_BOUND.match(p) for p in parts]
         if item["type"] != "number" or any(b is None for b in bounds):
-            self.result.gap(where, f"the constraint {text!r} is not translated", item["id"])
+            self.result.gap(
+                where, GapCode.CONSTRAINT, f"the constraint {text!r} is not translated", item["id"]
+            )
             return
         for match in bounds:
             assert match is not None
             op, number = match.group(1), float(match.group(2))
             if op in (">", "<"):
                 if not item.get("integer") or not number.is_integer():
-                    self.result.gap(where, f"{op} on a decimal has no exact bound", item["id"])
+                    self.result.gap(
+                        where,
+                        GapCode.CONSTRAINT,
+                        f"{op} on a decimal has no exact bound",
+                        item["id"],
+                    )
                     return
                 number += 1 if op == ">" else -1
             key = "min" if op.startswith(">") else "max"
@@ -446,6 +490,7 @@ class _Form:
         ):
             self.result.gap(
                 self.where("survey", n, "parameters"),
+                GapCode.UNSUPPORTED_TYPE,
                 "only a range of whole numbers (start, end, step) becomes a scale",
             )
             return False
@@ -467,7 +512,9 @@ class _Form:
             elif base == "parameters" and row.get("type", "").strip() == "text":
                 self.result.note(where, "text box size: left out", owner)
             else:
-                self.result.gap(where, f"the column {column!r} is not translated", owner)
+                self.result.gap(
+                    where, GapCode.UNTRANSLATED, f"the column {column!r} is not translated", owner
+                )
 
 
 def _code(name: str) -> str | None:
@@ -524,18 +571,25 @@ def convert(
     if not ID_PATTERN.match(instrument_id):
         result.gap(
             str(path),
+            GapCode.BAD_ID,
             f"{instrument_id!r} cannot be an instrument id: name the output file "
             "with lowercase letters, digits, - and _",
         )
         return result
     if language is not None and bcp47(language) is None:
-        result.gap("--language", f"{language!r} is not a known BCP 47 language code")
+        result.gap(
+            "--language", GapCode.LANGUAGE, f"{language!r} is not a known BCP 47 language code"
+        )
         return result
     try:
         pyxform_convert(xlsform=str(path), validate=False, warnings=[])
         data = get_xlsform(str(path))
     except (PyXFormError, OSError, ValueError, KeyError, TypeError) as exc:
-        result.gap(_pyxform_where(path.name, str(exc)), f"pyxform cannot read this form: {exc}")
+        result.gap(
+            _pyxform_where(path.name, str(exc)),
+            GapCode.UNREADABLE,
+            f"pyxform cannot read this form: {exc}",
+        )
         return result
     settings = _norm((data.settings or [{}])[0])
     form = _Form(path, result, bcp47(language) if language else None, today or dt.date.today())
