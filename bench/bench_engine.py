@@ -136,13 +136,23 @@ class _Info:
         return sorted(self.values)
 
 
+def _topic(section: int) -> str:
+    """Section names: the 15 topics, then the same again with a number (sports_2)."""
+    topic = _TOPICS[section % len(_TOPICS)]
+    return topic if section < len(_TOPICS) else f"{topic}_{section // len(_TOPICS) + 1}"
+
+
 class InstrumentGenerator:
     """Builds the instrument as plain data, then YAML text. Same seed, same file."""
 
-    def __init__(self, seed: int = SEED, n_items: int = N_ITEMS, n_sections: int = N_SECTIONS):
+    def __init__(self, seed: int = SEED, n_items: int = N_ITEMS, n_sections: int | None = None):
         self.rng = random.Random(seed)
         self.n_items = n_items
-        self.n_sections = n_sections
+        # Everything but the items grows with the file: sections, warnings, gated sections,
+        # scores, flags, needs and strengths, N_ITEMS items' worth of each (at least one).
+        self.scale = max(1, round(n_items / N_ITEMS))
+        self.n_sections = n_sections or N_SECTIONS * self.scale
+        self.section_scale = max(1, round(self.n_sections / N_SECTIONS))
         self.items: list[_Info] = []
         self.score_bands: dict[str, list[str]] = {}
         self.score_span: dict[str, tuple[int, int]] = {}
@@ -163,7 +173,7 @@ class InstrumentGenerator:
             ("single", "multiple", "scale", "yes_no", "number", "date", "text"),
             weights=(22, 12, 28, 20, 8, 4, 6),
         )[0]
-        item_id = f"{_TOPICS[section]}_{index + 1:02d}"
+        item_id = f"{_topic(section)}_{index + 1:02d}"
         raw: dict[str, Any] = {
             "id": item_id,
             "type": kind,
@@ -307,21 +317,25 @@ class InstrumentGenerator:
     def _sections(self) -> list[dict[str, Any]]:
         rng = self.rng
         sizes = [self.n_items // self.n_sections] * self.n_sections
-        for _ in range(40):  # uneven sizes, same total
+        for _ in range(40 * self.section_scale):  # uneven sizes, same total
             a, b = rng.sample(range(self.n_sections), 2)
             if sizes[a] > 8:
                 sizes[a] -= 1
                 sizes[b] += 1
-        warned = set(rng.sample(range(1, self.n_sections), 3))
-        gated = set(rng.sample([s for s in range(2, self.n_sections) if s not in warned], 2))
+        warned = set(rng.sample(range(1, self.n_sections), 3 * self.section_scale))
+        gated = set(
+            rng.sample(
+                [s for s in range(2, self.n_sections) if s not in warned], 2 * self.section_scale
+            )
+        )
         sections = []
         for s, size in enumerate(sizes):
-            section: dict[str, Any] = {"id": _TOPICS[s], "title": self._label()}
+            section: dict[str, Any] = {"id": _topic(s), "title": self._label()}
             if rng.random() < 0.4:
                 section["intro"] = self._text(10, 25)
             if s in warned:
                 section["content_warning"] = (
-                    f"The next questions are about {_TOPICS[s].replace('_', ' ')}. "
+                    f"The next questions are about {_TOPICS[s % len(_TOPICS)].replace('_', ' ')}. "
                     "You can skip them."
                 )
             excluded: set[str] = set()
@@ -385,12 +399,13 @@ class InstrumentGenerator:
             by_section.setdefault(it.section, []).append(it)
         homes = [s for s, its in by_section.items() if len(its) >= 4]
         scores = []
-        for n in range(10):
+        position = {it.id: k for k, it in enumerate(self.items)}
+        for n in range(10 * self.scale):
             score_id = f"score_{n + 1:02d}"
             home = rng.sample(homes, 2)
             pool = by_section[home[0]] + by_section[home[1]]
             chosen = rng.sample(pool, min(len(pool), rng.randint(5, 12)))
-            chosen.sort(key=lambda it: self.items.index(it))
+            chosen.sort(key=lambda it: position[it.id])
             terms: list[Any] = []
             low = high = 0
             zero = any(it.conditional for it in chosen) and rng.random() < 0.5
@@ -411,7 +426,7 @@ class InstrumentGenerator:
                     terms.append(it.id)
                 low += t_low * weight
                 high += t_high * weight
-            if n >= 8:  # totals that add earlier subscales
+            if n % 10 >= 8:  # totals that add earlier subscales
                 for sub in (f"score_{n - 7:02d}", f"score_{n - 6:02d}"):
                     terms.append({"score": sub})
                     t_low, t_high = self.score_span[sub]
@@ -465,13 +480,13 @@ class InstrumentGenerator:
 
     def _flags(self) -> list[dict[str, Any]]:
         rng = self.rng
-        severities = ["urgent"] * 3 + ["high"] * 5 + ["moderate"] * 7 + ["low"] * 5
+        severities = (["urgent"] * 3 + ["high"] * 5 + ["moderate"] * 7 + ["low"] * 5) * self.scale
         yes_no = [it for it in self.items if it.type == "yes_no"]
         flags: list[dict[str, Any]] = []
         for n, severity in enumerate(severities):
             if severity == "urgent":
                 when: dict[str, Any] = {"item": rng.choice(yes_no).id, "equals": "no"}
-                if n == 1:
+                if n % 20 == 1:
                     when = {"any": [when, self._any_leaf()]}
             else:
                 shape = rng.random()
@@ -499,9 +514,9 @@ class InstrumentGenerator:
         serious = [f["id"] for f in flags if f["severity"] in ("urgent", "high")]
         other = [f["id"] for f in flags if f["severity"] not in ("urgent", "high")]
         needs = []
-        for n in range(15):
+        for n in range(15 * self.scale):
             need: dict[str, Any] = {"id": f"need_{n + 1:02d}", "label": self._label()}
-            if n < 7:
+            if n % 15 < 7:
                 picked = rng.sample(serious, rng.randint(1, 2))
                 need["urgent_if"] = (
                     {"flag": picked[0]}
@@ -517,7 +532,7 @@ class InstrumentGenerator:
     def _strengths(self) -> list[dict[str, Any]]:
         yes_no = [it for it in self.items if it.type == "yes_no"]
         strengths = []
-        for n in range(10):
+        for n in range(10 * self.scale):
             if n % 3 == 0:
                 score_id = self.rng.choice(list(self.score_bands))
                 when: dict[str, Any] = {"score": score_id, "band": self.score_bands[score_id][0]}
@@ -535,13 +550,13 @@ class InstrumentGenerator:
         scores = self._scores(parameters)
         flags = self._flags()
         doc: dict[str, Any] = {
-            "id": "bench-300",
+            "id": f"bench-{self.n_items}",
             "version": "1.2.0",
             "title": "Benchmark instrument (generated)",
             "description": "Generated by bench/bench_engine.py to time the engine. Not for use.",
             "intro": self._text(20, 40),
             "language": "en",
-            "audiences": ["worker", "interpreter", "private"],
+            "audiences": ["worker", "interpreter"],  # private would need person: texts
             "licence": "CC-BY-4.0",
             "codesign": {
                 "status": "draft",
@@ -552,7 +567,7 @@ class InstrumentGenerator:
             "changelog": [
                 {"version": "1.0.0", "date": "2026-01-10", "changes": "First generated version."},
                 {"version": "1.1.0", "date": "2026-06-02", "changes": "More sections."},
-                {"version": "1.2.0", "date": "2026-11-29", "changes": "300 items."},
+                {"version": "1.2.0", "date": "2026-11-29", "changes": f"{self.n_items} items."},
             ],
             "parameters": parameters,
             "option_sets": {
@@ -619,8 +634,12 @@ _Dumper.add_representer(dict, _represent_dict)
 _Dumper.add_representer(list, _represent_list)
 
 
-def instrument_yaml(seed: int = SEED) -> tuple[str, InstrumentGenerator]:
-    generator = InstrumentGenerator(seed)
+def instrument_yaml(
+    seed: int = SEED, n_items: int = N_ITEMS, n_sections: int | None = None
+) -> tuple[str, InstrumentGenerator]:
+    """The generated instrument as YAML text. With n_items other than 300, everything
+    else grows in step (see InstrumentGenerator); 300 gives the usual bench-300 file."""
+    generator = InstrumentGenerator(seed, n_items, n_sections)
     doc = generator.build()
     body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True, indent=2)
     header = f"# Generated by bench/bench_engine.py (seed {seed}). A benchmark fixture only.\n"

@@ -29,7 +29,8 @@ def test_benchmark_script_starts(script) -> None:  # type: ignore[no-untyped-def
 
 def test_plan_benchmark_renders_a_three_page_plan() -> None:
     """One small round of bench_plan.py: the plan it times is the three pages the issue
-    names, and no glyph is missing (no timing is asserted)."""
+    names, so is the plain document it is compared with, and no glyph is missing (no
+    timing is asserted)."""
     result = subprocess.run(
         [sys.executable, "bench/bench_plan.py", "--rounds", "1", "--services", "50", "--json"],
         capture_output=True,
@@ -43,4 +44,39 @@ def test_plan_benchmark_renders_a_three_page_plan() -> None:
 
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["plan_pages"] == 3 and figures["plain_pages"] == 1
+    assert figures["plain3_pages"] == 3  # the baseline the target is against
+    assert figures["ratio_plan_to_plain3"] > 0
     assert figures["missing_glyphs"] == 0
+
+
+def test_loader_benchmark_times_both_sizes_against_a_bare_parse() -> None:
+    """One round of bench_loader.py on two small generated instruments: both load with
+    no problem, have the sizes asked for, and every figure the table shows is there (no
+    timing is asserted)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_loader.py",
+            "--sizes",
+            "150",
+            "300",
+            "--rounds",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [s["items"] for s in figures["sizes"].values()] == [150, 300]
+    for size in figures["sizes"].values():
+        assert size["load_median_s"] > 0 and size["yaml_median_s"] > 0
+        assert set(size["stages_median_s"]) == {"yaml_marks", "schema", "checks", "reachability"}
+    assert figures["growth"]["items"] == 2
+    assert "target at most x12" in result.stdout

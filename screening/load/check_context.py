@@ -28,6 +28,7 @@ class Ctx:
     # Codes reported as warnings only: a stored instrument text keeps opening under checks
     # added after it was written (see loader.STORED_RELAXED).
     relaxed: frozenset[str] = frozenset()
+    seen: set[Problem] = field(default_factory=set)  # the problems, to find a repeat at once
 
     def error(
         self, path: Path, code: str, message: str, *, key: bool = False, warning: bool = False
@@ -35,7 +36,8 @@ class Ctx:
         warning = warning or code in self.relaxed
         line, column = self.doc.where(path, key=key)
         problem = Problem(self.name, line, column, path, code, message, warning)
-        if problem not in self.problems:  # a shared option set is checked once per item
+        if problem not in self.seen:  # a shared option set is checked once per item
+            self.seen.add(problem)
             self.problems.append(problem)
 
     def claim(self, ident: str, path: Path, kind: str) -> None:

@@ -5,6 +5,11 @@ be in: each option, a few numbers around each constant the instrument compares w
 skipped, declined and unanswered. An item whose own condition names an unreachable item
 sees that item only as unanswered. Combinations are capped; past the cap an item is
 taken as reachable, so this check never rejects a valid instrument.
+
+The search finds what trying every combination would find, but its cost grows with the
+number of states of each item, not with their product, and what several items share (a
+section's show_if) is worked out once: see :class:`_Search`. So the check grows with the
+instrument, not faster.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ import math
 from collections.abc import Iterable, Mapping
 
 from screening.core.answers import DECLINED, SKIPPED, Answer
-from screening.core.conditions import All, Condition, ItemTest
+from screening.core.conditions import All, Condition, FlagTest, ItemTest, Not, ScoreTest
+from screening.core.conditions import Any as AnyOf
 from screening.core.model import Item, Section
 from screening.core.route import ItemFacts
 
 MAX_COMBINATIONS = 20_000
 
 
-def _constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
+def item_constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
+    """Every constant each item is compared with, in any of the conditions."""
     found: dict[str, set[object]] = {}
     for condition in conditions:
         for node in condition.walk():
@@ -33,7 +40,9 @@ def _constants(conditions: Iterable[Condition]) -> dict[str, set[object]]:
     return found
 
 
-def _states(item: Item, constants: set[object]) -> list[Answer | None]:
+def item_states(item: Item, constants: set[object]) -> list[Answer | None]:
+    """The states worth trying for an item compared with these constants (None is
+    unanswered)."""
     states: list[Answer | None] = [None, SKIPPED, DECLINED]
     if item.type == "multiple":
         states += _choices(item)
@@ -84,35 +93,156 @@ def unreachable_items(sections: Iterable[Section]) -> list[str]:
     sections = list(sections)
     items = {item.id: item for section in sections for item in section.items}
     conditions = [c for s in sections for c in (s.show_if, *(i.show_if for i in s.items)) if c]
-    constants = _constants(conditions)
-    reachable: dict[str, bool] = {}
+    search = _Search(items, item_constants(conditions))
     for section in sections:
         for item in section.items:
             parts = [c for c in (section.show_if, item.show_if) if c is not None]
-            reachable[item.id] = (
-                _satisfiable(All(tuple(parts)), items, reachable, constants) if parts else True
-            )
-    return [item_id for item_id, ok in reachable.items() if not ok]
+            search.reachable[item.id] = search.satisfiable(parts) if parts else True
+    return [item_id for item_id, ok in search.reachable.items() if not ok]
 
 
-def _satisfiable(
-    condition: Condition,
-    items: Mapping[str, Item],
-    reachable: Mapping[str, bool],
-    constants: Mapping[str, set[object]],
-) -> bool:
-    named = sorted({n.item for n in condition.walk() if isinstance(n, ItemTest)})
-    domains = [
-        _states(items[n], constants.get(n, set())) if reachable.get(n, False) else [None]
-        for n in named
-    ]
-    total = 1
-    for domain in domains:
-        total *= len(domain)
-        if total > MAX_COMBINATIONS:
-            return True
+class _Search:
+    """Whether some answers make a condition true, as a brute-force search over every
+    combination of the named items' states would find, in time that grows with the
+    states of each item rather than their product.
+
+    The answer is the brute force's exactly (the tests compare the two): past
+    MAX_COMBINATIONS combinations the condition is taken as satisfiable, as before. Under
+    the cap, only what the condition's tests can tell apart matters: the states of one
+    item that give all its tests the same truth values are one state (a long
+    multiple-choice item tested with one ``includes`` has two, not 1,024), and the parts
+    of an ``all`` that name no item in common are searched one at a time. Each item's
+    states, each set of tests' distinct truth values and each part's answer are worked
+    out once: a section's show_if is shared by all its items.
+    """
+
+    def __init__(self, items: Mapping[str, Item], constants: Mapping[str, set[object]]):
+        self.items = items
+        self.constants = constants
+        self.reachable: dict[str, bool] = {}
+        self._domains: dict[str, list[Answer | None]] = {}
+        # Keyed by object ids (the conditions live as long as the search) and by whether
+        # the items named are reachable yet: an item not (yet) known reachable has one
+        # state, unanswered.
+        self._truths: dict[tuple[int, bool], list[bool]] = {}  # a test's truth per state
+        self._classes: dict[tuple[object, ...], list[tuple[bool, ...]]] = {}
+        self._parts: dict[tuple[object, ...], bool] = {}
+        self._empty = ItemFacts({}, items)
+
+    def domain(self, item_id: str) -> list[Answer | None]:
+        if not self.reachable.get(item_id, False):
+            return [None]
+        if item_id not in self._domains:
+            states = item_states(self.items[item_id], self.constants.get(item_id, set()))
+            self._domains[item_id] = states
+        return self._domains[item_id]
+
+    def satisfiable(self, parts: list[Condition]) -> bool:
+        condition = All(tuple(parts))
+        named = {n.item for n in condition.walk() if isinstance(n, ItemTest)}
+        total = 1
+        for item_id in sorted(named):
+            total *= len(self.domain(item_id))
+            if total > MAX_COMBINATIONS:
+                return True
+        if not all(type(n) in _KNOWN for n in condition.walk()):
+            return _brute_force(condition, sorted(named), self)
+        return all(self._part(group) for group in _independent(_conjuncts(condition)))
+
+    def _part(self, group: list[Condition]) -> bool:
+        named = sorted(set().union(*(_named(c) for c in group)))
+        key = (*(id(c) for c in group), *(self.reachable.get(n, False) for n in named))
+        if key not in self._parts:
+            self._parts[key] = self._search(group)
+        return self._parts[key]
+
+    def _search(self, group: list[Condition]) -> bool:
+        tests: dict[str, list[ItemTest]] = {}
+        for condition in group:
+            for node in condition.walk():
+                if isinstance(node, ItemTest):  # by identity: {equals: 1} is not {equals: true}
+                    known = tests.setdefault(node.item, [])
+                    if all(node is not t for t in known):
+                        known.append(node)
+        named = sorted(tests)
+        classes = [self._distinct(item_id, tests[item_id]) for item_id in named]
+        for combination in itertools.product(*classes):
+            truth = {
+                id(test): value
+                for item_id, values in zip(named, combination, strict=True)
+                for test, value in zip(tests[item_id], values, strict=True)
+            }
+            if all(_holds(c, truth, self._empty) for c in group):
+                return True
+        return False
+
+    def _distinct(self, item_id: str, tests: list[ItemTest]) -> list[tuple[bool, ...]]:
+        """The different truth values that the item's states give its tests."""
+        key = (self.reachable.get(item_id, False), *(id(t) for t in tests))
+        if key not in self._classes:
+            columns = [self._truth(item_id, test) for test in tests]
+            self._classes[key] = list(dict.fromkeys(zip(*columns, strict=True)))
+        return self._classes[key]
+
+    def _truth(self, item_id: str, test: ItemTest) -> list[bool]:
+        key = (id(test), self.reachable.get(item_id, False))
+        if key not in self._truths:
+            self._truths[key] = [
+                test.evaluate(ItemFacts({item_id: state}, self.items))
+                for state in self.domain(item_id)
+            ]
+        return self._truths[key]
+
+
+_KNOWN = (All, AnyOf, Not, ItemTest, ScoreTest, FlagTest)
+
+
+def _conjuncts(condition: Condition) -> list[Condition]:
+    """The parts of nested ``all`` conditions, in order."""
+    if type(condition) is All:
+        return [part for child in condition.conditions for part in _conjuncts(child)]
+    return [condition]
+
+
+def _named(condition: Condition) -> set[str]:
+    return {n.item for n in condition.walk() if isinstance(n, ItemTest)}
+
+
+def _independent(parts: list[Condition]) -> list[list[Condition]]:
+    """The parts grouped so that no two groups name the same item (each in order)."""
+    groups: list[tuple[set[str], list[int]]] = []
+    for index, part in enumerate(parts):
+        names, members = _named(part), [index]
+        keep = []
+        for group in groups:
+            if group[0] & names:
+                names |= group[0]
+                members += group[1]
+            else:
+                keep.append(group)
+        groups = [*keep, (names, members)]
+    return [[parts[i] for i in sorted(members)] for _, members in groups]
+
+
+def _holds(condition: Condition, truth: Mapping[int, bool], empty: ItemFacts) -> bool:
+    """The condition's value when each item test has the truth value given (by id)."""
+    kind = type(condition)
+    if kind is ItemTest:
+        return truth[id(condition)]
+    if kind is All:
+        return all(_holds(c, truth, empty) for c in condition.children())
+    if kind is AnyOf:
+        return any(_holds(c, truth, empty) for c in condition.children())
+    if kind is Not:
+        return not _holds(condition.children()[0], truth, empty)
+    return condition.evaluate(empty)  # a score or flag: none is known in a show_if
+
+
+def _brute_force(condition: Condition, named: list[str], search: _Search) -> bool:
+    """Every combination of the named items' states, tried in turn."""
+    domains = [search.domain(n) for n in named]
     for combination in itertools.product(*domains):
         answers = dict(zip(named, combination, strict=True))
-        if condition.evaluate(ItemFacts(answers, items)):
+        if condition.evaluate(ItemFacts(answers, search.items)):
             return True
     return False
