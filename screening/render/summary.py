@@ -233,7 +233,13 @@ def summary_view(
             continue
         untold: list[str] = []
         if need.level == "unknown" and not shared_only:
-            untold = [x for ref, why in need.missing if (x := untold_line(ref, why))]
+            # a derived item is named as the question really asked, and only once
+            asked: dict[str, str] = {}
+            for ref, why in need.missing:
+                kind, _, ident = ref.partition(":")
+                key = f"item:{answered_as.get(ident) or ident}" if kind == "item" else ref
+                asked.setdefault(key, why)
+            untold = [x for ref, why in asked.items() if (x := untold_line(ref, why))]
         told = (
             []
             if need.level == "unknown"

@@ -23,3 +23,23 @@ def test_the_summary_tells_the_source_question_once(spec: str) -> None:
     assert questions == [session.items["phq9_9"].text]
     derived = "y_thoughts_ending_life" if "youth" in spec else "thoughts_ending_life"
     assert session.items[derived].text not in questions
+
+
+@pytest.mark.parametrize("spec", ["needs-assessment,phq9", "phq9,youth-check-in"])
+def test_what_could_not_be_told_names_the_asked_question_once(spec: str) -> None:
+    """PHQ-9 item 9 declined: the need is unknown, and the lines saying why name item 9
+    once, never the derived question the person was not asked."""
+    from screening.core.answers import DECLINED
+
+    session = Interview(catalog.resolve(spec))
+    answers: dict[str, object] = {f"phq9_{n}": 0 for n in range(1, 9)}
+    answers["phq9_9"] = DECLINED
+    view = summary_view(session, iv.State(answers=answers))  # type: ignore[arg-type]
+    [mental] = [n for n in view["needs"] if n.id == "mental_health"]
+    assert mental.level == "unknown"
+    asked = session.items["phq9_9"].text
+    assert [line for line in mental.untold if line.startswith(asked)] == [
+        f"{asked}: prefer not to say"
+    ]
+    derived = "y_thoughts_ending_life" if "youth" in spec else "thoughts_ending_life"
+    assert not any(line.startswith(session.items[derived].text) for line in mental.untold)
