@@ -50,7 +50,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Any]:
+    """One Playwright driver for the whole run: a second sync_playwright() started while
+    this one lives fails ("Sync API inside the asyncio loop"), so every browser test,
+    persistent profiles included, launches from this one."""
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (uv sync installs it)"
     )
@@ -58,17 +61,22 @@ def browser() -> Iterator[Browser]:
         pytest.skip(
             f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (.ci/run does this)"
         )
+    driver = sync_api.sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Browser]:
     if not AXE.exists():
         pytest.skip(
             f"axe-core is missing ({AXE.relative_to(ROOT)}): run `npm ci` (.ci/run does this)"
         )
-    playwright = sync_api.sync_playwright().start()
-    try:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-    finally:
-        playwright.stop()
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
 
 
 @dataclass

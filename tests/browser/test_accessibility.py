@@ -101,6 +101,9 @@ def test_plain_page(
             pytest.skip(f"{path} ({who}) redirects to {landed}, which is checked there")
         if response.status == 403 and path.startswith("/admin/"):
             pytest.skip(f"{path} is for admins; test_admin_page checks it as one")
+        kind = (response.headers.get("content-type") or "").split(";")[0]
+        if kind != "text/html":
+            pytest.skip(f"{path} answers {kind}, not a page (/healthz is for machines)")
         assert response.status < 400, f"{path} ({who}) answered {response.status}"
         check(page, f"{_name(path)}-{who}", viewport)
     finally:

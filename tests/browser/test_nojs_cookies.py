@@ -40,13 +40,10 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    playwright = sync_api.sync_playwright().start()
-    try:
-        yield playwright.chromium
-    finally:
-        playwright.stop()
+def chromium(playwright: Any) -> Any:
+    """The run's one Playwright driver (tests/browser/conftest.py): persistent profiles
+    launch from it."""
+    return playwright.chromium
 
 
 def _open(chromium: Any, profile: Path) -> BrowserContext:
