@@ -282,6 +282,28 @@ def screen_help(page: Page, site: Site) -> None:
     expect(page, "form[action$='/help']", "the help-now screen")
 
 
+def screen_education(page: Page, site: Site) -> None:
+    consented(page, site, ["youth-check-in"])
+    expect(page, "main[data-screen='education']", "the universal-education screen")
+
+
+def screen_youth_help(page: Page, site: Site) -> None:
+    flow = consented(page, site, ["youth-check-in"])
+    flow.until(lambda s: s["item"]["id"] == "y_pressured")
+    flow.answer("yes")
+    open_interview(page, flow.id)
+    expect(page, "main[data-screen='help']", "the youth's help screen after a disclosure")
+
+
+def screen_summary_unknown(page: Page, site: Site) -> None:
+    flow = consented(page, site, ["phq9"])
+    flow.until(lambda s: s["item"]["id"] == "phq9_9")
+    flow.post("answers", {"item": "phq9_9", "declined": True})
+    flow.until(lambda s: s["done"])
+    open_interview(page, flow.id)
+    expect(page, "ul.untold li", "what could not be told")
+
+
 def screen_summary(page: Page, site: Site) -> None:
     flow = consented(page, site, ["phq9", "gad7"])
     flow.until(lambda s: s["done"] or s["item"]["id"] == "phq9_9")
@@ -319,7 +341,10 @@ SCREENS: dict[str, Callable[[Page, Site], None]] = {
     "question-slip": screen_slip,
     "question-change": screen_change,
     "help": screen_help,
+    "education": screen_education,
+    "youth-help": screen_youth_help,
     "summary": screen_summary,
+    "summary-unknown": screen_summary_unknown,
     "stopped": screen_stopped,
     "home-open": screen_home_with_open,
     "interview-not-found": screen_missing_interview,
