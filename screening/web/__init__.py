@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_compress import Compress
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import resources
@@ -99,8 +99,11 @@ def create_app(
 
 def paragraphs(text: str) -> Markup:
     """Text whose lines are paragraphs (as YAML folds them) as escaped ``<p>`` elements."""
-    parts = [p.strip() for p in str(text).split("\n") if p.strip()]
-    return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
+    # Markup (from tx()) is already escaped: split it as Markup, or "don't" shows as
+    # "don&#39;t"; plain text is escaped here.
+    safe = text if isinstance(text, Markup) else escape(str(text))
+    parts = [p.strip() for p in safe.split("\n") if p.strip()]
+    return Markup("").join(Markup("<p>") + p + Markup("</p>") for p in parts)
 
 
 __all__ = ["create_app"]

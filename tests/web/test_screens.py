@@ -168,6 +168,10 @@ def test_private_pages_are_marked_and_help_and_education_keep_the_quick_exit(
     education = seen[0][1]
     assert EDUCATION_TITLE in education and "never your fault" in education
     assert "Who helps, for free" in education
+    # escaped once, not twice: the screenshot showed "don&#39;t" as words
+    assert "don&#39;t have to tell us" in education
+    for _, page in seen:
+        assert "&amp;#" not in page and "&amp;amp;" not in page
 
 
 def test_every_private_path_shows_the_education_screen_even_all_skipped(app: Flask) -> None:
