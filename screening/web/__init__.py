@@ -71,7 +71,10 @@ def create_app(
     shared = schedule.shared_counters(engine, settings.redis_url, settings.secret_key)
     # sign-in attempts per address; share codes per worker
     limits = security.Limiter(shared, "login", 30), security.Limiter(shared, "share", 10)
-    app.extensions["screening"] = Extension(settings, engine, master, *limits)
+    refusals = security.Limiter(shared, "refused", REFUSALS_AUDITED, 300.0)
+    app.extensions["screening"] = Extension(
+        settings, engine, master, *limits, refusal_limiter=refusals
+    )
 
     security.init_app(app)
     i18n.init_app(app)
@@ -95,6 +98,9 @@ def create_app(
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
+
+
+REFUSALS_AUDITED = 120  # refused accesses audited per address in 5 minutes
 
 
 def paragraphs(text: str) -> Markup:

@@ -35,6 +35,9 @@ class Extension:
     master: MasterKey
     login_limiter: Limiter
     share_limiter: Limiter
+    # audited refusals per address (None: every one written); beyond it they are not
+    # written, so no anonymous client can grow the audit table without bound
+    refusal_limiter: Limiter | None = None
     last_sweep: float = 0.0
     sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 

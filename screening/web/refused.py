@@ -4,10 +4,14 @@ whether the interview exists (issue 16). See :mod:`screening.services.refusals`.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, g, request
 
 from screening.services import refusals
 from screening.web.extension import ext
+
+log = logging.getLogger(__name__)
 
 AUDITED = frozenset({401, 403, 404})
 # Routes about an interview, a plan or an export that name no interview in their path.
@@ -43,8 +47,21 @@ def note(status: int) -> None:
 def _write_after(response: Response) -> Response:
     refusal = g.get("refusal")
     if refusal is not None:
-        engine = ext().engine
-        response.call_on_close(lambda: refusals.record(engine, refusal))
+        engine, limiter = ext().engine, ext().refusal_limiter
+        address = request.remote_addr or "-"
+
+        def write() -> None:
+            try:
+                allowed = limiter is None or limiter.allow(address)
+            except Exception as exc:  # the count failed: audit rather than lose it
+                log.warning("the audit limit could not be read (%s)", type(exc).__name__)
+                allowed = True
+            if allowed:
+                refusals.record(engine, refusal)
+            else:  # one address refused more often than audited: counted, not written
+                log.warning("refused accesses beyond the audit limit were not written")
+
+        response.call_on_close(write)
     return response
 
 

@@ -135,3 +135,26 @@ def test_a_failed_sign_in_is_audited_for_the_accounts_organisation(app: Flask) -
     assert [(r.org_id, r.actor) for r in failed] == [(org(app, "Org A"), None), (None, None)]
     page = signed_in(app, "ada").get("/admin/audit").get_data(as_text=True)
     assert page.count("login-failed") == 1
+
+
+def test_one_address_cannot_grow_the_audit_without_bound(app: Flask) -> None:
+    """Anonymous 404s on ids that do not exist: audited up to the per-address limit,
+    then counted but not written (the audit table is not a disk an attacker can fill)."""
+    from screening.web import REFUSALS_AUDITED
+
+    client = app.test_client()
+    before = len(audit(app))
+    for n in range(REFUSALS_AUDITED + 5):
+        response = client.get(f"/api/v1/interviews/nope{n:04d}", headers=SAME)
+        assert response.status_code in (401, 404)
+        response.close()
+    written = [r for r in audit(app)[before:] if r.action.startswith("refused-")]
+    assert len(written) == REFUSALS_AUDITED
+    other = client.get(
+        "/api/v1/interviews/nope", headers=SAME, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    other.close()
+    assert (
+        len([r for r in audit(app)[before:] if r.action.startswith("refused-")])
+        == REFUSALS_AUDITED + 1
+    )
