@@ -160,8 +160,9 @@ def test_the_installed_server_serves_arabic_pages(server: str) -> None:
         page = response.read().decode("utf-8")  # the redirect leads to the first screen
     assert response.status == 200
     assert '<html lang="ar" dir="rtl">' in page
-    assert 'action="/checkin/section"' in page  # the interview has begun
-    assert "الأمان" in page  # "Safety", the section's title from the Arabic catalog
+    # the interview has begun: the youth check-in opens on its education screen
+    assert 'data-screen="education"' in page and 'action="/checkin/continue"' in page
+    assert "شيء نقوله لكل شاب وشابة" in page  # its title, from the Arabic catalog
 
 
 def test_the_installed_command_prints_a_plan(installed: Installed) -> None:

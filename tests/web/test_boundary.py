@@ -6,7 +6,6 @@ private check-in."""
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from screening.store import db as storage
 from screening.web import boundary, csrf
 from tests.support.api import signed_in, start
 from tests.support.apps import BACKENDS, web_app
+from tests.support.checkin import data_key
 
 SAME = {"Sec-Fetch-Site": "same-origin"}
 SURROGATE = '"surr\\ud800gate"'  # JSON text: a lone surrogate written as an escape
@@ -391,9 +391,8 @@ def test_a_stored_lone_surrogate_does_not_break_the_private_check_in(app: Flask)
     )
     assert response.status_code == 201, response.json
     interview_id = response.json["id"]
-    pk = client.get_cookie("pk")
-    assert pk is not None
-    personal = base64.urlsafe_b64decode(pk.value.encode())
+    personal = data_key(app, client)  # the cookie's half and the server's, as derived
+    assert personal is not None
     ext = app.extensions["screening"]
     answer = {"kind": "answer", "item": "y_good_at", "value": "surr\ud800gate"}
     service.record(ext.engine, ext.master, interview_id, answer, "old-surrogate", personal)
