@@ -459,7 +459,7 @@ def test_a_declined_item_9_makes_the_need_unknown_and_every_page_says_so(app: Fl
     assert "could not tell" in summary and "We could not tell from these answers" in summary
     assert "Thoughts of death or of harming yourself: prefer not to say" in summary
     assert "PHQ-9 total: not all of its questions were answered, so it is incomplete" in summary
-    assert "24" not in re.sub(r"<[^>]+>", " ", summary)  # a partial sum is never shown
+    assert "PHQ-9 total: 24" not in summary  # a partial sum is never shown
     editor = client.get(f"{url}/plan").text  # offered to talk about, with services
     legend = re.search(r"<legend>Feelings, stress and mental health[^\n]*</legend>", editor)
     assert legend and "the answers could not tell: something to talk about" in legend.group(0)
