@@ -118,6 +118,21 @@ class Words:
         return Text(source, "en")
 
 
+def _page_words(locale: str, second: str | None) -> tuple[str | None, Callable[[str], list[Text]]]:
+    """Both languages checked; the second kept only when it differs from the first; and
+    ``ui(key)``: our word for ``key`` in one language or both."""
+    check_locale(locale)
+    if second is not None:
+        check_locale(second)
+        second = None if second == locale else second
+    words, words2 = Words(locale), Words(second) if second else None
+
+    def ui(key: str) -> list[Text]:
+        return pair(words(key), words2(key) if words2 else None)
+
+    return second, ui
+
+
 def pair(first: Text | None, second: Text | None) -> list[Text]:
     """One or two texts: the second only when it says something the first does not."""
     out = [t for t in (first, second) if t is not None and t.text]
@@ -192,14 +207,7 @@ def plan_context(
         return carry_context(
             plan, matches, services, locale=locale, second=second, paper=paper, today=today
         )
-    check_locale(locale)
-    if second is not None:
-        check_locale(second)
-        second = None if second == locale else second
-    words, words2 = Words(locale), Words(second) if second else None
-
-    def ui(key: str) -> list[Text]:
-        return pair(words(key), words2(key) if words2 else None)
+    second, ui = _page_words(locale, second)
 
     # The instruments' own words (needs, strengths, questions) in the client's language,
     # and ours (yes/no labels) from its catalog.
@@ -289,14 +297,7 @@ def carry_context(
     service description or matching reason (they name the need), no consent wording.
     Safe to carry: the plan's steps, referrals and next check-in. ``anonymous`` (the
     private check-in's copy): the matched services as one list, no date."""
-    check_locale(locale)
-    if second is not None:
-        check_locale(second)
-        second = None if second == locale else second
-    words, words2 = Words(locale), Words(second) if second else None
-
-    def ui(key: str) -> list[Text]:
-        return pair(words(key), words2(key) if words2 else None)
+    second, ui = _page_words(locale, second)
 
     chosen = [r for r in plan.referrals if _keep_referral(r, services, keep)]
     # Safe to carry lists the services the person chose (the referrals), never the
@@ -311,7 +312,7 @@ def carry_context(
         s.fictional for s in (services.get(r.service_id) for r in chosen) if s
     )
     title = "summary_title" if anonymous else "safe_title"
-    shown = words(title)
+    shown = ui(title)[0]
     return {
         "lang": shown.lang,
         "dir": shown.dir,
