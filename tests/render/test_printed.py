@@ -174,10 +174,14 @@ def page_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", body))
 
 
-def _plan_html(session: Interview, state: iv.State, locale: str, *, safe: bool) -> str:
+def _plan_context(
+    session: Interview, state: iv.State, locale: str, *, safe: bool, steps: tuple[Action, ...] = ()
+) -> dict[str, Any]:
     matches = plans.suggestions(session, state, SERVICES, Preferences(prefer_language=locale))
     draft = plans.draft(plans.own_goals(session, state), matches, client_language=locale)
-    context = pdf.plan_context(
+    if steps:
+        draft = replace(draft, actions=steps)
+    return pdf.plan_context(
         session,
         state,
         draft,
@@ -187,23 +191,15 @@ def _plan_html(session: Interview, state: iv.State, locale: str, *, safe: bool) 
         today=dt.date(2026, 12, 1),
         safe=safe,
     )
-    return pdf.render_html(context)
+
+
+def _plan_html(session: Interview, state: iv.State, locale: str, *, safe: bool) -> str:
+    return pdf.render_html(_plan_context(session, state, locale, safe=safe))
 
 
 def _plan_pdf(session: Interview, state: iv.State, locale: str, *, safe: bool = False) -> bytes:
-    matches = plans.suggestions(session, state, SERVICES, Preferences(prefer_language=locale))
-    draft = plans.draft(plans.own_goals(session, state), matches, client_language=locale)
-    draft = replace(draft, actions=(Action("Call on Monday", "Me"),))
-    context = pdf.plan_context(
-        session,
-        state,
-        draft,
-        matches,
-        {s.id: s for s in SERVICES},
-        locale=locale,
-        today=dt.date(2026, 12, 1),
-        safe=safe,
-    )
+    steps = (Action("Call on Monday", "Me"),)
+    context = _plan_context(session, state, locale, safe=safe, steps=steps)
     data, missing = pdf.render_pdf(pdf.render_html(context))
     assert missing == []
     return data

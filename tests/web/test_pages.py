@@ -113,6 +113,13 @@ def question(client: FlaskClient, url: str) -> tuple[str, Form]:
     return page.text, form(page.text, "/answer")
 
 
+def enter_warning(client: FlaskClient, url: str) -> None:
+    """Go into the section when the interview opens on its content warning."""
+    page = client.get(url).text
+    if screen(page) == "section":
+        submit(client, form(page, "/section"), ("choice", "enter"))
+
+
 def answer(client: FlaskClient, url: str, *, action: str = "next", **values: Any) -> TestResponse:
     _, f = question(client, url)
     response = submit(client, f, ("action", action), **values)
@@ -441,9 +448,7 @@ def test_a_declined_item_9_makes_the_need_unknown_and_every_page_says_so(app: Fl
     never printed) names none of it, and no page says "No needs came up"."""
     client = sign_in(app)
     url = start(client, "phq9")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     for _ in range(8):
         answer(client, url, value="3")
     answer(client, url, action="decline")
@@ -476,9 +481,7 @@ def test_every_need_told_none_still_says_no_needs_came_up(app: Flask) -> None:
     """The sentence is kept for the case it is true: every rule could be told."""
     client = sign_in(app)
     url = start(client, "phq9")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     for _ in range(9):
         answer(client, url, value="0")
     summary = client.get(url).text
@@ -489,9 +492,7 @@ def test_every_need_told_none_still_says_no_needs_came_up(app: Flask) -> None:
 def test_complete_score_shows_its_band(app: Flask) -> None:
     client = sign_in(app)
     url = start(client, "gad7")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     for _ in range(7):
         answer(client, url, value="2")
     summary = client.get(url).text
@@ -506,9 +507,7 @@ def test_complete_score_shows_its_band(app: Flask) -> None:
 def test_back_shows_the_saved_answer_and_a_change_is_appended(app: Flask) -> None:
     client = sign_in(app)
     url = start(client, "gad7")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     answer(client, url, value="1")
     answer(client, url, value="2")
     html, _ = question(client, url)
@@ -555,9 +554,7 @@ def test_a_change_that_moves_the_route(app: Flask) -> None:
 def test_skip_and_prefer_not_to_say_are_distinct(app: Flask) -> None:
     client = sign_in(app)
     url = start(client, "gad7")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     answer(client, url, action="skip")
     answer(client, url, action="decline")
     assert api_answers(client, url) == {"gad7_1": None, "gad7_2": {"declined": True}}
@@ -684,9 +681,7 @@ def test_help_seen_is_recorded(app: Flask) -> None:
 def test_pause_and_resume_from_the_home_list(app: Flask) -> None:
     client = sign_in(app)
     url = start(client, "gad7")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     answer(client, url, value="1")
     html, f = question(client, url)
     assert '<a href="/">Pause</a>' in html
@@ -705,9 +700,7 @@ def test_pause_and_resume_from_the_home_list(app: Flask) -> None:
 def _at_first_question(app: Flask) -> tuple[FlaskClient, str, Form]:
     client = sign_in(app)
     url = start(client, "gad7")
-    page = client.get(url).text
-    if screen(page) == "section":
-        submit(client, form(page, "/section"), ("choice", "enter"))
+    enter_warning(client, url)
     _, f = question(client, url)
     return client, url, f
 
