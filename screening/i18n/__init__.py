@@ -25,8 +25,15 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(message: str) -> str:
+    """Marks a constant that speaks to the person for extraction once per audience
+    (:mod:`screening.i18n.audience`); it is translated where it is shown, with ``_p``."""
+    return message
+
+
 __all__ = [
     "LANGUAGES",
+    "NP_",
     "N_",
     "SOURCE",
     "TARGETS",

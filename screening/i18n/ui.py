@@ -1,14 +1,20 @@
 """Extraction of the UI strings: ``_()``/``ngettext()`` in screening/web/*.py and
-``{{ _() }}``/``{% trans %}`` in templates/*.html, with Babel's own extractors."""
+``{{ _() }}``/``{% trans %}`` in templates/*.html, with Babel's own extractors.
+
+Messages shown through an audience keyword (``_p``, ``bi_p``, ``tr_p``; see
+:mod:`screening.i18n.audience`) are written once per audience, with the message
+contexts ``youth`` and ``worker``."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
 from screening import resources
+from screening.i18n import audience
 from screening.i18n.catalogs import PROJECT
 
 #: (folder, method map) pairs, like a pybabel mapping file.
@@ -36,24 +42,45 @@ COMMENT_TAGS: Final = ("Translators:",)
 def extract_ui() -> Catalog:
     template = Catalog(project=PROJECT, version="0.1.0", fuzzy=False)
     template.header_comment = f"# Template for translations of the {PROJECT} user interface."
+    for where, lineno, message, comments, context in _extract(KEYWORDS):
+        _add(template, message, (where, lineno), comments, context)
+    # Messages that speak to the person: one entry per audience (message context).
+    for where, lineno, message, comments, _context in _extract(audience.KEYWORDS):
+        for name in audience.AUDIENCES:
+            notes = [*comments, audience.COMMENTS[name]]
+            _add(template, message, (where, lineno), notes, name)
+    return template
+
+
+def _extract(
+    keywords: Mapping[str, Any],
+) -> Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     for folder, method_map in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
             str(folder),
             method_map=method_map,
             options_map=OPTIONS,
-            keywords=KEYWORDS,
+            keywords=keywords,
             comment_tags=COMMENT_TAGS,
             strip_comment_tags=True,
         ):
-            where = f"{folder.name}/{filename}"
-            template.add(
-                message,
-                locations=[(where, lineno)],
-                auto_comments=comments,
-                context=context,
-                flags=("python-format",) if _python_format(message) else (),
-            )
-    return template
+            yield f"{folder.name}/{filename}", lineno, message, comments, context
+
+
+def _add(
+    template: Catalog,
+    message: str | tuple[str, ...],
+    location: tuple[str, int],
+    comments: list[str],
+    context: str | None,
+) -> None:
+    template.add(  # a message met again gets one more location (Catalog merges them)
+        message,
+        locations=[location],
+        auto_comments=comments,
+        context=context,
+        flags=("python-format",) if _python_format(message) else (),
+    )
 
 
 def _python_format(message: str | tuple[str, ...]) -> bool:

@@ -14,7 +14,7 @@ from screening.core.answers import DECLINED, SKIPPED, Answer
 from screening.core.model import Band, Flag, Item, Need, Option, Severity, Strength
 from screening.core.printing import Printing
 from screening.core.route import Interview
-from screening.i18n import N_
+from screening.i18n import N_, NP_
 
 YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}
 
@@ -69,10 +69,11 @@ VOICES = (PERSON, WORKER)
 
 # Shown to the person for a result whose instrument text has no person text (only an
 # instrument stored before person texts were required can lack one): never the worker's.
+# Marked NP_: the web's words look them up in the register of the page's audience.
 PERSON_FALLBACK = {
-    "flag": N_("Something you told us may need help soon."),
-    "need": N_("Something to talk about together"),
-    "strength": N_("Something that helps you"),
+    "flag": NP_("Something you told us may need help soon."),
+    "need": NP_("Something to talk about together"),
+    "strength": NP_("Something that helps you"),
 }
 
 

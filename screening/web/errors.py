@@ -15,10 +15,10 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from screening.errors import Code, DomainError
-from screening.i18n import N_
+from screening.i18n import NP_
 from screening.web import private, redact, refused
 from screening.web.forms import BadPost
-from screening.web.i18n import _
+from screening.web.i18n import _p
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,13 @@ def status_of(code: Code) -> int:
 
 
 PAGE_MESSAGES = {
-    400: N_("We could not take that. Nothing was saved. Go back and try again."),
-    404: N_("There is nothing here, or it is not yours to open."),
-    405: N_("This page cannot be used that way."),
-    409: N_("This was already saved with another answer. Nothing more was saved."),
-    413: N_("That was too long to take. Nothing was saved."),
-    500: N_("Something went wrong on our side. Answers saved before are still there."),
-    503: N_(
+    400: NP_("We could not take that. Nothing was saved. Go back and try again."),
+    404: NP_("There is nothing here, or it is not yours to open."),
+    405: NP_("This page cannot be used that way."),
+    409: NP_("This was already saved with another answer. Nothing more was saved."),
+    413: NP_("That was too long to take. Nothing was saved."),
+    500: NP_("Something went wrong on our side. Answers saved before are still there."),
+    503: NP_(
         "We cannot save anything at the moment. Nothing saved before was lost. "
         "Please try again in a few minutes."
     ),
@@ -62,7 +62,7 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
 
 def error_page(status: int, message: str | None = None) -> tuple[str, int]:
     if status == 413:  # an oversized form is a malformed post like any other
-        status, message = 400, message or PAGE_MESSAGES[413]
+        status, message = 400, message or _p(PAGE_MESSAGES[413])
     args = request.view_args or {}
     context: dict[str, object] = {"user": None, "csrf": ""}
     if request.blueprint == "private":  # its pages keep the quick exit, even in errors
@@ -71,7 +71,7 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
         render_template(
             "error.html",
             status=status,
-            message=message or _(PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])),
+            message=message or _p(PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])),
             interview_id=args.get("interview_id"),
             **context,
         ),

@@ -16,7 +16,7 @@ from screening.core.answers import DECLINED, SKIPPED, Answer, iso_date
 from screening.core.model import Item, Option
 from screening.errors import Code, DomainError
 from screening.render import summary
-from screening.web.i18n import WORDS, _
+from screening.web.i18n import WORDS, _, _p
 
 
 class BadPost(DomainError):
@@ -98,7 +98,7 @@ def parse_form(item: Item, form: MultiDict[str, str]) -> object:
         if len(set(chosen)) != len(chosen):
             raise BadPost(_("An answer was sent twice. Nothing was saved."))
         if not chosen:
-            raise Slip(_("Choose at least one answer, or press “Skip this question”."))
+            raise Slip(_p("Choose at least one answer, or press “Skip this question”."))
         alone = [o for o in item.options if o.exclusive and o.value in chosen]
         if alone and len(chosen) > 1:
             raise Slip(
@@ -113,11 +113,11 @@ def parse_form(item: Item, form: MultiDict[str, str]) -> object:
     sent = values[0] if values else ""
     if item.options:
         if not sent:
-            raise Slip(_("Choose an answer, or press “Skip this question”."))
+            raise Slip(_p("Choose an answer, or press “Skip this question”."))
         return _option_value(item, sent)
     if item.type == "scale":
         if not sent:
-            raise Slip(_("Choose an answer, or press “Skip this question”."))
+            raise Slip(_p("Choose an answer, or press “Skip this question”."))
         if sent not in {c.value for c in choices_for(item, [])}:
             raise BadPost(_("That answer is not one of the choices. Nothing was saved."))
         return int(sent)
@@ -126,7 +126,7 @@ def parse_form(item: Item, form: MultiDict[str, str]) -> object:
         if len(text) > item.max_length:
             raise BadPost(_("That answer is too long to keep. Nothing was saved."))
         if not text:
-            raise Slip(_("Write an answer, or press “Skip this question”."))
+            raise Slip(_p("Write an answer, or press “Skip this question”."))
         return text
     if item.type == "number":
         return _number(item, sent.strip())
@@ -137,19 +137,19 @@ def parse_form(item: Item, form: MultiDict[str, str]) -> object:
 
 def _number(item: Item, sent: str) -> int | float:
     if not sent:
-        raise Slip(_("Write a number, or press “Skip this question”."))
+        raise Slip(_p("Write a number, or press “Skip this question”."))
     if not _NUMBER.fullmatch(sent):
-        raise Slip(_("Write a number using digits, like 3."))
+        raise Slip(_p("Write a number using digits, like 3."))
     value: int | float = float(sent.replace(",", ".")) if re.search("[.,]", sent) else int(sent)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if item.integer and isinstance(value, float):
-        raise Slip(_("Write a whole number, like 3."))
+        raise Slip(_p("Write a whole number, like 3."))
     low = float(item.min) if item.min is not None else None
     high = float(item.max) if item.max is not None else None
     if (low is not None and value < low) or (high is not None and value > high):
         raise Slip(
-            _(
+            _p(
                 "Write a number from %(low)s to %(high)s.",
                 low=_plain(item.min),
                 high=_plain(item.max),
@@ -168,15 +168,15 @@ def _plain(bound: float | str | None) -> str:
 
 def _date(item: Item, sent: str) -> str:
     if not sent:
-        raise Slip(_("Write a date, or press “Skip this question”."))
+        raise Slip(_p("Write a date, or press “Skip this question”."))
     day = iso_date(sent)
     if day is None:
-        raise Slip(_("Write the date as year-month-day, like 2026-12-01."))
+        raise Slip(_p("Write the date as year-month-day, like 2026-12-01."))
     low = iso_date(item.min) if isinstance(item.min, str) else None
     high = iso_date(item.max) if isinstance(item.max, str) else None
     if (low is not None and day < low) or (high is not None and day > high):
         raise Slip(
-            _(
+            _p(
                 "Write a date from %(first)s to %(last)s.",
                 first=item.min or _("any day"),
                 last=item.max or _("any day"),

@@ -23,7 +23,7 @@ from screening.store import db as storage
 from screening.web import csrf, refused
 from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.i18n import _
+from screening.web.i18n import _, _p
 from screening.web.security import audit, audit_action, cross_site, load_session
 
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
@@ -158,7 +158,7 @@ def check_csrf() -> None:
     """A posted form carries this session's CSRF token, or it is a 400 page."""
     if not csrf.valid(request.cookies.get(SESSION_COOKIE), request.form.get(csrf.FIELD)):
         raise BadPost(
-            _(
+            _p(
                 "This form has expired or did not come from this site. Nothing was saved. "
                 "Go back, reload the page and try again."
             )

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from screening.i18n import audience as audiences
 from screening.i18n import catalogs
 from screening.i18n.locales import (
     LANGUAGES,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     babel = flask_babel.Babel()
     babel.init_app(app, locale_selector=lambda: babel_id(current_code()))
     babel.domain_instance = _CodeDomain()
+    app.jinja_env.globals["_p"] = _p_template
     app.context_processor(_template_globals)
 
 
@@ -115,6 +117,26 @@ def _(message: str, **variables: Any) -> str:
     return str(flask_babel.gettext(message, **variables))
 
 
+def audience() -> str:
+    """Who this page speaks to: ``youth`` on the private check-in's pages (a young
+    person alone), ``worker`` everywhere else (worker-led interviews, adults)."""
+    if has_request_context() and request.blueprint == "private":
+        return audiences.YOUTH
+    return audiences.WORKER
+
+
+def _p(message: str, **variables: Any) -> str:
+    """A message that speaks to the person, in the register of the page's audience."""
+    text = _words(message)
+    return text % variables if variables else text
+
+
+def _p_template(message: str, /, **variables: Any) -> str:
+    """:func:`_p` for templates: always a format string, like Jinja's new-style ``_()``
+    (so ``%%`` is a percent sign); Jinja escapes the result like any other text."""
+    return _words(message) % variables
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     return str(flask_babel.ngettext(singular, plural, num, **variables))
 
@@ -125,11 +147,25 @@ def gettext_in(code: str, message: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def pgettext_in(code: str, message: str, **variables: Any) -> str:
+    """:func:`gettext_in` of a message that speaks to the person (the page's audience)."""
+    found = catalogs.translations(code, catalogs.UI_DOMAIN)
+    text = audiences.lookup(found, audience(), message)
+    return text % variables if variables else text
+
+
 def format_decimal(number: float) -> str:
     return str(flask_babel.format_decimal(number))
 
 
-WORDS = Wording(lambda message: str(flask_babel.gettext(message)), format_decimal)
+def _words(message: str) -> str:
+    """A render view's word: in the page audience's register when the catalog has one
+    (messages marked ``NP_``), else its one translation."""
+    found = catalogs.translations(current_code(), catalogs.UI_DOMAIN)
+    return audiences.lookup(found, audience(), message)
+
+
+WORDS = Wording(_words, format_decimal)
 """The request's language for the render views (:mod:`screening.render.summary`)."""
 
 
@@ -151,6 +187,7 @@ def _template_globals() -> dict[str, Any]:
         "lang_attrs": lang_attrs,
         "autonym": autonym,
         "gettext_in": gettext_in,
+        "audience": audience(),
         "num": format_decimal,
     }
 
@@ -167,4 +204,4 @@ def fallback(text: str, code: str) -> Markup:
     )
 
 
-__all__ = ["LANGUAGES", "current_code", "from_babel", "init_app", "use"]
+__all__ = ["LANGUAGES", "audience", "current_code", "from_babel", "init_app", "use"]

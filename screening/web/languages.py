@@ -28,7 +28,15 @@ from screening.store import db as storage
 from screening.web import flow, guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.i18n import LANG_COOKIE, WORDS, _, gettext_in, in_language, use
+from screening.web.i18n import (
+    LANG_COOKIE,
+    WORDS,
+    _,
+    gettext_in,
+    in_language,
+    pgettext_in,
+    use,
+)
 from screening.web.security import access_marker, set_cookie
 
 bp = Blueprint("languages", __name__)
@@ -93,10 +101,12 @@ def _context() -> dict[str, Any]:
         "in_second": in_second,
         "second_label": second_label,
         "second_text": second_text,
+        "second_p": second_p,
         "second_section": second_section,
         "second_warning": second_warning,
         "second_summary": second_summary,
         "tr": tr,
+        "tr_p": tr_p,
         "validated_scores": _validated_scores(),
         "read_aloud": bool(g.get("read_aloud")),
         "validated_note": _(
@@ -189,6 +199,11 @@ def tr(code: str, message: str, **variables: Any) -> str:
     return gettext_in(code, message, **variables)
 
 
+def tr_p(code: str, message: str, **variables: Any) -> str:
+    """:func:`tr` of a message that speaks to the person, in the page audience's register."""
+    return pgettext_in(code, message, **variables)
+
+
 def _validated_scores() -> bool:
     langs: langdb.Languages | None = g.get("languages")
     session: Interview | None = g.get("localized_session")
@@ -218,6 +233,14 @@ def second_text(message: str, **variables: Any) -> str:
     if not langs or not langs.second:
         return ""
     return gettext_in(langs.second, message, **variables)
+
+
+def second_p(message: str, **variables: Any) -> str:
+    """:func:`second_text` of a message that speaks to the person (the page's audience)."""
+    langs: langdb.Languages | None = g.get("languages")
+    if not langs or not langs.second:
+        return ""
+    return pgettext_in(langs.second, message, **variables)
 
 
 # ---------------------------------------------------------------- the API
