@@ -22,16 +22,27 @@ from tests.support.apps import web_app
 from tests.support.html import data_screen, form, forms, screen, sign_in, submit
 
 # Answers that raise an urgent flag, so the walk passes a help screen.
-YOUTH_ANSWERS = {"y_safe_right_now": "yes", "y_safe_place_tonight": "yes", "y_pressured": "yes"}
+PRIVATE_ANSWERS = {
+    "youth-check-in": {
+        "y_safe_right_now": "yes",
+        "y_safe_place_tonight": "yes",
+        "y_pressured": "yes",
+    },
+    "phq9": {"phq9_9": "1"},
+    "gad7": {},
+    "pc-ptsd-5": {"pcptsd5_gate": "1"},
+}
 WORKER_ANSWERS = {"safe_right_now": "no"}
 
 FORMAL = {
-    "fr": re.compile(r"\b(vous|votre|vos|vôtres?)\b", re.I),
+    "fr": re.compile(r"(?<!rendez-)\b(vous|votre|vos|vôtres?)\b", re.I),
     "es": re.compile(r"\b(usted|ustedes)\b|\bsus? respuestas?\b", re.I),
+    "zh-Hans": re.compile("您"),
 }
 INFORMAL = {
     "fr": re.compile(r"\b(tu|toi|ton|ta|tes|te)\b|\bt['’]", re.I),
     "es": re.compile(r"\b(tú|tu|tus|te|ti|contigo)\b", re.I),
+    "zh-Hans": re.compile("你"),
 }
 
 
@@ -107,13 +118,15 @@ def _walk(
     raise AssertionError("the interview did not end")
 
 
-def youth_pages(client: FlaskClient, lang: str) -> list[tuple[str, str]]:
+def youth_pages(
+    client: FlaskClient, lang: str, instrument: str = "youth-check-in"
+) -> list[tuple[str, str]]:
     start = client.get(f"/checkin?lang={lang}")
     assert start.status_code == 200
     seen = [("start", start.text)]
-    response = submit(client, form(start.text, "/checkin/start"), instrument="youth-check-in")
+    response = submit(client, form(start.text, "/checkin/start"), instrument=instrument)
     assert response.status_code == 303, response.text
-    seen += _walk(client, "/checkin", YOUTH_ANSWERS, "/checkin/continue")
+    seen += _walk(client, "/checkin", PRIVATE_ANSWERS[instrument], "/checkin/continue")
     summary = seen[-1][1]
     shared = submit(client, form(summary, "/checkin/share"))
     assert shared.status_code == 200, shared.text
@@ -145,7 +158,7 @@ def _offending(pages: list[tuple[str, str]], pattern: re.Pattern[str]) -> list[s
     return found
 
 
-@pytest.mark.parametrize("lang", ["fr", "es"])
+@pytest.mark.parametrize("lang", ["fr", "es", "zh-Hans"])
 def test_the_private_check_in_speaks_informally_only(app: Flask, lang: str) -> None:
     pages = youth_pages(app.test_client(), lang)
     kinds = {k for k, _ in pages}
@@ -155,13 +168,25 @@ def test_the_private_check_in_speaks_informally_only(app: Flask, lang: str) -> N
     assert any(INFORMAL[lang].search(visible(html)) for _, html in pages)  # it does say tu
 
 
-@pytest.mark.parametrize("lang", ["fr", "es"])
+@pytest.mark.parametrize("instrument", ["phq9", "gad7", "pc-ptsd-5"])
+@pytest.mark.parametrize("lang", ["fr", "es", "zh-Hans"])
+def test_the_scales_in_the_private_check_in_never_speak_formally(
+    app: Flask, lang: str, instrument: str
+) -> None:
+    """The scales are offered on their own too: their texts are written without a form
+    of address, so the youth register holds there as well."""
+    pages = youth_pages(app.test_client(), lang, instrument)
+    assert "summary" in {k for k, _ in pages}
+    assert _offending(pages, FORMAL[lang]) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "zh-Hans"])
 def test_a_worker_led_interview_speaks_formally_only(app: Flask, lang: str) -> None:
     pages = worker_pages(sign_in(app), lang)
     kinds = {k for k, _ in pages}
     assert {"consent", "warning", "question", "refused", "help", "summary"} <= kinds
     assert _offending(pages, INFORMAL[lang]) == []
-    assert any(FORMAL["fr"].search(visible(html)) for _, html in pages) or lang == "es"
+    assert any(FORMAL[lang].search(visible(html)) for _, html in pages)  # it does say vous
 
 
 def test_the_check_can_fail() -> None:
