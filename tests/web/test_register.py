@@ -206,3 +206,19 @@ def test_a_catalog_without_the_context_falls_back_to_its_one_translation() -> No
     fr = translations("fr", UI_DOMAIN)
     assert lookup(fr, "youth", "Summary") == fr.gettext("Summary") != "Summary"
     assert lookup(fr, "youth", "No such message") == "No such message"
+
+
+# Second-person forms that address a man only (their feminine differs in writing); the
+# youth pages use the verbal noun, يمكنك / لديك / لا يلزمك + noun, or the first person.
+ARABIC_MASCULINE = re.compile(
+    r"\b(تريد|تريدها|تستطيع|تحمل|تفعل|تفعلها|تشعر|تحتاج|تثق|تجيد|تجيده|تجيب|تقول|"
+    r"متأكدًا|مضطرًا|مضطراً)\b|تكون آمنًا"
+)
+
+
+@pytest.mark.parametrize("instrument", ["youth-check-in", "phq9"])
+def test_the_arabic_private_check_in_addresses_any_gender(app: Flask, instrument: str) -> None:
+    pages = youth_pages(app.test_client(), "ar", instrument)
+    assert 'dir="rtl"' in pages[-1][1]
+    assert _offending(pages, ARABIC_MASCULINE) == []
+    assert _offending([("x", "<p>هل تشعر بالأمان الآن؟</p>")], ARABIC_MASCULINE)  # can fail
