@@ -148,9 +148,17 @@ def graph(root: Path) -> dict[str, set[str]]:
     return edges
 
 
+GETTEXT_NAMES = frozenset({"_", "_p"})  # gettext's public names by convention (_p: per audience)
+
+
 def _private(name: str | None) -> bool:
-    """``_name``, not ``__dunder__`` and not ``_`` (gettext's public name by convention)."""
-    return bool(name) and name.startswith("_") and name != "_" and not name.startswith("__")
+    """``_name``, not ``__dunder__`` and not ``_`` / ``_p`` (gettext's public names)."""
+    return (
+        bool(name)
+        and name.startswith("_")
+        and name not in GETTEXT_NAMES
+        and not name.startswith("__")
+    )
 
 
 def private_uses(root: Path) -> list[Use]:
