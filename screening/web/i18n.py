@@ -187,7 +187,6 @@ def _template_globals() -> dict[str, Any]:
         "lang_attrs": lang_attrs,
         "autonym": autonym,
         "gettext_in": gettext_in,
-        "audience": audience(),
         "num": format_decimal,
     }
 
