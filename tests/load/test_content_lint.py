@@ -265,3 +265,20 @@ def test_who_can_see_answers_is_said_on_the_consent_screen() -> None:
     consent = (ROOT / "templates" / "consent.html").read_text(encoding="utf-8")
     assert "Any worker of this organisation" in consent
     assert "Only you and the workers here" not in consent
+
+
+def _section_strings(template: str, heading: str) -> list[str]:
+    """The gettext strings under one ``<h2>`` of a template, up to the next heading."""
+    html = (ROOT / "templates" / template).read_text(encoding="utf-8")
+    part = html.split(f'<h2>{{{{ _("{heading}") }}}}</h2>', 1)[1].split("<h2>", 1)[0]
+    return [s.replace("%(minutes)s", "15") for s in re.findall(r'_\("([^"]+)"', part)]
+
+
+@pytest.mark.parametrize("heading", ["Your answers", "Who must be told"])
+def test_the_private_start_page_says_who_sees_and_who_must_tell_at_grade_6(heading: str) -> None:
+    strings = _section_strings("start.html", heading)
+    assert strings
+    for text in strings:
+        assert textstat.flesch_kincaid_grade(text) <= 6, text
+    if heading == "Who must be told":
+        assert "any person who thinks" in strings[0] and "an adult" not in strings[0]
