@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from screening.errors import Code, Path, Problem
-from screening.load.lint_words import DIAGNOSIS, JUDGMENTAL, PROMISES, THIRD_PERSON
+from screening.load.lint_words import (
+    DIAGNOSIS,
+    JUDGMENTAL,
+    PROMISES,
+    SECOND_PERSON,
+    THIRD_PERSON,
+)
 from screening.load.yamlmarks import Document
 
 GRADE = 8  # the most for any text a person reads
@@ -192,8 +198,10 @@ def person_voice(ctx: Lint) -> Iterator[Problem]:
     for text in texts(ctx.data):
         if text.role != "person":
             continue
+        # "You said someone says you owe them money": a text that speaks to the person
+        # may name others; one with no "you" at all speaks about the person.
         match = THIRD_PERSON.search(text.text)
-        if match:
+        if match and not SECOND_PERSON.search(text.text):
             yield ctx.at(
                 text.path,
                 Code.PERSON_VOICE,

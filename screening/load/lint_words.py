@@ -112,6 +112,8 @@ THIRD_PERSON = _words(
     "the (?:person|client|youth|young person|patient|respondent|individual)",
 )
 
+SECOND_PERSON = _words("you", "your", "yours", "yourself", "you're", "you've", "you'll")
+
 # Who sees an answer: said once, on the consent screen and the private start page, from
 # what the deployment allows; a text of the instrument that says it promises too much or
 # too little for some deployment.
@@ -119,7 +121,7 @@ PROMISES: tuple[re.Pattern[str], ...] = (
     _words(r"only\b[^.?!]{0,60}\b(?:see|sees|seen|read|reads|knows?|hears?)"),
     _words(r"(?:see|sees|seen|reads?|can see)\b[^.?!]{0,30}\banswers?"),
     _words("seen by", r"who (?:can |will |may )?(?:see|sees|read|reads)"),
-    _words("only (?:be )?used", "used only", "only for"),
+    _words("only (?:be )?used", "used only"),
     _words(r"(?:no one|nobody|anyone) else\b[^.?!]{0,20}\b(?:see|sees|read|reads|know|knows)"),
     _words(r"(?:not|never) (?:be )?(?:shared|passed on|told to)"),
     _words("confidential", "stays? between"),

@@ -78,6 +78,7 @@ def test_a_private_instrument_needs_person_texts() -> None:
         ("Her papers are kept by someone else.", True),
         ("The client may need a place tonight.", True),
         ("People who can help are listed here.", False),  # "here" is not "her"
+        ("You said someone says you owe them money.", False),  # "them" is someone else
     ],
 )
 def test_person_texts_speak_to_the_person(person: str, fires: bool) -> None:
