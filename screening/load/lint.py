@@ -1,7 +1,8 @@
 """The trauma-informed checks that no schema can make (``screening lint``).
 
 Pure: a parsed instrument (:class:`~screening.load.yamlmarks.Document`, already valid
-against the schema) in, findings out; no files, no network. Each finding is a
+against the schema) in, findings out; no files of ours, no network (textstat reads its
+own bundled syllable data, once, when the first text is graded). Each finding is a
 :class:`~screening.errors.Problem` whose code is one of the lint codes of
 :class:`~screening.errors.Code`, placed on the text it is about. The reading level is
 measured by ``grade`` (English Flesch-Kincaid from textstat unless another is given),
