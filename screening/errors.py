@@ -123,6 +123,15 @@ class Code(StrEnum):
     TOO_MANY = "too-many"
     # the server
     UNAVAILABLE = "unavailable"
+    # `screening lint`: what an instrument says to people (screening.load.lint); never
+    # raised by a request, reported as findings with a file, line and column
+    PERSON_VOICE = "person-voice"
+    READING_LEVEL = "reading-level"
+    WARNING_MISSING = "warning-missing"
+    PRINT_RULE = "print-rule"
+    AUDIENCE_PROMISE = "audience-promise"
+    JUDGMENTAL_WORD = "judgmental-word"
+    DIAGNOSIS_WORD = "diagnosis-word"
 
     @property
     def template(self) -> str:
@@ -183,6 +192,30 @@ TEMPLATES: dict[Code, str] = {
         "the database cannot save anything at the moment; nothing stored was lost; "
         "try again in a few minutes"
     ),
+    Code.PERSON_VOICE: "{detail}",
+    Code.READING_LEVEL: (
+        "{what} reads at grade {grade} (Flesch-Kincaid, measured for English only); at most "
+        "grade {limit} here: use shorter sentences and short, common words"
+    ),
+    Code.WARNING_MISSING: (
+        "a sensitive item with no content warning before it: give it a content_warning "
+        "(shown with the question) or give its section one (a screen that lets the person "
+        "skip the section)"
+    ),
+    Code.PRINT_RULE: (
+        "no print rule, written or inherited: add print: verbatim, summary or never to the "
+        "item or to its section, or sensitive: true"
+    ),
+    Code.AUDIENCE_PROMISE: (
+        "{quote!r} promises who sees the answer; who can see answers is said once, on the "
+        "consent screen and the private start page, from what the deployment allows: say "
+        "why we ask, not who sees"
+    ),
+    Code.JUDGMENTAL_WORD: "{word!r} judges or stigmatises ({language} word list); {instead}",
+    Code.DIAGNOSIS_WORD: (
+        "{word!r} names a disorder in a text the person reads; a screen is not a diagnosis: "
+        "name the feeling or the experience (a worker's text may name the scale)"
+    ),
 }
 
 DEFAULTS: dict[Code, dict[str, str]] = {
@@ -209,6 +242,15 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_POST: {"detail": "that form cannot be taken"},
     Code.BAD_INPUT: {"where": "request"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},
+    Code.PERSON_VOICE: {"detail": "a person text speaks to the person as “you”, never about them"},
+    Code.READING_LEVEL: {"what": "this text", "grade": "?", "limit": "8"},
+    Code.AUDIENCE_PROMISE: {"quote": "only you and your worker see this"},
+    Code.JUDGMENTAL_WORD: {
+        "word": "this word",
+        "language": "en",
+        "instead": "say what happened plainly",
+    },
+    Code.DIAGNOSIS_WORD: {"word": "this word"},
 }
 
 

@@ -184,3 +184,19 @@ def test_the_installed_command_prints_a_plan(installed: Installed) -> None:
     assert 'lang="ar"' in html and 'dir="rtl"' in html
     assert "خطتي" in html  # "My plan", from the bundled Arabic catalog
     assert (installed.home / "plan.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_installed_command_lints_its_bundled_instruments(installed: Installed) -> None:
+    """``screening lint`` with no path reads the instruments inside the package, and the
+    reading-level formula finds its syllable data offline (textstat's own files)."""
+    done = subprocess.run(
+        [str(installed.bin / "screening"), "lint"],
+        cwd=installed.home,
+        env=installed.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "5 instrument file(s): no findings" in done.stdout

@@ -23,6 +23,7 @@ from screening import config
 from screening.cli.admin import COMMANDS as ADMIN_COMMANDS
 from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
+from screening.cli.lint import lint_command
 from screening.cli.plan import directory_group, plan_command
 from screening.cli.terminal import print_result, run
 from screening.core import interview
@@ -405,6 +406,7 @@ def users_disable(username: str) -> None:
     click.echo(f"disabled {username!r}; their sessions have ended")
 
 
+main.add_command(lint_command)  # issue 13
 main.add_command(plan_command)
 main.add_command(directory_group)
 main.add_command(export_group)  # issue 7: FHIR, CSV

@@ -85,6 +85,8 @@ def run(session: Interview) -> interview.State:
             continue
         item = step.item
         click.echo(f"\nquestion {step.progress.answered + 1} of about {step.progress.total}")
+        if item.content_warning:
+            click.echo(item.content_warning)
         _show(item)
         typed = click.prompt(">", default="", show_default=False).strip()
         if typed == "q":

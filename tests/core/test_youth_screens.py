@@ -92,7 +92,7 @@ def test_a_yes_to_being_made_to_do_things_makes_the_next_step_help() -> None:
         assert defined.help is not None and defined.help.need == "safety"
         assert defined.help.next is not None and "Alberta" in defined.help.next
         assert "child services" in defined.help.next
-        assert defined.help.next.count(". ") == 0  # one plain sentence
+        assert defined.help.next.count(". ") <= 2  # a few short sentences (grade 6, lint)
         assert iv.result(interview, state).needs["safety"].level == "urgent"
         # Going on from the help screen, the interview goes on with the next question.
         after = iv.next_step(interview, iv.acknowledge(state, step.urgent))

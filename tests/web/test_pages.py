@@ -184,7 +184,7 @@ def test_home_lists_open_interviews_without_answers(app: Flask) -> None:
     home = client.get("/").text
     assert url in home
     # In the order listed (GAD-7 before PHQ-9), whatever order they were ticked in.
-    assert "(GAD-7), Mood over the past two weeks (PHQ-9)" in home
+    assert "Worry and nerves over the past two weeks, Mood over the past two weeks (PHQ-9)" in home
     assert "Over half the days" not in home and "gad7_1" not in home
     # A colleague in the same organisation sees it; another organisation does not.
     assert url in sign_in(app, "amy").get("/").text

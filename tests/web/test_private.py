@@ -120,7 +120,7 @@ def test_start_page_says_what_happens_before_the_first_question(app: Flask) -> N
     check_page(page.text, None)
     assert "Set-Cookie" not in page.headers  # nothing of ours on the device before a start
     text = re.sub(r"<[^>]+>", "", page.text)
-    assert "must report it to child protection" in text  # limits of confidentiality
+    assert "must tell child services or the police" in text  # limits of confidentiality
     assert "private window" in text and "JavaScript is off" in text  # the no-JS advice
     assert "deleted when you press Exit" in text
     offered = form(page.text, "/checkin/start").options["instrument"]
