@@ -87,7 +87,7 @@ def xlsform_questions(path: Path) -> list[tuple[str, set[str]]] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             form = convert(xlsform=str(path), validate=False, warnings=[])._pyxform
-    except Exception:  # noqa: BLE001 - pyxform refuses in many ways; all mean "not accepted"
+    except Exception:
         return None
     language = str(form.get("default_language") or "default")
     out: list[tuple[str, set[str]]] = []
@@ -95,7 +95,7 @@ def xlsform_questions(path: Path) -> list[tuple[str, set[str]]] | None:
     def walk(children: list[dict[str, Any]]) -> None:
         for child in children:
             kind = str(child.get("type", ""))
-            if kind in ("group", "repeat") or "children" in child and kind != "select one":
+            if kind in ("group", "repeat") or ("children" in child and kind != "select one"):
                 walk(child.get("children", []))
                 continue
             if kind in XLS_NOT_QUESTIONS:
@@ -117,7 +117,7 @@ def fhir_questions(path: Path) -> list[tuple[str, set[str]]] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         Questionnaire.model_validate(data)
-    except Exception:  # noqa: BLE001 - not an R4B Questionnaire, for whatever reason
+    except Exception:
         return None
     out: list[tuple[str, set[str]]] = []
 
