@@ -116,7 +116,7 @@ class _Form:
         self.ids: dict[str, int] = {}
         self.languages: dict[str, str] = {}  # column language -> BCP 47
         self.source: str | None = None  # the column language of the labels
-        self.sources: dict[str, str | None] = {}  # label, hint, ... -> its column language
+        self.sources: dict[tuple[str, str], str | None] = {}  # (sheet, label) -> its column
         self.sections: list[dict[str, Any]] = []
         self.section: dict[str, Any] | None = None
         self.in_group = False
