@@ -124,8 +124,15 @@ def fhir_questions(path: Path) -> list[tuple[str, set[str]]] | None:
     def walk(items: list[dict[str, Any]]) -> None:
         for item in items:
             kind = item.get("type")
-            if kind not in ("group", "display"):
-                if kind in ("choice", "open-choice"):
+            hidden = any(
+                e.get("url", "").endswith("questionnaire-hidden") and e.get("valueBoolean")
+                for e in item.get("extension", [])
+            )
+            if hidden:
+                continue  # not shown to anyone, nor what it holds
+            if kind not in ("group", "display") and not item.get("readOnly"):
+                listed = "answerOption" in item or "answerValueSet" in item
+                if kind in ("choice", "open-choice") or listed:
                     types = {"multiple"} if item.get("repeats") else {"single", "yes_no", "scale"}
                 else:
                     types = set(FHIR_TYPES.get(str(kind), set()))
