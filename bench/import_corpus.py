@@ -20,6 +20,9 @@ first try it (no ``--language``), and is:
 A question of the source (an XLSForm row, a FHIR item that is not a group or display)
 is **kept** when the imported instrument has an item with its label text (the form's
 default language) and a matching type. Questions of refused forms are not kept.
+``text=name`` counts items whose text is their id (where the form's label is its name);
+``foreign`` counts items whose text is no label of the form (a name put in place of a
+lost label would be one): it must be 0.
 ``--code DIR`` puts ``DIR`` first on the import path, so the same script measures
 another checkout's importers (``git -C /work/main archive HEAD screening | tar -x -C DIR``).
 """
@@ -39,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
+FOLLOW_UP = "Specify other."  # the text of or_other's follow-up, as pyxform writes it
 XLS_TYPES = {
     "select one": {"single", "yes_no"},
     "select all that apply": {"multiple"},
@@ -178,13 +182,18 @@ def outcome(tool: str, path: Path) -> dict[str, Any]:
             if label and match is not None:
                 available[(label, match)] -= 1
                 kept += 1
-    named = sum(1 for i in items if _norm(i.get("text", "")) == i.get("id"))
+    labels = {label for label, _ in questions} | {FOLLOW_UP}
     row.update(
         status=status,
         questions=len(questions),
         kept=kept,
         gaps=len(gaps),
-        text_is_name=named,
+        # items whose text is their name: the form's own label (``name`` = ``label``) ...
+        text_is_name=sum(1 for i in items if _norm(i.get("text", "")) == i.get("id")),
+        # ... never a text the form does not have (a name put in place of a lost label)
+        foreign_text=sorted(
+            str(i.get("id")) for i in items if _norm(i.get("text", "")) not in labels
+        ),
     )
     return row
 
@@ -221,6 +230,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "kept_of_accepted": sum(r["kept"] for r in accepted)
             / (sum(r["questions"] for r in accepted) or 1),
             "text_is_name": sum(r["text_is_name"] for r in accepted),
+            "foreign_text": sum(len(r["foreign_text"]) for r in accepted),
         }
     return out
 
@@ -246,13 +256,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     print(
         f"{'set':18} {'forms':>5} {'acc.':>5} {'full':>6} {'partial':>8} {'refused':>8} "
-        f"{'kept(imp)':>10} {'kept(acc)':>10} {'text=name':>9}"
+        f"{'kept(imp)':>10} {'kept(acc)':>10} {'text=name':>9} {'foreign':>7}"
     )
     for name, s in data["summary"].items():
         print(
             f"{name:18} {s['forms']:5} {s['accepted']:5} {s['full']:6.0%} {s['partial']:8.0%} "
             f"{s['refused']:8.0%} {s['kept_of_imported']:10.0%} {s['kept_of_accepted']:10.0%} "
-            f"{s['text_is_name']:9}"
+            f"{s['text_is_name']:9} {s['foreign_text']:7}"
         )
     if args.json:
         print(json.dumps(data, indent=2))

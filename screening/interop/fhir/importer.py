@@ -116,6 +116,8 @@ class _Reader:
         self.values: dict[str, list[object]] = {}  # our id -> its option values
         self.title = ""
         self.valuesets: dict[str, list[Raw]] = {}  # "#id" or url -> its codings
+        self.follow_ups: dict[str, list[Raw]] = {}  # item id -> items asked after it
+        self.unsystematic: set[str] = set()  # items whose codings have no system (noted)
 
     def translated(self, element: Mapping[str, Any], key: str, context: str) -> None:
         """Translations in the standard extension of ``element[key]`` go to the catalogs
@@ -184,6 +186,7 @@ class _Reader:
             item = self.item(raw, path)
             if item is not None:
                 current["items"].append(item)
+                current["items"].extend(self.follow_ups.pop(item["id"], []))
 
     def open_section(self, group: Raw | None, part: int, count: int) -> Raw:
         if group is None:
@@ -335,6 +338,8 @@ class _Reader:
                     "a choice question without options we can read (an external list?): left out",
                 )
                 return None
+        if kind == "open-choice" and item.get("options"):
+            self.open_choice(item, path)
         self.values[ident] = [o["value"] for o in item.get("options", [])]
         if found == "yes_no":
             self.values[ident] = ["yes", "no"]
@@ -379,9 +384,7 @@ class _Reader:
         if kind == "boolean":
             return "yes_no"
         listed = "answerOption" in raw or "answerValueSet" in raw
-        if kind in ("choice", "open-choice") and raw.get("repeats"):
-            pass
-        if kind == "choice" or (kind in _OPTION_KINDS and listed):
+        if kind in ("choice", "open-choice") or (kind in _OPTION_KINDS and listed):
             if (
                 "answerValueSet" in raw
                 and not raw.get("answerOption")
@@ -518,10 +521,11 @@ class _Reader:
         coding = answer.get("valueCoding", {})
         if coding.get("system") and "screening.invalid" not in coding["system"]:
             codes.insert(0, coding)
-        elif coding and not coding.get("system"):
+        elif coding and not coding.get("system") and owner not in self.unsystematic:
+            self.unsystematic.add(owner)  # one note an item is enough
             self.result.note(
                 self.where(path),
-                f"a coding without a system: kept as the option's value {value!r} only",
+                "codings without a system: each kept as its option's value only",
                 owner,
             )
         if codes:
@@ -529,6 +533,33 @@ class _Reader:
                 {k: c[k] for k in ("system", "code", "display") if k in c} for c in codes
             ]
         return option
+
+    def open_choice(self, item: Raw, path: str) -> None:
+        """An open choice: its options, 'Other', and a text asked when 'Other' is chosen
+        (what XLSForm's ``or_other`` writes)."""
+        if any(o["value"] == "other" for o in item["options"]):
+            self.gap(path, GapCode.DUPLICATE, "an open choice with an option 'other' already")
+            return
+        ident = to_id(f"{item['id']}_other")
+        if ident is None or ident in self.ids.values():
+            self.gap(path, GapCode.BAD_ID, f"the id {ident!r} for its free text is taken")
+            return
+        self.ids[f"#other:{ident}"] = ident
+        item["options"].append({"value": "other", "label": "Other"})
+        chosen = "includes" if item["type"] == "multiple" else "equals"
+        self.follow_ups[item["id"]] = [
+            {
+                "id": ident,
+                "type": "text",
+                "text": "Specify other.",
+                "show_if": {"item": item["id"], chosen: "other"},
+            }
+        ]
+        self.result.note(
+            self.where(path),
+            "an open choice: its options, 'Other', and a text asked when 'Other' is chosen",
+            item["id"],
+        )
 
     def codes(self, codings: list[Raw], path: str, owner: str | None) -> list[Raw]:
         """Codings with a system; one without is no code anyone can look up (noted)."""

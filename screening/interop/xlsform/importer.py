@@ -45,7 +45,7 @@ TRANSLATABLE = ("label", "hint", "guidance_hint")
 IGNORED_LOOKS = frozenset({"appearance", "autoplay", "rows"})
 HANDLED = frozenset(
     {"type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
-     "constraint_message", "required_message", "parameters"}
+     "constraint_message", "required_message", "parameters", "readonly"}
 )  # fmt: skip
 MEDIA = ("image", "big-image", "audio", "video")
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)\s*$")
@@ -98,10 +98,16 @@ def _column(key: str) -> tuple[str, str | None]:
     return base, language.strip() if language is not None else None
 
 
-def _norm(row: Row) -> Row:
+def _norm(row: Row, *, clean: bool | None = None) -> Row:
+    """Columns by the names we read them under. With ``clean`` set, each value as
+    pyxform reads it: typographic quotes made plain, and (``clean``) runs of whitespace
+    made one space, unless the form's clean_text_values setting says no."""
     out = {}
     for key, value in row.items():
         base, language = _column(key)
+        if clean is not None and isinstance(value, str):
+            value = value.translate(_SMART_QUOTES)
+            value = " ".join(value.split()) if clean else value
         out[base if language is None else f"{base}::{language}"] = value
     return out
 
@@ -122,6 +128,7 @@ class _Form:
         self.in_group = False
         self.depth = 0
         self.groups: list[dict[str, Any]] = []  # the groups we are in, outermost first
+        self.clean = True  # pyxform's clean_text_values: whitespace runs become one space
         self.skip_until_end: int | None = None
         self.intro: list[str] = []
         self.title = ""
@@ -254,7 +261,7 @@ class _Form:
     def read_choices(self, rows: list[Row]) -> dict[str, list[tuple[int, dict[str, Any], Row]]]:
         lists: dict[str, list[tuple[int, dict[str, Any], Row]]] = {}
         for n, raw in enumerate(rows, start=2):
-            row = _norm(raw)
+            row = _norm(raw, clean=self.clean)
             if not row:
                 continue
             list_name, name = row.get("list_name", "").strip(), row.get("name", "").strip()
@@ -303,7 +310,7 @@ class _Form:
         self, rows: list[Row], lists: Mapping[str, list[tuple[int, dict[str, Any], Row]]]
     ) -> None:
         for n, raw in enumerate(rows, start=2):
-            row = _norm(raw)
+            row = _norm(raw, clean=self.clean)
             if not row:
                 continue
             kind = re.sub(r"\s+", " ", row.get("type", "").strip())
@@ -504,6 +511,9 @@ class _Form:
                 f"the question type {kind!r} has no equivalent here",
             )
             return
+        if row.get("readonly", "").strip().lower() in TRUE:
+            self.result.note(where, "a read-only question is shown, not asked: left out")
+            return
         ident = self._claim(row.get("name", "").strip(), n)
         if ident is None:
             return
@@ -517,6 +527,14 @@ class _Form:
             )
             return
         item["text"] = text
+        if "${" in text:
+            self.result.gap(
+                self.where("survey", n, "label"),
+                GapCode.UNTRANSLATED,
+                "the label shows an earlier answer (${...}): our texts do not, so it would "
+                "show the name in braces",
+                ident,
+            )
         self.translate(f"items.{ident}.text", row, "label", text)
         why = self.text(row, "hint")
         if why:
@@ -789,6 +807,7 @@ def convert(
     }
     settings = {re.sub(r"[\s-]+", "_", k): v for k, v in settings.items()}
     form = _Form(path, result, bcp47(language) if language else None, today or dt.date.today())
+    form.clean = aliases.yes_no.get(settings.get("clean_text_values", "yes"), True)
     form.read_languages(data, settings)
     form.title = (settings.get("title") or settings.get("form_title") or "").strip() or (
         settings.get("id_string") or settings.get("form_id") or instrument_id
