@@ -332,3 +332,116 @@ def test_relevant_expressions_that_translate(expression: str, condition: dict[st
 def test_relevant_expressions_that_do_not(expression: str) -> None:
     with pytest.raises(Untranslatable):
         translate(expression, QUESTIONS)
+
+
+# A SurveyCTO-style form: the choices sheet's `value` header, negative codes for
+# "don't know" / "refused", typographic quotes in relevant, default_language as a
+# language name, a plain label column, `list name` with a space, nested groups and
+# `or_other`. (Its notes and calculations are issue 14's other parts.)
+REAL_STYLE_SURVEY = [
+    ["type", "name", "label", "label::Français (fr)", "relevant"],
+    ["begin group", "hh", "Household", "Ménage", ""],
+    ["select_one yn", "has_job", "Do you have a job?", "Avez-vous un emploi ?", ""],
+    ["begin group", "work", "Work", "Travail", "${has_job} = \u20181\u2019"],
+    ["integer", "hours", "Hours a week?", "Heures par semaine ?", ""],
+    ["end group", "", "", "", ""],
+    ["select_one yn", "renting", "Do you rent?", "Louez-vous ?", "${has_job} != \u2018-99\u2019"],
+    ["end group", "", "", "", ""],
+    ["select_one help or_other", "help", "What would help?", "Qu'est-ce qui aiderait ?", ""],
+]  # fmt: skip
+REAL_STYLE_CHOICES = [
+    ["list name", "value", "label", "label::Français (fr)"],
+    ["yn", "1", "Yes", "Oui"],
+    ["yn", "0", "No", "Non"],
+    ["yn", "-99", "Don\u2019t know", "Je ne sais pas"],
+    ["yn", "-88", "Refused", "Refus"],
+    ["help", "_food", "Food", "Nourriture"],
+]  # fmt: skip
+
+
+def _steps(cli: CLI, instrument: Path, answers: dict[str, Any], tmp_path: Path) -> list[str]:
+    given = tmp_path / "answers.json"
+    given.write_text(json.dumps(answers))
+    done = cli("steps", instrument, given, "--json")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout)["steps"])
+
+
+def test_a_real_style_form_imports_fully_and_its_steps_follow_its_logic(
+    tmp_path: Path, cli: CLI
+) -> None:
+    settings = [["form_title", "default_language"], ["Household", "English"]]
+    form = workbook(
+        tmp_path / "hh.xlsx",
+        survey=REAL_STYLE_SURVEY,
+        choices=REAL_STYLE_CHOICES,
+        settings=settings,
+    )
+    output = tmp_path / "instruments" / "hh.yaml"
+    done = cli("import", "xlsform", form, "-o", output, "--json")
+    report = json.loads(done.stdout)
+    assert [g for g in report["gaps"] if not g["note"]] == [], report["gaps"]
+    assert done.returncode == 0 and "Warning" not in done.stderr and "openpyxl" not in done.stderr
+    assert cli("validate", output).returncode == 0
+    ins = load_file(output)
+    assert ins.language == "en"
+    assert [(s.id, s.title) for s in ins.sections] == [
+        ("hh", "Household"), ("work", "Household: Work"), ("hh_2", "Household"),
+        ("part_4", "Household"),
+    ]  # fmt: skip
+    has_job = ins.item("has_job")
+    assert has_job is not None
+    assert [(o.value, o.label) for o in has_job.options] == [
+        (1, "Yes"),
+        (0, "No"),
+        (-99, "Don't know"),
+        (-88, "Refused"),
+    ]  # numbers, so they can be scored; the quote made plain as pyxform makes it
+    helped = ins.item("help")
+    assert helped is not None and [o.value for o in helped.options] == ["_food", "other"]
+    assert _steps(cli, output, {"has_job": 1}, tmp_path)[:3] == ["has_job", "hours", "renting"]
+    assert _steps(cli, output, {"has_job": 0}, tmp_path)[:2] == ["has_job", "renting"]
+    assert _steps(cli, output, {"has_job": -99, "help": "other"}, tmp_path) == [
+        "has_job", "help", "help_other"
+    ]  # fmt: skip
+    with (tmp_path / "locales" / "fr" / "LC_MESSAGES" / "instrument-hh.po").open("rb") as handle:
+        fr = {m.context: m.string for m in read_po(handle) if m.id}
+    assert fr["hh:items.has_job.options.-99.label"] == "Je ne sais pas"
+
+
+def test_the_plain_label_column_is_the_default_language(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label", "label::French (fr)"], ["text", "a", "Name?", "Nom ?"]]
+    form = workbook(tmp_path / "kobo.xlsx", survey=survey)
+    output = tmp_path / "instruments" / "kobo.yaml"
+    undeclared = json.loads(cli("import", "xlsform", form, "-o", output, "--json").stdout)
+    assert undeclared["complete"] is True  # no default_language: 'und', with a note
+    assert any("und" in g["message"] for g in undeclared["gaps"] if g["note"])
+    assert load_file(output).language == "und"
+    # --language names the plain column, whatever else the form has (the Kobo layout)
+    assert cli("import", "xlsform", form, "-o", output, "--language", "en").returncode == 0
+    assert load_file(output).language == "en"
+    assert load_file(output).item("a").text == "Name?"  # type: ignore[union-attr]
+
+
+def test_a_missing_label_is_a_gap_never_the_name(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label::English (en)", "label::French (fr)"],
+              ["text", "a", "Name?", "Nom ?"], ["text", "b", "", "Âge ?"]]  # fmt: skip
+    form = workbook(tmp_path / "gap.xlsx", survey=survey,
+                    settings=[["default_language"], ["English (en)"]])  # fmt: skip
+    output = tmp_path / "instruments" / "gap.yaml"
+    done = cli("import", "xlsform", form, "-o", output, "--partial", "--json")
+    report = json.loads(done.stdout)
+    assert [(g["where"], g["code"]) for g in report["gaps"] if not g["note"]] == [
+        ("gap.xlsx:survey:3:label", "no-text")
+    ]
+    ins = load_file(output)
+    assert [i.id for i in ins.items] == ["a"]
+    assert "text: b" not in output.read_text()  # never the name in place of the label
+
+
+def test_pyxform_errors_name_file_sheet_row_and_column(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label"], ["text", "meta", "Reserved?"]]
+    form = workbook(tmp_path / "meta.xlsx", survey=survey)
+    done = cli("import", "xlsform", form, "-o", tmp_path / "x.yaml", "--json")
+    where = json.loads(done.stdout)["gaps"][0]["where"]
+    assert where == "meta.xlsx:survey:2:name", where
