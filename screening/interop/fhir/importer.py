@@ -249,6 +249,10 @@ class _Reader:
             )
             return None
         self.occurs(raw, path, ident)
+        if raw.get("code"):
+            self.result.note(
+                self.where(f"{path}.code"), "a group's codes: our sections hold none", ident
+            )
         if raw.get("required"):
             self.result.note(
                 self.where(f"{path}.required"),
@@ -292,8 +296,8 @@ class _Reader:
     def item(self, raw: Raw, path: str) -> Raw | None:
         kind = raw.get("type")
         if raw.get("readOnly") or _value(_ext(raw, HIDDEN)) is True:
-            what = "read-only: shown, not asked" if raw.get("readOnly") else "hidden"
-            self.result.note(self.where(path), f"a {what} item: left out")
+            what = "read-only item (shown, not asked)" if raw.get("readOnly") else "hidden item"
+            self.result.note(self.where(path), f"a {what}: left out")
             return None
         ours = _value(_ext(raw, OUR_TYPE))
         found = self.kind(raw, kind, ours, path)
