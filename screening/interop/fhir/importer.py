@@ -753,7 +753,7 @@ def from_resource(
     if problems:
         return result
     reader = _Reader(name, result)
-    given = language or resource.get("language")
+    given = resource.get("language") or language
     code = bcp47(str(given)) if given else "und"
     if code is None:
         result.gap(

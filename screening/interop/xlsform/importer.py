@@ -87,6 +87,8 @@ def _column(key: str) -> tuple[str, str | None]:
     """``label::French (fr)`` -> (label, French (fr)); ``label:English`` (older forms,
     one colon) too. Names of columns are not case-sensitive; languages keep their case."""
     key = key.strip()
+    if " ".join(key.lower().split()) in _HEADER_ALIASES:  # bind::relevant, list name
+        return _HEADER_ALIASES[" ".join(key.lower().split())], None
     if "::" in key:
         base, _, language = key.partition("::")
     elif ":" in key and key.split(":", 1)[0].lower() in (*TRANSLATABLE, *MEDIA):
