@@ -6,6 +6,7 @@ fixtures) give a valid instrument or the exact list of gaps."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -15,6 +16,8 @@ import openpyxl
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.cli.main import main
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
@@ -445,3 +448,45 @@ def test_pyxform_errors_name_file_sheet_row_and_column(tmp_path: Path, cli: CLI)
     done = cli("import", "xlsform", form, "-o", tmp_path / "x.yaml", "--json")
     where = json.loads(done.stdout)["gaps"][0]["where"]
     assert where == "meta.xlsx:survey:2:name", where
+
+
+_NAMES = st.one_of(
+    st.integers(min_value=-999, max_value=999).map(str),
+    st.from_regex(r"[_a-z0-9][a-z0-9_]{0,8}", fullmatch=True),  # 007 too: text
+)
+
+
+def _number(name: str) -> bool:
+    return name.lstrip("-").isdigit() and str(int(name)) == name
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(
+        _NAMES,
+        min_size=1,
+        max_size=6,
+        unique_by=lambda n: str(int(n)) if n.lstrip("-").isdigit() else n,
+    )
+)
+def test_any_choice_name_pyxform_takes_is_kept_whole_numbers_as_numbers(names: list[str]) -> None:
+    """Whole numbers (-99 too) become numbers, so a scale scores; other names stay text;
+    every value survives into an instrument that validates."""
+    from screening.interop.writer import render
+    from screening.interop.xlsform.importer import convert
+    from screening.load.loader import load_bytes
+
+    rows = "\n".join(f"| | c | {name} | Choice {n} |" for n, name in enumerate(names))
+    form = (
+        "| survey |\n| | type | name | label |\n| | select_one c | q | Which? |\n"
+        f"| choices |\n| | list_name | name | label |\n{rows}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.md"
+        path.write_text(form, encoding="utf-8")
+        result = convert(path, "choices", language="en")
+    assert [g for g in result.gaps if not g.note] == []
+    ins = load_bytes(render(result).encode(), "choices.yaml")
+    item = ins.item("q")
+    assert item is not None
+    assert [o.value for o in item.options] == [int(n) if _number(n) else n for n in names]

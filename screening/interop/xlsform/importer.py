@@ -76,7 +76,7 @@ TYPE_ALIASES = {
 }
 # pyxform replaces typographic quotes in expressions with plain ones.
 _SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-_NUMBER = re.compile(r"^-?\d+$")
+_NUMBER = re.compile(r"^(0|-?[1-9][0-9]*)$")  # as written by str(int): 007 stays text
 _BOUND = re.compile(r"^\s*\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _REPEATS = ("begin repeat", "begin_repeat", "begin loop", "begin_loop")
 _REPEAT_ENDS = ("end repeat", "end_repeat", "end loop", "end_loop")
