@@ -151,7 +151,9 @@ _partial = click.option(
     "--partial", is_flag=True, help="Write what translated, each gap marked, and exit 0."
 )
 _language = click.option(
-    "--language", help="BCP 47 code of the form's own language when the form does not say."
+    "--language",
+    help="BCP 47 code of the form's own language: an XLSForm's plain label column (always) "
+    "or its only language; a Questionnaire's when it does not say.",
 )
 _as_json = click.option(
     "--json",

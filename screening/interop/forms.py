@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from screening.interop.common import Gap, GapCode
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
-VALUE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+VALUE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 Messages = list[tuple[str, str, str]]  # (msgctxt, msgid, msgstr)
 

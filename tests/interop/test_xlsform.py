@@ -6,6 +6,7 @@ fixtures) give a valid instrument or the exact list of gaps."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -15,6 +16,8 @@ import openpyxl
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.cli.main import main
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
@@ -147,7 +150,7 @@ def test_every_supported_type_and_language_imports_and_validates(tmp_path: Path,
 
 
 UNSUPPORTED = [
-    ["type", "name", "label::English (en)", "label::Français", "relevant", "required", "default",
+    ["type", "name", "label::English (en)", "label::Klingon", "relevant", "required", "default",
      "media::image", "calculation"],
     ["select_one yn", "q1", "One?", "Un ?", "", "", "", "", ""],
     ["geopoint", "where", "Where are you?", "", "", "", "", "", ""],
@@ -177,11 +180,11 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
     assert not output.exists() and not (tmp_path / "locales").exists()
     gaps = [line for line in done.stderr.splitlines() if line.startswith("odd.xlsx:")]
     assert gaps == [
-        "odd.xlsx:survey:1:label::Français: the language 'Français' has no code: write it as "
-        "'Name (code)', e.g. 'French (fr)' (or pass --language when the form has one language); "
-        "a language is never guessed from its name",
-        "odd.xlsx:choices:4:name: the choice name 'no way' is not a value we can keep (letters, "
-        "digits, _ - . and at most 64 characters)",
+        "odd.xlsx:survey:1:label::Klingon: the language 'Klingon' is neither a BCP 47 code nor "
+        "a language name CLDR knows: write it as 'Name (code)', e.g. 'French (fr)' (or pass "
+        "--language when the form has one language)",
+        "odd.xlsx:choices:4:name: the choice name 'no way' is not a value we can keep: a whole "
+        "number, or letters, digits, _ - . (at most 64 characters, not starting with - or .)",
         "odd.xlsx:survey:3:type: the question type 'geopoint' has no equivalent here",
         "odd.xlsx:survey:4:type: the question type 'calculate' has no equivalent here",
         "odd.xlsx:survey:5:relevant: 'count-selected(${q1}) > 0' is not translated: a question "
@@ -192,13 +195,12 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         "compared with a fixed value is translated",
         "odd.xlsx:survey:7:type: repeats and loops (questions asked again and again) are not "
         "supported",
-        "odd.xlsx:survey:10:type: 'or other' (a free-text choice) is not supported",
         "odd.xlsx:survey:11:default: the column 'default' is not translated",
         "odd.xlsx:survey:11:media::image: the column 'media::image' is not translated",
         "odd.xlsx:survey:12:type: a note between questions has no place in our instruments "
         "(only a note opening a group becomes its introduction)",
         "odd.xlsx:survey:13:relevant: \"${q1} = 'no' and ${q4} = 'x'\" is not translated: "
-        "${q4} is not an earlier question that was imported",
+        "'x' is not a choice of 'q4'",
     ]
     assert "nothing was written" in done.stderr
     reported = cli("import", "xlsform", form, "-o", output, "--json")
@@ -208,7 +210,7 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
     listed = [g for g in report["gaps"] if not g["note"]]
     assert [f"{g['where']}: {g['message']}" for g in listed] == gaps  # the same gaps
     assert [(g["where"].split(":", 3)[3], g["code"]) for g in listed] == [
-        ("label::Français", "language"),
+        ("label::Klingon", "language"),
         ("name", "option"),
         ("type", "unsupported-type"),
         ("type", "unsupported-type"),
@@ -216,7 +218,6 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         ("required", "required"),
         ("relevant", "condition"),
         ("type", "repeat"),
-        ("type", "option"),
         ("default", "untranslated"),
         ("media::image", "untranslated"),
         ("type", "display"),
@@ -235,14 +236,15 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
 @pytest.mark.parametrize(
     ("name", "args", "expected"),
     [
-        ("group.md", [], [("group.md:survey:4:type", "unsupported-type")]),
-        ("specify_other.md", ["--language", "en"], [("specify_other.md:survey:2:type", "option")]),
-        ("loop.md", ["--language", "en"],
-         [("loop.md:survey:2:type", "option"), ("loop.md:survey:3:type", "repeat")]),
+        # pyxform's aliases: 'phone number' is a text question, 'or specify other' is
+        # 'or_other', 'label:english' a language CLDR names
+        ("group.md", [], []),
+        ("specify_other.md", [], []),
+        ("loop.md", [], [("loop.md:survey:3:type", "repeat")]),
         ("case_insensitivity.md", [],
          [("case_insensitivity.md:survey:3:type", "unsupported-type"),
           ("case_insensitivity.md:survey:4:type", "unsupported-type")]),
-        ("text_and_integer.md", [], [("text_and_integer.md:survey:1:label:english", "language")]),
+        ("text_and_integer.md", [], []),
         ("text_and_integer.md", ["--language", "en"], []),
         ("yes_or_no_question.md", ["--language", "en"], []),
     ],
@@ -333,3 +335,158 @@ def test_relevant_expressions_that_translate(expression: str, condition: dict[st
 def test_relevant_expressions_that_do_not(expression: str) -> None:
     with pytest.raises(Untranslatable):
         translate(expression, QUESTIONS)
+
+
+# A SurveyCTO-style form: the choices sheet's `value` header, negative codes for
+# "don't know" / "refused", typographic quotes in relevant, default_language as a
+# language name, a plain label column, `list name` with a space, nested groups and
+# `or_other`. (Its notes and calculations are issue 14's other parts.)
+REAL_STYLE_SURVEY = [
+    ["type", "name", "label", "label::Français (fr)", "relevant"],
+    ["begin group", "hh", "Household", "Ménage", ""],
+    ["select_one yn", "has_job", "Do you have a job?", "Avez-vous un emploi ?", ""],
+    ["begin group", "work", "Work", "Travail", "${has_job} = \u20181\u2019"],
+    ["integer", "hours", "Hours a week?", "Heures par semaine ?", ""],
+    ["end group", "", "", "", ""],
+    ["select_one yn", "renting", "Do you rent?", "Louez-vous ?", "${has_job} != \u2018-99\u2019"],
+    ["end group", "", "", "", ""],
+    ["select_one help or_other", "help", "What would help?", "Qu'est-ce qui aiderait ?", ""],
+]  # fmt: skip
+REAL_STYLE_CHOICES = [
+    ["list name", "value", "label", "label::Français (fr)"],
+    ["yn", "1", "Yes", "Oui"],
+    ["yn", "0", "No", "Non"],
+    ["yn", "-99", "Don\u2019t know", "Je ne sais pas"],
+    ["yn", "-88", "Refused", "Refus"],
+    ["help", "_food", "Food", "Nourriture"],
+]  # fmt: skip
+
+
+def _steps(cli: CLI, instrument: Path, answers: dict[str, Any], tmp_path: Path) -> list[str]:
+    given = tmp_path / "answers.json"
+    given.write_text(json.dumps(answers))
+    done = cli("steps", instrument, given, "--json")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout)["steps"])
+
+
+def test_a_real_style_form_imports_fully_and_its_steps_follow_its_logic(
+    tmp_path: Path, cli: CLI
+) -> None:
+    settings = [["form_title", "default_language"], ["Household", "English"]]
+    form = workbook(
+        tmp_path / "hh.xlsx",
+        survey=REAL_STYLE_SURVEY,
+        choices=REAL_STYLE_CHOICES,
+        settings=settings,
+    )
+    output = tmp_path / "instruments" / "hh.yaml"
+    done = cli("import", "xlsform", form, "-o", output, "--json")
+    report = json.loads(done.stdout)
+    assert [g for g in report["gaps"] if not g["note"]] == [], report["gaps"]
+    assert done.returncode == 0 and "Warning" not in done.stderr and "openpyxl" not in done.stderr
+    assert cli("validate", output).returncode == 0
+    ins = load_file(output)
+    assert ins.language == "en"
+    assert [(s.id, s.title) for s in ins.sections] == [
+        ("hh", "Household"), ("work", "Household: Work"), ("hh_2", "Household"),
+        ("part_4", "Household"),
+    ]  # fmt: skip
+    has_job = ins.item("has_job")
+    assert has_job is not None
+    assert [(o.value, o.label) for o in has_job.options] == [
+        (1, "Yes"),
+        (0, "No"),
+        (-99, "Don't know"),
+        (-88, "Refused"),
+    ]  # numbers, so they can be scored; the quote made plain as pyxform makes it
+    helped = ins.item("help")
+    assert helped is not None and [o.value for o in helped.options] == ["_food", "other"]
+    assert _steps(cli, output, {"has_job": 1}, tmp_path)[:3] == ["has_job", "hours", "renting"]
+    assert _steps(cli, output, {"has_job": 0}, tmp_path)[:2] == ["has_job", "renting"]
+    assert _steps(cli, output, {"has_job": -99, "help": "other"}, tmp_path) == [
+        "has_job", "help", "help_other"
+    ]  # fmt: skip
+    with (tmp_path / "locales" / "fr" / "LC_MESSAGES" / "instrument-hh.po").open("rb") as handle:
+        fr = {m.context: m.string for m in read_po(handle) if m.id}
+    assert fr["hh:items.has_job.options.-99.label"] == "Je ne sais pas"
+
+
+def test_the_plain_label_column_is_the_default_language(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label", "label::French (fr)"], ["text", "a", "Name?", "Nom ?"]]
+    form = workbook(tmp_path / "kobo.xlsx", survey=survey)
+    output = tmp_path / "instruments" / "kobo.yaml"
+    undeclared = json.loads(cli("import", "xlsform", form, "-o", output, "--json").stdout)
+    assert undeclared["complete"] is True  # no default_language: 'und', with a note
+    assert any("und" in g["message"] for g in undeclared["gaps"] if g["note"])
+    assert load_file(output).language == "und"
+    # --language names the plain column, whatever else the form has (the Kobo layout)
+    assert cli("import", "xlsform", form, "-o", output, "--language", "en").returncode == 0
+    assert load_file(output).language == "en"
+    assert load_file(output).item("a").text == "Name?"  # type: ignore[union-attr]
+
+
+def test_a_missing_label_is_a_gap_never_the_name(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label::English (en)", "label::French (fr)"],
+              ["text", "a", "Name?", "Nom ?"], ["text", "b", "", "Âge ?"]]  # fmt: skip
+    form = workbook(tmp_path / "gap.xlsx", survey=survey,
+                    settings=[["default_language"], ["English (en)"]])  # fmt: skip
+    output = tmp_path / "instruments" / "gap.yaml"
+    done = cli("import", "xlsform", form, "-o", output, "--partial", "--json")
+    report = json.loads(done.stdout)
+    assert [(g["where"], g["code"]) for g in report["gaps"] if not g["note"]] == [
+        ("gap.xlsx:survey:3:label", "no-text")
+    ]
+    ins = load_file(output)
+    assert [i.id for i in ins.items] == ["a"]
+    assert "text: b" not in output.read_text()  # never the name in place of the label
+
+
+def test_pyxform_errors_name_file_sheet_row_and_column(tmp_path: Path, cli: CLI) -> None:
+    survey = [["type", "name", "label"], ["text", "meta", "Reserved?"]]
+    form = workbook(tmp_path / "meta.xlsx", survey=survey)
+    done = cli("import", "xlsform", form, "-o", tmp_path / "x.yaml", "--json")
+    where = json.loads(done.stdout)["gaps"][0]["where"]
+    assert where == "meta.xlsx:survey:2:name", where
+
+
+_NAMES = st.one_of(
+    st.integers(min_value=-999, max_value=999).map(str),
+    st.from_regex(r"[_a-z0-9][a-z0-9_]{0,8}", fullmatch=True),  # 007 too: text
+)
+
+
+def _number(name: str) -> bool:
+    return name.lstrip("-").isdigit() and str(int(name)) == name
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(
+        _NAMES,
+        min_size=1,
+        max_size=6,
+        unique_by=lambda n: str(int(n)) if n.lstrip("-").isdigit() else n,
+    )
+)
+def test_any_choice_name_pyxform_takes_is_kept_whole_numbers_as_numbers(names: list[str]) -> None:
+    """Whole numbers (-99 too) become numbers, so a scale scores; other names stay text;
+    every value survives into an instrument that validates."""
+    from screening.interop.writer import render
+    from screening.interop.xlsform.importer import convert
+    from screening.load.loader import load_bytes
+
+    rows = "\n".join(f"| | c | {name} | Choice {n} |" for n, name in enumerate(names))
+    form = (
+        "| survey |\n| | type | name | label |\n| | select_one c | q | Which? |\n"
+        f"| choices |\n| | list_name | name | label |\n{rows}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.md"
+        path.write_text(form, encoding="utf-8")
+        result = convert(path, "choices", language="en")
+    assert [g for g in result.gaps if not g.note] == []
+    ins = load_bytes(render(result).encode(), "choices.yaml")
+    item = ins.item("q")
+    assert item is not None
+    assert [o.value for o in item.options] == [int(n) if _number(n) else n for n in names]

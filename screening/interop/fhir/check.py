@@ -55,6 +55,11 @@ _ANSWER_OF = {
     "reference": {"valueReference"},
     "quantity": {"valueQuantity"},
 }
+# que-5 as R4 states it: options (answerOption, answerValueSet) on these item types only.
+_OPTION_TYPES = frozenset(
+    {"choice", "open-choice", "decimal", "integer", "date", "dateTime", "time", "string",
+     "quantity"}
+)  # fmt: skip
 _NAME = re.compile(r"[A-Z][A-Za-z0-9_]{0,254}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -78,19 +83,24 @@ def _model_problems(resource: Mapping[str, Any], kind: str) -> list[str]:
     return []
 
 
-def check_questionnaire(resource: Mapping[str, Any]) -> list[str]:
-    """Problems of a Questionnaire as R4 sees it."""
+def check_questionnaire(
+    resource: Mapping[str, Any], *, warnings: list[str] | None = None
+) -> list[str]:
+    """Problems of a Questionnaire as R4 sees it. The invariants R4 marks as warnings
+    (que-0: ``name`` is a computable name) go to ``warnings`` when it is given (an
+    import notes them), else they are problems too (our own export has none)."""
     problems = _model_problems(resource, "Questionnaire")
     if problems:
         return problems
     out: list[str] = []
+    advice = out if warnings is None else warnings
     if resource.get("status") not in QUESTIONNAIRE_STATUS:
         out.append(
             f"status: {resource.get('status')!r} is not one of {sorted(QUESTIONNAIRE_STATUS)}"
         )
     name = resource.get("name")
     if name is not None and not _NAME.fullmatch(name):
-        out.append(f"name: {name!r} is not a computable name (que-0)")
+        advice.append(f"name: {name!r} is not a computable name (que-0)")
     out.extend(_translations(resource, "(resource)"))
     link_ids: dict[str, Mapping[str, Any]] = {}
     for path, item in _walk(resource.get("item", []), "item"):
@@ -124,8 +134,9 @@ def _item(path: str, item: Mapping[str, Any], link_ids: Mapping[str, Any]) -> It
         yield f"{path}: a display item has no nested items (que-1)"
     if kind == "display" and (item.get("required") or item.get("repeats")):
         yield f"{path}: required and repeats are not for display items (que-6)"
-    if "answerOption" in item and kind not in ("choice", "open-choice"):
-        yield f"{path}.answerOption: only choice and open-choice items have options (que-5)"
+    for key in ("answerOption", "answerValueSet"):
+        if key in item and kind not in _OPTION_TYPES:
+            yield f"{path}.{key}: {kind} items have no options (que-5)"
     if "answerOption" in item and "answerValueSet" in item:
         yield f"{path}: answerOption and answerValueSet together (que-4)"
     if "maxLength" in item and kind not in _MAX_LENGTH_TYPES:

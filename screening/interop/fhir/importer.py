@@ -52,10 +52,40 @@ _SIMPLE = {
     "text": "text",
 }
 _OPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
-_LOOKS = (ITEM_CONTROL, TRANSLATION, "http://hl7.org/fhir/StructureDefinition/rendering-")
+_LOOKS = (
+    ITEM_CONTROL,
+    TRANSLATION,
+    "http://hl7.org/fhir/StructureDefinition/rendering-",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-choiceOrientation",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory",
+    "http://hl7.org/fhir/StructureDefinition/entryFormat",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-supportLink",
+)
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+MIN_OCCURS = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs"
+MAX_OCCURS = "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs"
+_SDC = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-"
+# Extensions about filling a form in from records or writing records from it, and where
+# to look value sets up: nothing a person is asked changes without them.
+_NOTED = {
+    f"{_SDC}observationLinkPeriod": "filled in from earlier observations: left out",
+    f"{_SDC}observationExtract": "written to a FHIR server as an observation: left out",
+    f"{_SDC}initialExpression": "an initial answer computed from records: the question is asked "
+    "without one",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-initialExpression": "an initial "
+    "answer computed from records: the question is asked without one",
+    f"{_SDC}preferredTerminologyServer": "where to look value sets up: left out",
+    "http://hl7.org/fhir/StructureDefinition/terminology-server": "where to look value sets "
+    "up: left out",
+}
+# Options on these item types (que-5 allows them) make a choice of those values.
+_OPTION_KINDS = frozenset({"integer", "date", "string", "decimal", "time", "dateTime"})
 _KNOWN = {
     OUR_TYPE, OUR_SHOW_IF, OUR_CONTENT_WARNING, OUR_UNSKIPPABLE, OUR_CONCEPT, MIN_VALUE,
     MAX_VALUE, SLIDER_STEP, UNIT, ENABLE_WHEN_EXPRESSION, OUR_DERIVE,
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs",
 }  # fmt: skip
 
 
@@ -85,6 +115,9 @@ class _Reader:
         self.items: dict[str, Raw] = {}  # our id -> the item built
         self.values: dict[str, list[object]] = {}  # our id -> its option values
         self.title = ""
+        self.valuesets: dict[str, list[Raw]] = {}  # "#id" or url -> its codings
+        self.follow_ups: dict[str, list[Raw]] = {}  # item id -> items asked after it
+        self.unsystematic: set[str] = set()  # items whose codings have no system (noted)
 
     def translated(self, element: Mapping[str, Any], key: str, context: str) -> None:
         """Translations in the standard extension of ``element[key]`` go to the catalogs
@@ -125,79 +158,126 @@ class _Reader:
     # --- structure ------------------------------------------------------------------
 
     def sections(self, items: list[Raw]) -> list[Raw]:
+        """Top-level groups are sections; a group inside a group is a section of its own
+        (ours do not nest), titled with both titles and shown when both groups are; the
+        outer group's later items go on in one more section."""
         out: list[Raw] = []
-        loose: Raw | None = None
+        self.place(items, "item", None, out)
+        return [s for s in out if s["items"]]
+
+    def place(self, items: list[Raw], prefix: str, group: Raw | None, out: list[Raw]) -> None:
+        current: Raw | None = None
+        parts = 0
         for n, raw in enumerate(items):
-            path = f"item[{n}]"
+            path = f"{prefix}[{n}]"
             if raw.get("type") == "group":
-                loose = None
-                section = self.section(raw, path)
-                if section is not None:
-                    out.append(section)
+                current = None
+                inner = self.section(raw, path, group)
+                if inner is not None:
+                    self.place(raw.get("item", []), f"{path}.item", inner, out)
                 continue
-            if loose is None:
-                loose = {"id": f"part_{len(out) + 1}", "title": self.title, "items": []}
-                out.append(loose)
+            if current is None:
+                parts += 1
+                current = self.open_section(group, parts, len(out))
+                out.append(current)
             if raw.get("type") == "display":
-                self.display(loose, raw, path)
+                self.display(current, raw, path)
                 continue
             item = self.item(raw, path)
             if item is not None:
-                loose["items"].append(item)
-        return [s for s in out if s["items"]]
+                current["items"].append(item)
+                current["items"].extend(self.follow_ups.pop(item["id"], []))
 
-    def section(self, raw: Raw, path: str) -> Raw | None:
+    def open_section(self, group: Raw | None, part: int, count: int) -> Raw:
+        if group is None:
+            return {"id": f"part_{count + 1}", "title": self.title, "items": []}
+        ident = group["id"] if part == 1 else f"{group['id']}_{part}"
+        while part > 1 and ident in self.ids.values():
+            part += 1
+            ident = f"{group['id']}_{part}"
+        if part > 1:
+            self.ids[f"#section:{ident}"] = ident
+        section: Raw = {"id": ident, "title": group["title"]}
+        for key in ("intro", "content_warning"):
+            if key in group and part == 1:
+                section[key] = group[key]
+        conditions = group["conditions"]
+        if len(conditions) == 1:
+            section["show_if"] = conditions[0]
+        elif conditions:
+            section["show_if"] = {"all": list(conditions)}
+        section["items"] = []
+        return section
+
+    def section(self, raw: Raw, path: str, outer: Raw | None) -> Raw | None:
+        """What a group gives its sections: id, title, conditions (the outer ones too)."""
+        if _value(_ext(raw, HIDDEN)) is True:
+            self.result.note(self.where(path), "a hidden group: left out")
+            return None
         ident = self.claim(str(raw.get("linkId", "")), path)
         if ident is None:
             return None
-        section: Raw = {"id": ident, "title": raw.get("text") or ""}
-        self.translated(raw, "text", f"sections.{ident}.title")
-        if not section["title"]:
-            self.gap(
-                f"{path}.text",
-                GapCode.NO_TEXT,
-                "a group without text (our sections have a title)",
+        text = raw.get("text") or ""
+        if text:
+            self.translated(raw, "text", f"sections.{ident}.title")
+        else:
+            self.result.note(
+                self.where(f"{path}.text"),
+                "a group without text: its section takes the form's title",
                 ident,
             )
-            section["title"] = ident
+        title = (
+            f"{outer['title']}: {text}"
+            if outer and text
+            else text or (outer["title"] if outer else self.title)
+        )
+        group: Raw = {"id": ident, "title": title}
         warning = _value(_ext(raw, OUR_CONTENT_WARNING))
         if warning:
-            section["content_warning"] = warning
+            group["content_warning"] = warning
         condition = self.condition(raw, path, ident)
-        if condition is not None:
-            section["show_if"] = condition
+        group["conditions"] = [
+            *(outer["conditions"] if outer else []),
+            *([condition] if condition is not None else []),
+        ]
+        if raw.get("repeats"):
+            self.gap(
+                f"{path}.repeats",
+                GapCode.REPEAT,
+                "a repeating group is asked once here: its questions are left out",
+                ident,
+            )
+            return None
+        self.occurs(raw, path, ident)
+        if raw.get("code"):
+            self.result.note(
+                self.where(f"{path}.code"), "a group's codes: our sections hold none", ident
+            )
+        if raw.get("required"):
+            self.result.note(
+                self.where(f"{path}.required"),
+                "a required group: each of its questions says whether it is required",
+                ident,
+            )
         self.other(
             raw,
             path,
             ident,
             {
-                "linkId",
-                "text",
-                "type",
-                "item",
-                "extension",
-                "enableWhen",
-                "enableBehavior",
-                "_text",
+                "linkId", "text", "type", "item", "extension", "enableWhen", "enableBehavior",
+                "_text", "required", "repeats", "prefix", "_prefix", "code",
             },
-        )
-        section["items"] = []
-        for n, child in enumerate(raw.get("item", [])):
-            cpath = f"{path}.item[{n}]"
-            if child.get("type") == "group":
-                self.gap(
-                    cpath,
-                    GapCode.NESTED_GROUP,
-                    "a group inside a group: our sections do not nest",
-                    ident,
+        )  # fmt: skip
+        return group
+
+    def occurs(self, raw: Raw, path: str, owner: str) -> None:
+        for url, name in ((MIN_OCCURS, "minOccurs"), (MAX_OCCURS, "maxOccurs")):
+            if _ext(raw, url) is not None:
+                self.result.note(
+                    self.where(f"{path}.extension"),
+                    f"{name} counts repeats, and nothing repeats here: left out",
+                    owner,
                 )
-            elif child.get("type") == "display":
-                self.display(section, child, cpath)
-            else:
-                item = self.item(child, cpath)
-                if item is not None:
-                    section["items"].append(item)
-        return section
 
     def display(self, section: Raw, raw: Raw, path: str) -> None:
         text = raw.get("text")
@@ -215,9 +295,17 @@ class _Reader:
 
     def item(self, raw: Raw, path: str) -> Raw | None:
         kind = raw.get("type")
+        if raw.get("readOnly") or _value(_ext(raw, HIDDEN)) is True:
+            what = "read-only item (shown, not asked)" if raw.get("readOnly") else "hidden item"
+            self.result.note(self.where(path), f"a {what}: left out")
+            return None
         ours = _value(_ext(raw, OUR_TYPE))
         found = self.kind(raw, kind, ours, path)
         if found is None:
+            return None
+        text = raw.get("text")
+        if not text:  # never its linkId instead: a missing text is a gap
+            self.gap(f"{path}.text", GapCode.NO_TEXT, "a question without text: left out")
             return None
         ident = self.claim(str(raw.get("linkId", "")), path)
         if ident is None:
@@ -225,22 +313,37 @@ class _Reader:
         item: Raw = {"id": ident, "type": found}
         if found == "number" and kind == "integer":
             item["integer"] = True
-        text = raw.get("text")
-        if not text:
-            self.gap(f"{path}.text", GapCode.NO_TEXT, "a question without text", ident)
-        item["text"] = text or ident
+        item["text"] = text
         self.translated(raw, "text", f"items.{ident}.text")
         self.children(item, raw, path)
-        if raw.get("code"):
-            item["codes"] = [
-                {k: c[k] for k in ("system", "code", "display") if k in c} for c in raw["code"]
-            ]
+        codes = self.codes(raw.get("code", []), f"{path}.code", ident)
+        if codes:
+            item["codes"] = codes
+        if "initial" in raw:
+            self.result.note(
+                self.where(f"{path}.initial"),
+                "an initial answer is not kept: the question is asked without one",
+                ident,
+            )
+        self.occurs(raw, path, ident)
         if raw.get("required"):
             item["skippable"] = False
             item["unskippable_because"] = _value(_ext(raw, OUR_UNSKIPPABLE)) or REQUIRED_BECAUSE
         self.bounds(item, raw, kind)
-        if found in ("single", "multiple", "scale", "yes_no") and kind == "choice":
+        listed = "answerOption" in raw or "answerValueSet" in raw
+        if found in ("single", "multiple", "scale", "yes_no") and (
+            kind in ("choice", "open-choice") or (kind in _OPTION_KINDS and listed)
+        ):
             self.options(item, raw, path)
+            if not item["options"] and found in ("single", "multiple"):
+                self.gap(
+                    f"{path}.answerOption",
+                    GapCode.CHOICE_LIST,
+                    "a choice question without options we can read (an external list?): left out",
+                )
+                return None
+        if kind == "open-choice" and item.get("options"):
+            self.open_choice(item, path)
         self.values[ident] = [o["value"] for o in item.get("options", [])]
         if found == "yes_no":
             self.values[ident] = ["yes", "no"]
@@ -275,7 +378,8 @@ class _Reader:
             item["show_if"] = condition
         self.other(raw, path, ident, {
             "linkId", "text", "type", "item", "extension", "enableWhen", "enableBehavior",
-            "required", "repeats", "answerOption", "code", "maxLength", "_text",
+            "required", "repeats", "answerOption", "code", "maxLength", "_text", "initial",
+            "answerValueSet", "prefix", "_prefix",
         })  # fmt: skip
         self.items[ident] = item
         return item
@@ -283,12 +387,18 @@ class _Reader:
     def kind(self, raw: Raw, kind: object, ours: object, path: str) -> str | None:
         if kind == "boolean":
             return "yes_no"
-        if kind == "choice":
-            if "answerValueSet" in raw and not raw.get("answerOption"):
+        listed = "answerOption" in raw or "answerValueSet" in raw
+        if kind in ("choice", "open-choice") or (kind in _OPTION_KINDS and listed):
+            if (
+                "answerValueSet" in raw
+                and not raw.get("answerOption")
+                and str(raw["answerValueSet"]) not in self.valuesets
+            ):
                 self.gap(
                     f"{path}.answerValueSet",
                     GapCode.CHOICE_LIST,
-                    "options from a value set are not fetched",
+                    f"the value set {raw['answerValueSet']!r} is neither contained in the "
+                    "Questionnaire nor listed inline: its options are not fetched",
                 )
                 return None
             if ours in ("yes_no", "scale", "single", "multiple"):
@@ -346,12 +456,18 @@ class _Reader:
 
     def options(self, item: Raw, raw: Raw, path: str) -> None:
         out: list[Raw] = []
-        for n, answer in enumerate(raw.get("answerOption", [])):
-            opath = f"{path}.answerOption[{n}]"
+        answers = raw.get("answerOption")
+        where = "answerOption"
+        if not answers and "answerValueSet" in raw:
+            answers = [{"valueCoding": c} for c in self.valuesets[str(raw["answerValueSet"])]]
+            where = "answerValueSet"
+        for n, answer in enumerate(answers or []):
+            opath = f"{path}.{where}" + (f"[{n}]" if where == "answerOption" else "")
             option = self.option(answer, opath, item["id"])
             if option is not None and item["type"] != "yes_no":
                 context = f"items.{item['id']}.options.{option['value']}.label"
                 self.translated(answer.get("valueCoding", {}), "display", context)
+                self.translated(answer, "valueString", context)  # its _valueString
             if option is not None:
                 if any(
                     (type(o["value"]), o["value"]) == (type(option["value"]), option["value"])
@@ -380,6 +496,8 @@ class _Reader:
             value, ordinal = to_id(label) or "", None
         elif "valueInteger" in answer:
             value, label, ordinal = answer["valueInteger"], str(answer["valueInteger"]), None
+        elif "valueDate" in answer:
+            value, label, ordinal = str(answer["valueDate"]), str(answer["valueDate"]), None
         else:
             self.gap(
                 path,
@@ -407,11 +525,86 @@ class _Reader:
         coding = answer.get("valueCoding", {})
         if coding.get("system") and "screening.invalid" not in coding["system"]:
             codes.insert(0, coding)
+        elif coding and not coding.get("system") and owner not in self.unsystematic:
+            self.unsystematic.add(owner)  # one note an item is enough
+            self.result.note(
+                self.where(path),
+                "codings without a system: each kept as its option's value only",
+                owner,
+            )
         if codes:
             option["codes"] = [
                 {k: c[k] for k in ("system", "code", "display") if k in c} for c in codes
             ]
         return option
+
+    def open_choice(self, item: Raw, path: str) -> None:
+        """An open choice: its options, 'Other', and a text asked when 'Other' is chosen
+        (what XLSForm's ``or_other`` writes)."""
+        if any(o["value"] == "other" for o in item["options"]):
+            self.gap(path, GapCode.DUPLICATE, "an open choice with an option 'other' already")
+            return
+        ident = to_id(f"{item['id']}_other")
+        if ident is None or ident in self.ids.values():
+            self.gap(path, GapCode.BAD_ID, f"the id {ident!r} for its free text is taken")
+            return
+        self.ids[f"#other:{ident}"] = ident
+        item["options"].append({"value": "other", "label": "Other"})
+        chosen = "includes" if item["type"] == "multiple" else "equals"
+        self.follow_ups[item["id"]] = [
+            {
+                "id": ident,
+                "type": "text",
+                "text": "Specify other.",
+                "show_if": {"item": item["id"], chosen: "other"},
+            }
+        ]
+        self.result.note(
+            self.where(path),
+            "an open choice: its options, 'Other', and a text asked when 'Other' is chosen",
+            item["id"],
+        )
+
+    def codes(self, codings: list[Raw], path: str, owner: str | None) -> list[Raw]:
+        """Codings with a system; one without is no code anyone can look up (noted)."""
+        out: list[Raw] = []
+        for n, coding in enumerate(codings):
+            if coding.get("system") and coding.get("code"):
+                out.append({k: coding[k] for k in ("system", "code", "display") if k in coding})
+            else:
+                self.result.note(
+                    self.where(f"{path}[{n}]"),
+                    f"the code {coding.get('code')!r} has no system: left out",
+                    owner,
+                )
+        return out
+
+    def read_valuesets(self, resource: Raw) -> None:
+        """Value sets the Questionnaire holds itself (``contained``, ``#id``) with their
+        codes listed (compose.include.concept or expansion.contains)."""
+        for contained in resource.get("contained", []):
+            if not isinstance(contained, dict) or contained.get("resourceType") != "ValueSet":
+                continue
+            codings: list[Raw] = []
+            for include in contained.get("compose", {}).get("include", []):
+                if include.get("filter") or include.get("valueSet"):
+                    codings = []
+                    break
+                for concept in include.get("concept", []):
+                    coding = {"code": concept.get("code"), "display": concept.get("display")}
+                    if include.get("system"):
+                        coding["system"] = include["system"]
+                    codings.append({k: v for k, v in coding.items() if v})
+            if not codings:
+                codings = [
+                    {k: c[k] for k in ("system", "code", "display") if c.get(k)}
+                    for c in contained.get("expansion", {}).get("contains", [])
+                ]
+            if codings:
+                if contained.get("id"):
+                    self.valuesets[f"#{contained['id']}"] = codings
+                if contained.get("url"):
+                    self.valuesets[str(contained["url"])] = codings
 
     # --- conditions -----------------------------------------------------------------
 
@@ -507,6 +700,9 @@ class _Reader:
             url = str(extension.get("url", ""))
             if url in _KNOWN or url.startswith(_LOOKS):
                 continue
+            if url in _NOTED:
+                self.result.note(self.where(f"{path}.extension[{n}]"), _NOTED[url], owner)
+                continue
             self.gap(
                 f"{path}.extension[{n}]",
                 GapCode.UNTRANSLATED,
@@ -544,7 +740,10 @@ def from_resource(
     if not isinstance(resource, dict):
         result.gap(name, GapCode.UNREADABLE, "a Questionnaire is a JSON object")
         return result
-    problems = check_questionnaire(resource)
+    advice: list[str] = []
+    problems = check_questionnaire(resource, warnings=advice)
+    for problem in advice:  # what R4 marks as a warning refuses nothing
+        result.note(f"{name}:{problem.split(': ', 1)[0]}", problem.split(": ", 1)[-1])
     for problem in problems:
         result.gap(
             f"{name}:{problem.split(': ', 1)[0]}",
@@ -554,13 +753,21 @@ def from_resource(
     if problems:
         return result
     reader = _Reader(name, result)
-    code = bcp47(str(resource.get("language") or language or ""))
+    given = resource.get("language") or language
+    code = bcp47(str(given)) if given else "und"
     if code is None:
         result.gap(
             f"{name}:language",
             GapCode.LANGUAGE,
-            "the Questionnaire does not say its language (a BCP 47 code): pass --language",
+            f"{given!r} is not a known BCP 47 language code: pass --language",
         )
+    elif not given:
+        result.note(
+            f"{name}:language",
+            "the Questionnaire does not say its language: written as 'und' (undetermined); "
+            "set language in the instrument, or pass --language",
+        )
+    reader.read_valuesets(resource)
     reader.title = resource.get("title") or resource.get("name") or instrument_id
     doc = header(
         result,
@@ -576,10 +783,9 @@ def from_resource(
         doc["description"] = resource["description"]
     if _value(_ext(resource, OUR_INTRO)):
         doc["intro"] = _value(_ext(resource, OUR_INTRO))
-    if resource.get("code"):
-        doc["codes"] = [
-            {k: c[k] for k in ("system", "code", "display") if k in c} for c in resource["code"]
-        ]
+    codes = reader.codes(resource.get("code", []), "code", None)
+    if codes:
+        doc["codes"] = codes
     doc["sections"] = reader.sections(resource.get("item", []))
     result.doc = doc
     return result

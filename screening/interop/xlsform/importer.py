@@ -10,13 +10,19 @@ out on purpose and reported as notes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from pyxform import aliases  # type: ignore[import-untyped]
 from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
+from pyxform.question_type_dictionary import (  # type: ignore[import-untyped]
+    QUESTION_TYPE_DICT,
+)
 from pyxform.xls2json_backends import get_xlsform  # type: ignore[import-untyped]
 from pyxform.xls2xform import convert as pyxform_convert  # type: ignore[import-untyped]
 
@@ -39,11 +45,38 @@ TRANSLATABLE = ("label", "hint", "guidance_hint")
 IGNORED_LOOKS = frozenset({"appearance", "autoplay", "rows"})
 HANDLED = frozenset(
     {"type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
-     "constraint_message", "required_message", "parameters"}
+     "constraint_message", "required_message", "parameters", "readonly"}
 )  # fmt: skip
 MEDIA = ("image", "big-image", "audio", "video")
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)\s*$")
-_HEADER_ALIASES = {"list name": "list_name", "relevance": "relevant", "caption": "label"}
+# pyxform's header aliases (aliases.survey_header, aliases.list_header) that name a
+# column we read, by the name we read it under.
+_HEADER_ALIASES = {
+    "list name": "list_name", "list_name": "list_name", "value": "name", "tag": "name",
+    "caption": "label", "relevance": "relevant", "command": "type",
+    "constraining_message": "constraint_message", "bind::jr:constraintmsg": "constraint_message",
+    "bind:jr:constraintmsg": "constraint_message", "jr:constraintmsg": "constraint_message",
+    "requiredmsg": "required_message", "bind::jr:requiredmsg": "required_message",
+    "jr:requiredmsg": "required_message", "read_only": "readonly", "calculation": "calculate",
+    "repeat_count": "count", "jr:count": "count", "no_app_error_string": "noapperrorstring",
+    "bind::relevant": "relevant", "bind:relevant": "relevant", "bind::required": "required",
+    "bind:required": "required", "bind::constraint": "constraint",
+    "bind:constraint": "constraint",
+}  # fmt: skip
+# pyxform's aliases of the types we have (QUESTION_TYPE_DICT: an input whose data type
+# is text, a whole number, a decimal or a date), e.g. ``string``, ``int``, ``q date``.
+_TYPE_OF_BIND = {"string": "text", "int": "integer", "decimal": "decimal", "date": "date"}
+_NOT_ASKED = frozenset({"note", "q note", "add note prompt", "select one external"})
+TYPE_ALIASES = {
+    name: _TYPE_OF_BIND[spec["bind"]["type"]]
+    for name, spec in QUESTION_TYPE_DICT.items()
+    if spec.get("control", {}).get("tag") == "input"
+    and spec.get("bind", {}).get("type") in _TYPE_OF_BIND
+    and name not in _NOT_ASKED
+}
+# pyxform replaces typographic quotes in expressions with plain ones.
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_NUMBER = re.compile(r"^(0|-?[1-9][0-9]*)$")  # as written by str(int): 007 stays text
 _BOUND = re.compile(r"^\s*\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _REPEATS = ("begin repeat", "begin_repeat", "begin loop", "begin_loop")
 _REPEAT_ENDS = ("end repeat", "end_repeat", "end loop", "end_loop")
@@ -54,6 +87,8 @@ def _column(key: str) -> tuple[str, str | None]:
     """``label::French (fr)`` -> (label, French (fr)); ``label:English`` (older forms,
     one colon) too. Names of columns are not case-sensitive; languages keep their case."""
     key = key.strip()
+    if " ".join(key.lower().split()) in _HEADER_ALIASES:  # bind::relevant, list name
+        return _HEADER_ALIASES[" ".join(key.lower().split())], None
     if "::" in key:
         base, _, language = key.partition("::")
     elif ":" in key and key.split(":", 1)[0].lower() in (*TRANSLATABLE, *MEDIA):
@@ -65,10 +100,16 @@ def _column(key: str) -> tuple[str, str | None]:
     return base, language.strip() if language is not None else None
 
 
-def _norm(row: Row) -> Row:
+def _norm(row: Row, *, clean: bool | None = None) -> Row:
+    """Columns by the names we read them under. With ``clean`` set, each value as
+    pyxform reads it: typographic quotes made plain, and (``clean``) runs of whitespace
+    made one space, unless the form's clean_text_values setting says no."""
     out = {}
     for key, value in row.items():
         base, language = _column(key)
+        if clean is not None and isinstance(value, str):
+            value = value.translate(_SMART_QUOTES)
+            value = " ".join(value.split()) if clean else value
         out[base if language is None else f"{base}::{language}"] = value
     return out
 
@@ -82,14 +123,21 @@ class _Form:
         self.questions: dict[str, Question] = {}
         self.ids: dict[str, int] = {}
         self.languages: dict[str, str] = {}  # column language -> BCP 47
-        self.source: str | None = None  # the column language of the source text
+        self.source: str | None = None  # the column language of the labels
+        self.sources: dict[tuple[str, str], str | None] = {}  # (sheet, label) -> its column
         self.sections: list[dict[str, Any]] = []
         self.section: dict[str, Any] | None = None
         self.in_group = False
         self.depth = 0
+        self.groups: list[dict[str, Any]] = []  # the groups we are in, outermost first
+        self.clean = True  # pyxform's clean_text_values: whitespace runs become one space
         self.skip_until_end: int | None = None
         self.intro: list[str] = []
         self.title = ""
+
+    @property
+    def code(self) -> str | None:
+        return self.languages.get(self.source) if self.source is not None else None
 
     def where(self, sheet: str, row: int, column: str) -> str:
         return f"{self.path.name}:{sheet}:{row}:{column}"
@@ -97,37 +145,79 @@ class _Form:
     # --- languages ------------------------------------------------------------------
 
     def read_languages(self, data: Any, settings: Row) -> None:
+        """Which column holds the form's own text, and the BCP 47 code of every column
+        language. The plain column (``label``) is pyxform's default language: the one
+        ``--language`` names, else ``default_language``'s (a code, ``Name (code)`` or a
+        language name CLDR knows), else undetermined (``und``, with a note)."""
         seen: dict[str, str] = {}  # column language ("" for plain columns) -> where
+        bases: dict[tuple[str, str], list[str]] = {}  # (sheet, base) -> column languages
         for sheet in ("survey", "choices"):
             for key in (getattr(data, f"{sheet}_header") or [{}])[0]:
                 base, language = _column(key)
                 if base in TRANSLATABLE:
                     seen.setdefault(language or "", self.where(sheet, 1, key))
-        default = settings.get("default_language", "").strip()
-        codes = {name: _code(name or default) for name in seen}
-        unresolved = [name for name, code in codes.items() if code is None]
-        if len(seen) == 1 and unresolved and self.language_option:
-            codes[unresolved[0]] = self.language_option  # the person said which it is
-            unresolved = []
-        for name in unresolved:
-            self.result.gap(seen[name], GapCode.LANGUAGE, _language_problem(name, default))
+                    found = bases.setdefault((sheet, base), [])
+                    if (language or "") not in found:
+                        found.append(language or "")
+        default = (settings.get("default_language") or "").strip()
+        if default.casefold() == "default":
+            default = ""
+        codes: dict[str, str | None] = {}
+        for name in seen:
+            if name:
+                codes[name] = _code(name)
+            elif self.language_option:
+                codes[name] = self.language_option  # always the plain column's
+            elif default and default not in seen:
+                codes[name] = _code(default)
+            else:
+                codes[name] = "und"
+                self.result.note(
+                    seen[name],
+                    "the form does not say which language its plain columns are in (no "
+                    "default_language): written as 'und' (undetermined); set language in "
+                    "the instrument, or pass --language",
+                )
+        named = [n for n in seen if n]
+        if not codes.get("", "x") and "" in seen:
+            self.result.gap(seen[""], GapCode.LANGUAGE, _language_problem("", default))
+        if len(named) == 1 and "" not in seen and codes[named[0]] is None:
+            codes[named[0]] = self.language_option  # the person said which it is
+        for name in named:
+            if codes[name] is None:
+                self.result.gap(seen[name], GapCode.LANGUAGE, _language_problem(name, default))
         self.languages = {name: code for name, code in codes.items() if code}
-        self.source = self._source_column(default, guessable=not unresolved)
+        self.sources = {
+            key: self._source_column(names, default, report=key == ("survey", "label"))
+            for key, names in bases.items()
+        }
+        self.source = self.sources.get(("survey", "label"), self.sources.get(("choices", "label")))
 
-    def _source_column(self, default: str, *, guessable: bool) -> str | None:
+    def _source_column(self, names: list[str], default: str, *, report: bool) -> str | None:
         """The column holding the form's own language: the plain one, default_language's,
-        --language's, or the only language there is (not when another could not be read)."""
-        if "" in self.languages:
+        --language's, the only language there is, or else the first (the one ODK Collect
+        shows when the form names no default)."""
+        if "" in names:
             return ""
-        if default and default in self.languages:
-            return default
-        if self.language_option:
-            for column, code in self.languages.items():
-                if code == self.language_option:
-                    return column
-        if len(self.languages) == 1 and guessable:
-            return next(iter(self.languages))
-        if self.languages:
+        known = [n for n in names if n in self.languages]
+        if default and default in names:
+            return default if default in self.languages else None
+        wanted = self.language_option or (_code(default) if default else None)
+        for column in known:
+            if wanted and self.languages[column] == wanted:
+                return column
+        if len(names) == 1 and known:
+            return known[0]
+        if len(known) > 1 and not wanted and len(known) == len(names):
+            if report:
+                self.result.note(
+                    self.where("settings", 2, "default_language"),
+                    f"the form has several languages and names none as its own: its first, "
+                    f"{known[0]!r}, is taken (as ODK Collect shows it); set default_language "
+                    "or pass --language for another",
+                )
+            return known[0]
+        if len(known) > 1 and report:
             self.result.gap(
                 self.where("settings", 2, "default_language"),
                 GapCode.LANGUAGE,
@@ -136,28 +226,34 @@ class _Form:
             )
         return None
 
-    def text(self, row: Row, base: str) -> str | None:
-        if self.source is None:
+    def text(self, row: Row, base: str, sheet: str = "survey") -> str | None:
+        source = self.sources.get((sheet, base), self.source)
+        if source is None:
             return None
         for column, value in row.items():
-            if _column(column) == (base, self.source or None) and value.strip():
+            if _column(column) == (base, source or None) and value.strip():
                 return value.strip()
         return None
 
-    def translations(self, row: Row, base: str) -> dict[str, str]:
+    def translations(self, row: Row, base: str, sheet: str = "survey") -> dict[str, str]:
         out = {}
         for column, value in row.items():
             b, language = _column(column)
             language = language or ""
-            wanted = b == base and language != self.source and language in self.languages
+            own = self.sources.get((sheet, base), self.source)
+            wanted = b == base and language != own and language in self.languages
+            if wanted and self.languages[language] == self.code:
+                continue  # the form's own language in another column
             if wanted and value.strip():
                 out[self.languages[language]] = value.strip()
         return out
 
-    def translate(self, context: str, row: Row, base: str, source: str | None) -> None:
+    def translate(
+        self, context: str, row: Row, base: str, source: str | None, sheet: str = "survey"
+    ) -> None:
         if source is None:
             return
-        for code, text in self.translations(row, base).items():
+        for code, text in self.translations(row, base, sheet).items():
             self.result.catalogs.setdefault(code, []).append(
                 (f"{self.result.instrument_id}:{context}", source, text)
             )
@@ -167,28 +263,33 @@ class _Form:
     def read_choices(self, rows: list[Row]) -> dict[str, list[tuple[int, dict[str, Any], Row]]]:
         lists: dict[str, list[tuple[int, dict[str, Any], Row]]] = {}
         for n, raw in enumerate(rows, start=2):
-            row = _norm(raw)
+            row = _norm(raw, clean=self.clean)
             if not row:
                 continue
             list_name, name = row.get("list_name", "").strip(), row.get("name", "").strip()
             if not list_name:
                 continue
-            option: dict[str, Any] = {"value": name}
-            if not VALUE_PATTERN.match(name) or len(name) > 64:
+            # a whole number (-99, 0, 3) is kept as a number, so imported scales score
+            value: str | int = int(name) if _NUMBER.match(name) else name
+            option: dict[str, Any] = {"value": value}
+            if isinstance(value, str) and (not VALUE_PATTERN.match(name) or len(name) > 64):
                 self.result.gap(
                     self.where("choices", n, "name"),
                     GapCode.OPTION,
-                    f"the choice name {name!r} is not a value we can keep (letters, digits, "
-                    "_ - . and at most 64 characters)",
+                    f"the choice name {name!r} is not a value we can keep: a whole number, "
+                    "or letters, digits, _ - . (at most 64 characters, not starting with - "
+                    "or .)",
                 )
                 continue
-            label = self.text(row, "label")
-            if label is None and self.source is not None:
+            label = self.text(row, "label", "choices")
+            if label is None:
                 self.result.gap(
-                    self.where("choices", n, "label"), GapCode.NO_TEXT, "a choice without a label"
+                    self.where("choices", n, "label"),
+                    GapCode.NO_TEXT,
+                    "a choice without a label in the form's own language: left out",
                 )
                 continue
-            option["label"] = label or name  # unknown language: reported once, above
+            option["label"] = label
             for column, value in row.items():
                 base, _ = _column(column)
                 if base in MEDIA and value.strip():
@@ -197,7 +298,7 @@ class _Form:
                         GapCode.OPTION,
                         "media in choices is not supported",
                     )
-            if any(o["value"] == name for _, o, _ in lists.get(list_name, [])):
+            if any(str(o["value"]) == name for _, o, _ in lists.get(list_name, [])):
                 self.result.gap(
                     self.where("choices", n, "name"), GapCode.DUPLICATE, f"{name!r} is listed twice"
                 )
@@ -211,7 +312,7 @@ class _Form:
         self, rows: list[Row], lists: Mapping[str, list[tuple[int, dict[str, Any], Row]]]
     ) -> None:
         for n, raw in enumerate(rows, start=2):
-            row = _norm(raw)
+            row = _norm(raw, clean=self.clean)
             if not row:
                 continue
             kind = re.sub(r"\s+", " ", row.get("type", "").strip())
@@ -238,9 +339,10 @@ class _Form:
             self.begin_group(n, row)
         elif kind in ("end group", "end_group"):
             self.depth -= 1
-            if self.depth == 0:
-                self.in_group = False
-                self.section = None
+            if self.groups:
+                self.groups.pop()
+            self.section = None  # what follows starts a section of its own
+            self.in_group = bool(self.groups)
         elif kind.startswith(_REPEATS):
             self.result.gap(
                 where,
@@ -256,43 +358,64 @@ class _Form:
             self.question(n, kind, row, lists)
 
     def begin_group(self, n: int, row: Row) -> None:
+        """A group is a section; a group inside a group is a section of its own too
+        (ours do not nest), titled with both titles and shown when both groups are."""
         self.depth += 1
-        if self.depth > 1:
-            self.result.gap(
-                self.where("survey", n, "type"),
-                GapCode.NESTED_GROUP,
-                "a group inside a group: our sections do not nest (its questions join the "
-                "outer section in a partial import)",
-            )
-            return
         name = row.get("name", "").strip()
-        section_id = self._claim(name, n)
+        section_id = self._claim(name, n) or f"group_{n}"
         title = self.text(row, "label")
-        if title is None and self.source is not None:
-            self.result.gap(
+        if title is None:
+            self.result.note(
                 self.where("survey", n, "label"),
-                GapCode.NO_TEXT,
-                "a group without a label",
+                "a group without a label: its section takes the form's title",
                 section_id,
             )
-            title = section_id or "?"
-        self.section = {"id": section_id or f"group_{n}", "title": title}
-        self.translate(f"sections.{self.section['id']}.title", row, "label", title)
-        intro = self.text(row, "hint")
-        if intro:
-            self.section["intro"] = intro
-            self.translate(f"sections.{self.section['id']}.intro", row, "hint", intro)
+        condition = None
         relevant = row.get("relevant", "").strip()
         if relevant:
-            condition = self._condition(relevant, n, self.section["id"])
-            if condition is not None:
-                self.section["show_if"] = condition
-        self._other_columns(
-            n, row, self.section["id"], {"type", "name", "label", "hint", "relevant"}
-        )
+            condition = self._condition(relevant, n, section_id)
+        outer = self.groups[-1] if self.groups else None
+        group: dict[str, Any] = {
+            "id": section_id,
+            "title": _joined(outer["title"] if outer else None, title) or self.title,
+            "conditions": [
+                *(outer["conditions"] if outer else []),
+                *([condition] if condition else []),
+            ],
+            "row": row,
+            "parts": 0,
+        }
+        self.groups.append(group)
+        self._open_section(group)
+        if title is not None:
+            self.translate(f"sections.{self.section_id}.title", row, "label", title)
+        intro = self.text(row, "hint")
+        if intro and self.section is not None:
+            self.section["intro"] = intro
+            self.translate(f"sections.{self.section_id}.intro", row, "hint", intro)
+        self._other_columns(n, row, section_id, {"type", "name", "label", "hint", "relevant"})
+        self.in_group = True
+
+    @property
+    def section_id(self) -> str:
+        return str(self.section["id"]) if self.section is not None else ""
+
+    def _open_section(self, group: dict[str, Any]) -> None:
+        group["parts"] += 1
+        ident = group["id"] if group["parts"] == 1 else f"{group['id']}_{group['parts']}"
+        while ident in self.ids and group["parts"] > 1:
+            group["parts"] += 1
+            ident = f"{group['id']}_{group['parts']}"
+        if group["parts"] > 1:
+            self.ids[ident] = 0
+        self.section = {"id": ident, "title": group["title"]}
+        conditions = group["conditions"]
+        if len(conditions) == 1:
+            self.section["show_if"] = conditions[0]
+        elif conditions:
+            self.section["show_if"] = {"all": list(conditions)}
         self.section["items"] = []
         self.sections.append(self.section)
-        self.in_group = True
 
     def note_row(self, n: int, row: Row) -> None:
         text = self.text(row, "label")
@@ -330,6 +453,7 @@ class _Form:
         return ident
 
     def _condition(self, text: str, n: int, owner: str | None) -> dict[str, Any] | None:
+        text = text.translate(_SMART_QUOTES)
         try:
             return translate(text, self.questions)
         except Untranslatable as exc:
@@ -352,13 +476,13 @@ class _Form:
         item: dict[str, Any] = {}
         options: list[dict[str, Any]] | None = None
         select = _select(kind)
+        list_name = ""
+        other = False
         if select is not None:
             multiple, list_name = select
-            if list_name.endswith(" or_other") or "specify other" in list_name:
-                self.result.gap(
-                    where, GapCode.OPTION, "'or other' (a free-text choice) is not supported"
-                )
-                return
+            for suffix in (" or_other", " or specify other"):  # the older spelling
+                if list_name.endswith(suffix):
+                    list_name, other = list_name[: -len(suffix)].strip(), True
             if list_name not in lists:
                 self.result.gap(
                     where, GapCode.CHOICE_LIST, f"no choice list {list_name!r} in the choices sheet"
@@ -366,7 +490,15 @@ class _Form:
                 return
             item["type"] = "multiple" if multiple else "single"
             options = [dict(o) for _, o, _ in lists[list_name]]
-        elif kind in SIMPLE:
+            if other and any(o["value"] == "other" for o in options):
+                self.result.gap(
+                    where, GapCode.DUPLICATE, "'or_other' adds 'other', already a choice"
+                )
+                return
+            if other:  # what pyxform adds: the choice 'Other' and a text to say which
+                options.append({"value": "other", "label": "Other"})
+        elif kind in SIMPLE or kind in TYPE_ALIASES:
+            kind = kind if kind in SIMPLE else TYPE_ALIASES[kind]
             item["type"] = SIMPLE[kind]
             if kind == "integer":
                 item["integer"] = True
@@ -381,19 +513,30 @@ class _Form:
                 f"the question type {kind!r} has no equivalent here",
             )
             return
+        if row.get("readonly", "").strip().lower() in TRUE:
+            self.result.note(where, "a read-only question is shown, not asked: left out")
+            return
         ident = self._claim(row.get("name", "").strip(), n)
         if ident is None:
             return
         item = {"id": ident, **item}
         text = self.text(row, "label")
-        if text is None and self.source is not None:
+        if text is None:  # never its name instead: a missing text is a gap
             self.result.gap(
                 self.where("survey", n, "label"),
                 GapCode.NO_TEXT,
-                "a question without a label",
+                "a question without a label in the form's own language: left out",
+            )
+            return
+        item["text"] = text
+        if "${" in text:
+            self.result.gap(
+                self.where("survey", n, "label"),
+                GapCode.UNTRANSLATED,
+                "the label shows an earlier answer (${...}): our texts do not, so it would "
+                "show the name in braces",
                 ident,
             )
-        item["text"] = text or ident  # unknown language: reported once, above
         self.translate(f"items.{ident}.text", row, "label", text)
         why = self.text(row, "hint")
         if why:
@@ -406,12 +549,13 @@ class _Form:
         if options is not None:
             item["options"] = options
             assert select is not None
-            for _, option, choice_row in lists[select[1]]:
+            for _, option, choice_row in lists[list_name]:
                 self.translate(
                     f"items.{ident}.options.{option['value']}.label",
                     choice_row,
                     "label",
                     option["label"],
+                    "choices",
                 )
         self._required(item, row, n)
         self._constraint(item, row, n)
@@ -424,10 +568,31 @@ class _Form:
         name = row.get("name", "").strip()
         values = frozenset(str(o["value"]) for o in options or [])
         kind_of = "integer" if item.get("integer") else item["type"]
-        self.questions[name] = Question(ident, kind_of, values)
+        actual = tuple((str(o["value"]), o["value"]) for o in options or [])
+        self.questions[name] = Question(ident, kind_of, values, actual)
         self._place(item)
+        if select is not None and other:
+            self._other_text(n, item)
+
+    def _other_text(self, n: int, item: dict[str, Any]) -> None:
+        """pyxform's follow-up of an ``or_other`` select: ``<name>_other``, asked when
+        'other' is chosen."""
+        ident = self._claim(f"{item['id']}_other", n)
+        if ident is None:
+            return
+        chosen = "includes" if item["type"] == "multiple" else "equals"
+        follow: dict[str, Any] = {
+            "id": ident,
+            "type": "text",
+            "text": "Specify other.",
+            "show_if": {"item": item["id"], chosen: "other"},
+        }
+        self.questions[ident] = Question(ident, "text")
+        self._place(follow)
 
     def _place(self, item: dict[str, Any]) -> None:
+        if self.section is None and self.groups:
+            self._open_section(self.groups[-1])  # the outer group goes on after an inner
         if self.section is None:
             number = len(self.sections) + 1
             self.section = {"id": f"part_{number}", "title": self.title, "items": []}
@@ -450,7 +615,7 @@ class _Form:
         )
 
     def _constraint(self, item: dict[str, Any], row: Row, n: int) -> None:
-        text = row.get("constraint", "").strip()
+        text = row.get("constraint", "").strip().translate(_SMART_QUOTES)
         if not text:
             return
         where = self.where("survey", n, "constraint")
@@ -517,12 +682,51 @@ class _Form:
                 )
 
 
+def _joined(outer: str | None, inner: str | None) -> str | None:
+    if outer and inner:
+        return f"{outer}: {inner}"
+    return inner or outer
+
+
 def _code(name: str) -> str | None:
-    """The BCP 47 code of ``French (fr)``, or of a bare code such as ``fr``."""
+    """The BCP 47 code of ``French (fr)``, of a bare code such as ``fr``, or of a
+    language name CLDR knows (``English``, ``français``), as pyxform's default_language
+    and Kobo's ``label::English`` columns write it."""
     match = _LANGUAGE.match(name)
     if match is not None:
         return bcp47(match["code"])
-    return bcp47(name) if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", name) else None
+    if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*", name) and bcp47(name):
+        return bcp47(name)
+    key = name.strip().casefold()
+    return _english_names().get(key) or _own_names().get(key)
+
+
+@functools.cache
+def _english_names() -> dict[str, str]:
+    """CLDR's language names in English -> BCP 47."""
+    out: dict[str, str] = {}
+    for code, name in Locale("en").languages.items():
+        tag = bcp47(code)
+        if tag is not None:
+            out.setdefault(name.casefold(), tag)
+    return out
+
+
+@functools.cache
+def _own_names() -> dict[str, str]:
+    """CLDR's name of each language in that language (``français``) -> BCP 47."""
+    out: dict[str, str] = {}
+    for code in list(Locale("en").languages):
+        tag = bcp47(code)
+        if tag is None:
+            continue
+        try:
+            own = Locale.parse(code).get_language_name(code)
+        except (ValueError, LookupError):
+            continue
+        if own:
+            out.setdefault(own.casefold(), tag)
+    return out
 
 
 def _language_problem(name: str, default: str) -> str:
@@ -536,20 +740,27 @@ def _language_problem(name: str, default: str) -> str:
     if match is not None:
         return f"{match['code']!r} is not a known BCP 47 language code"
     return (
-        f"the language {name!r} has no code: write it as 'Name (code)', e.g. 'French (fr)' "
-        "(or pass --language when the form has one language); a language is never guessed "
-        "from its name"
+        f"the language {name!r} is neither a BCP 47 code nor a language name CLDR knows: "
+        "write it as 'Name (code)', e.g. 'French (fr)' (or pass --language when the form "
+        "has one language)"
     )
 
 
-_PYXFORM_PLACE = re.compile(r"\[row : (\d+)\] On the '(\w+)' sheet, the '([^']+)' value")
+_PYXFORM_ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_PYXFORM_SHEET = re.compile(r"(?:On|in) the '(\w+)' sheet", re.IGNORECASE)
+_PYXFORM_COLUMN = re.compile(r"the '([^']+)' (?:value|column)")
 
 
 def _pyxform_where(name: str, message: str) -> str:
-    """pyxform says ``[row : 13] On the 'survey' sheet, the 'relevant' value ...``: keep
-    our FILE:SHEET:ROW:COLUMN form when it does."""
-    found = _PYXFORM_PLACE.search(message)
-    return f"{name}:{found[2]}:{found[1]}:{found[3]}" if found else name
+    """pyxform says ``[row : 13] On the 'survey' sheet, the 'relevant' value ...``: the
+    place as FILE:SHEET:ROW:COLUMN, as much of it as the message holds."""
+    row = _PYXFORM_ROW.search(message)
+    if row is None:
+        return name
+    sheet = _PYXFORM_SHEET.search(message)
+    column = _PYXFORM_COLUMN.search(message)
+    where = f"{name}:{sheet[1] if sheet else 'survey'}:{row[1]}"
+    return f"{where}:{column[1]}" if column else where
 
 
 def _select(kind: str) -> tuple[bool, str] | None:
@@ -582,8 +793,10 @@ def convert(
         )
         return result
     try:
-        pyxform_convert(xlsform=str(path), validate=False, warnings=[])
-        data = get_xlsform(str(path))
+        with warnings.catch_warnings():  # openpyxl's and xlrd's, about the workbook
+            warnings.simplefilter("ignore")
+            pyxform_convert(xlsform=str(path), validate=False, warnings=[])
+            data = get_xlsform(str(path))
     except (PyXFormError, OSError, ValueError, KeyError, TypeError) as exc:
         result.gap(
             _pyxform_where(path.name, str(exc)),
@@ -591,15 +804,19 @@ def convert(
             f"pyxform cannot read this form: {exc}",
         )
         return result
-    settings = _norm((data.settings or [{}])[0])
+    settings = {
+        aliases.settings_header.get(k, k): v for k, v in _norm((data.settings or [{}])[0]).items()
+    }
+    settings = {re.sub(r"[\s-]+", "_", k): v for k, v in settings.items()}
     form = _Form(path, result, bcp47(language) if language else None, today or dt.date.today())
+    form.clean = aliases.yes_no.get(settings.get("clean_text_values", "yes"), True)
     form.read_languages(data, settings)
-    form.title = (settings.get("form_title") or settings.get("title") or "").strip() or (
-        settings.get("form_id") or instrument_id
+    form.title = (settings.get("title") or settings.get("form_title") or "").strip() or (
+        settings.get("id_string") or settings.get("form_id") or instrument_id
     )
     lists = form.read_choices(list(data.choices or []))
     form.walk(list(data.survey or []), lists)
-    code = form.languages.get(form.source) if form.source is not None else None
+    code = form.code
     doc = header(
         result,
         title=form.title,

@@ -31,6 +31,7 @@ class Question:
     id: str
     kind: str  # single | multiple | number | integer | date | text | scale
     values: frozenset[str] = frozenset()
+    actual: tuple[tuple[str, object], ...] = ()  # str(value) -> the option's value
 
 
 _TOKEN = re.compile(
@@ -163,11 +164,11 @@ class _Parser:
         raise Untranslatable(f"expected a fixed value, got {token[1]!r}")
 
     @staticmethod
-    def option(question: Question, value: str | float) -> str:
+    def option(question: Question, value: str | float) -> object:
         text = str(value)
         if text not in question.values:
             raise Untranslatable(f"{text!r} is not a choice of {question.id!r}")
-        return text
+        return dict(question.actual).get(text, text)
 
     def test(self, question: Question, op: str, value: str | float) -> Raw:
         if value == "":
