@@ -295,22 +295,31 @@ class _Form:
         self.in_group = True
 
     def note_row(self, n: int, row: Row) -> None:
+        """A ``note`` row is a note: text between questions, shown as its own screen as
+        ODK shows it, with its ``hint`` as its why and its ``relevant`` as its show-if."""
         text = self.text(row, "label")
         if text is None:
+            if self.source is not None:
+                self.result.gap(
+                    self.where("survey", n, "label"), GapCode.NO_TEXT, "a note without a label"
+                )
             return
-        target = self.section if self.in_group else None
-        if target is not None and not target["items"] and "intro" not in target:
-            target["intro"] = text
-            self.translate(f"sections.{target['id']}.intro", row, "label", text)
-        elif target is None and not self.sections:
-            self.intro.append(text)
-        else:
-            self.result.gap(
-                self.where("survey", n, "type"),
-                GapCode.DISPLAY,
-                "a note between questions has no place in our instruments (only a note "
-                "opening a group becomes its introduction)",
-            )
+        ident = self._claim(row.get("name", "").strip(), n)
+        if ident is None:
+            return
+        note: dict[str, Any] = {"id": ident, "type": "note", "text": text}
+        self.translate(f"items.{ident}.text", row, "label", text)
+        why = self.text(row, "hint")
+        if why:
+            note["why"] = why
+            self.translate(f"items.{ident}.why", row, "hint", why)
+        relevant = row.get("relevant", "").strip()
+        if relevant:
+            condition = self._condition(relevant, n, ident)
+            if condition is not None:
+                note["show_if"] = condition
+        self._other_columns(n, row, ident, HANDLED)
+        self._place(note)
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
