@@ -429,6 +429,8 @@ class _Reader:
         ]
         coding = answer.get("valueCoding", {})
         if coding.get("system") and "screening.invalid" not in coding["system"]:
+            if _ext(coding, OUR_OPTION_VALUE) is not None:  # ours: its display is our label
+                coding = {k: coding[k] for k in ("system", "code") if k in coding}
             codes.insert(0, coding)
         if codes:
             option["codes"] = [

@@ -90,6 +90,8 @@ class _Form:
         self.skip_until_end: int | None = None
         self.intro: list[str] = []
         self.title = ""
+        self.waiting: list[dict[str, Any]] = []  # notes before the first section opens
+        self.field_list = False  # in a group ODK shows on one screen (appearance field-list)
 
     def where(self, sheet: str, row: int, column: str) -> str:
         return f"{self.path.name}:{sheet}:{row}:{column}"
@@ -241,6 +243,7 @@ class _Form:
             if self.depth == 0:
                 self.in_group = False
                 self.section = None
+                self.field_list = False
         elif kind.startswith(_REPEATS):
             self.result.gap(
                 where,
@@ -290,9 +293,11 @@ class _Form:
         self._other_columns(
             n, row, self.section["id"], {"type", "name", "label", "hint", "relevant"}
         )
-        self.section["items"] = []
+        self.section["items"] = self.waiting
+        self.waiting = []
         self.sections.append(self.section)
         self.in_group = True
+        self.field_list = "field-list" in row.get("appearance", "")
 
     def note_row(self, n: int, row: Row) -> None:
         """A ``note`` row is a note: text between questions, shown as its own screen as
@@ -318,8 +323,27 @@ class _Form:
             condition = self._condition(relevant, n, ident)
             if condition is not None:
                 note["show_if"] = condition
+        if self.field_list:  # ODK shows the group on one screen: the note above its question
+            note["display"] = "above"
         self._other_columns(n, row, ident, HANDLED)
-        self._place(note)
+        if self.section is None:
+            self.waiting.append(note)  # it opens the part that comes next
+        else:
+            self.section["items"].append(note)
+
+    def close_notes(self) -> None:
+        """Notes after the last question: into the last section, shown as screens (no
+        question follows them to show them above)."""
+        if self.waiting:
+            if not self.sections:
+                self.sections.append({"id": "part_1", "title": self.title, "items": []})
+            self.sections[-1]["items"].extend(self.waiting)
+            self.waiting = []
+        for section in reversed(self.sections):
+            for entry in reversed(section["items"]):
+                if entry.get("type") != "note":
+                    return
+                entry.pop("display", None)
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
@@ -439,7 +463,8 @@ class _Form:
     def _place(self, item: dict[str, Any]) -> None:
         if self.section is None:
             number = len(self.sections) + 1
-            self.section = {"id": f"part_{number}", "title": self.title, "items": []}
+            self.section = {"id": f"part_{number}", "title": self.title, "items": self.waiting}
+            self.waiting = []
             self.sections.append(self.section)
         self.section["items"].append(item)  # top-level questions share one implicit section
 
@@ -618,6 +643,7 @@ def convert(
     )
     if form.intro:
         doc["intro"] = "\n\n".join(form.intro)
+    form.close_notes()
     doc["sections"] = [s for s in form.sections if s["items"]]
     result.doc = doc
     return result
