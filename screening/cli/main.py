@@ -199,9 +199,7 @@ def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...])
     session, state = _prepare(instrument, answers, params)
     walked = interview.route(session, state)
     path = [v.item.id for v in walked.asked()]
-    notes = [
-        {"id": note.id, "before": before} for note, before in interview.note_screens(walked)
-    ]
+    notes = [{"id": note.id, "before": before} for note, before in interview.note_screens(walked)]
     elsewhere = [
         {"item": v.item.id, "status": v.kind.value, "from": v.reused_from}
         for v in walked.answered_elsewhere()

@@ -211,9 +211,7 @@ def _notes_above(walked: Walk, visit: Visit) -> tuple[Note, ...]:
     low = at
     while low > 0 and walked.visits[low - 1].kind is not Kind.ASKED:
         low -= 1
-    return tuple(
-        n.note for n in walked.notes if n.note.display == "above" and low <= n.at <= at
-    )
+    return tuple(n.note for n in walked.notes if n.note.display == "above" and low <= n.at <= at)
 
 
 def _item_step(

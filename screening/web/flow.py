@@ -247,7 +247,9 @@ def education_page(
     )
 
 
-def note_page(loaded: service.Loaded, place: Place, step: iv.Step, **context: Any) -> tuple[str, int]:
+def note_page(
+    loaded: service.Loaded, place: Place, step: iv.Step, **context: Any
+) -> tuple[str, int]:
     """A note shown as its own calm screen: text, no question, "Go on"."""
     return page(
         "note.html",
