@@ -178,4 +178,27 @@ def test_the_pages_show_a_calm_note_screen_and_move_on(app: Flask) -> None:
     assert data_screen(question.text) == "question" and "A?" in question.text
     stale = submit(client, form(page.text, "/help"))  # the same note page sent again
     assert stale.status_code in (303, 409)
-    assert data_screen(client.get(url).text) == "question"
+    question = client.get(url)
+    assert data_screen(question.text) == "question"
+    answered = submit(client, form(question.text, "/answer"), ("action", "next"), value="yes")
+    assert answered.status_code == 303
+    b_page = client.get(url).text
+    assert "B?" in b_page and '<p class="note-text">About b.</p>' in b_page
+
+
+def test_interpreter_mode_gives_a_note_in_both_languages(app: Flask) -> None:
+    client = signed_in(app)
+    started = client.post(
+        "/api/v1/interviews",
+        json={"instrument": "noted", "locale": "fr", "second_locale": "en"},
+    )
+    assert started.status_code == 201, started.json
+    step = started.json["step"]
+    assert step["screen"] == "note" and step["item"]["type"] == "note"
+    texts = step["item"]["texts"]
+    assert set(texts) == {"fr", "en"} and texts["en"]["text"] == "Hello. Take your time."
+    assert step["item"]["untranslated"] == ["text", "why"]  # no catalog for this test form
+    flow = Client(client, started.json["id"])
+    flow.post({"item": "hello", "seen": True})
+    step = flow.post({"item": "a", "value": "yes"})["step"]
+    assert step["notes"] == ["About b."] and step["item"]["texts"]["en"]["notes"] == ["About b."]
