@@ -23,10 +23,12 @@ from screening.services import interviews as service
 from tests.support.api import signed_in
 from tests.support.apps import BACKENDS, web_app
 from tests.support.builders import instrument_yaml
+from tests.support.checkin import begin as begin_checkin
 from tests.support.html import data_screen, form, h1, sign_in, submit
 from tests.support.paths import ROOT
 
-NOTED = instrument_yaml("""\
+NOTED = (
+    instrument_yaml("""\
 sections:
   - id: one
     title: One
@@ -42,7 +44,10 @@ sections:
       - {id: bye, type: note, text: Nearly done.}
 scores:
   - {id: total, label: Total, sum: [b]}
-""").replace("id: test", "id: noted")
+""")
+    .replace("id: test", "id: noted")
+    .replace("audiences: [worker]", "audiences: [worker, private]")
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -202,3 +207,13 @@ def test_interpreter_mode_gives_a_note_in_both_languages(app: Flask) -> None:
     flow.post({"item": "hello", "seen": True})
     step = flow.post({"item": "a", "value": "yes"})["step"]
     assert step["notes"] == ["About b."] and step["item"]["texts"]["en"]["notes"] == ["About b."]
+
+
+def test_the_private_check_in_shows_the_note_screen_and_moves_on(app: Flask) -> None:
+    person = app.test_client()
+    begin_checkin(person, "noted")
+    page = person.get("/checkin").text
+    assert data_screen(page) == "note" and h1(page) == "Hello. Take your time."
+    went = submit(person, form(page, "/checkin/continue"))
+    assert went.status_code == 303 and went.location == "/checkin"
+    assert data_screen(person.get("/checkin").text) == "question"
