@@ -205,7 +205,8 @@ def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...])
         for v in walked.answered_elsewhere()
     ]
     if as_json:
-        _emit({"steps": path, "notes": notes, "not_asked": elsewhere})
+        # "notes" only when the route has note screens: older readers see what they knew
+        _emit({"steps": path, **({"notes": notes} if notes else {}), "not_asked": elsewhere})
     else:
         for item_id in [*path, None]:
             for note in (n for n in notes if n["before"] == item_id):
