@@ -103,10 +103,12 @@ def education_key(instrument: Instrument) -> str | None:
 
 def _entered(instrument: Instrument, state: State) -> bool:
     """Whether the person has done anything in this instrument yet: an answer (skips
-    and declines too) or a section choice. Its education screen comes before that."""
+    and declines too), a note seen or a section choice. Its education screen comes before that."""
     mine = {i.id for i in instrument.iter_items()}
     if any(k in mine for k in (*state.answers, *state.set_aside)):
         return True
+    if any(note_key(n) in state.seen for n in instrument.iter_notes()):
+        return True  # going on from one of its notes is going on past its education
     return any(section_key(instrument, s) in state.sections for s in instrument.sections)
 
 

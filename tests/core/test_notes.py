@@ -196,3 +196,17 @@ def test_notes_never_reach_answers_progress_or_scores(a: object, b: object, seen
     assert step.done is (len(answers) == 2 and seen == {"hello", "bye"})
     result = iv.result(session, state).to_json()
     assert not {"hello", "above_b", "bye"} & set(str(result).split("'"))
+
+
+def test_the_education_screen_comes_first_and_going_on_from_a_note_passes_it() -> None:
+    body = BODY.replace(
+        "sections:\n",
+        "education: {id: know, title: Good to know, text: Help is free.}\nsections:\n",
+        1,
+    )
+    session = Interview([make(body)])
+    first = iv.next_step(session, iv.State())
+    assert first.screen == "education" and first.note is not None
+    after = iv.see_note(session, iv.State(), first.note.id)
+    step = iv.next_step(session, after)
+    assert step.education is None and step.screen == "question"
