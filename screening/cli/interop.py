@@ -40,7 +40,7 @@ def _json(data: Any) -> str:
 
 @click.group("export")
 def export_group() -> None:
-    """Export instruments and interviews (FHIR R4, CSV)."""
+    """Export instruments and interviews (FHIR R4, XLSForm, CSV)."""
 
 
 @export_group.command("fhir")
@@ -65,6 +65,27 @@ def export_fhir(instrument: str, output: Path | None, locales: Path | None) -> N
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     _write(_json(result.resource), output)
+
+
+@export_group.command("xlsform")
+@click.argument("instrument")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_xlsform(instrument: str, output: Path) -> None:
+    """INSTRUMENT (a path or a bundled id) as an XLSForm (.xlsx) in its source language.
+    What an XLSForm cannot hold (scores, flags, needs, some show-ifs) is named on stderr."""
+    from screening.interop.xlsform.export import xlsform
+
+    try:
+        (found,) = catalog.resolve(instrument)
+    except ValueError:
+        _fail("error: name one instrument")
+    except (InstrumentError, InterviewError) as exc:
+        _fail(str(exc))
+    sheets = xlsform(found)
+    for note in sheets.notes:
+        click.echo(f"note: {note}", err=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(sheets.workbook())
 
 
 def _database() -> tuple[Any, Any]:

@@ -185,12 +185,14 @@ _param = click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help='Print {"steps": [item ids], "not_asked": [{"item", "status", "from"}]}.',
+    help='Print {"steps": [item ids], "notes": [{"id", "before"}], "not_asked": '
+    '[{"item", "status", "from"}]}.',
 )
 @_param
 @_friendly
 def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...]) -> None:
-    """The whole ordered path of items the interview asks, given ANSWERS.
+    """The whole ordered path of items the interview asks, given ANSWERS, with the notes
+    shown as screens of their own (a note is no question: it is never in "steps").
 
     ANSWERS is a JSON or YAML file (or - for stdin) mapping item id to an option value,
     a list of values, a number, text, null (skipped) or {"declined": true}.
@@ -198,16 +200,21 @@ def steps(instrument: str, answers: str, as_json: bool, params: tuple[str, ...])
     session, state = _prepare(instrument, answers, params)
     walked = interview.route(session, state)
     path = [v.item.id for v in walked.asked()]
+    notes = [{"id": note.id, "before": before} for note, before in interview.note_screens(walked)]
     elsewhere = [
         {"item": v.item.id, "status": v.kind.value, "from": v.reused_from}
         for v in walked.answered_elsewhere()
     ]
     if as_json:
-        _emit({"steps": path, "not_asked": elsewhere})
+        # "notes" only when the route has note screens: older readers see what they knew
+        _emit({"steps": path, **({"notes": notes} if notes else {}), "not_asked": elsewhere})
     else:
-        for item_id in path:
-            mark = "x" if item_id in state.answers else " "
-            click.echo(f"[{mark}] {item_id}")
+        for item_id in [*path, None]:
+            for note in (n for n in notes if n["before"] == item_id):
+                click.echo(f"[-] note {note['id']}")
+            if item_id is not None:
+                mark = "x" if item_id in state.answers else " "
+                click.echo(f"[{mark}] {item_id}")
         for entry in elsewhere:
             click.echo(
                 f"note: {entry['item']} is not asked: {entry['status']} from {entry['from']}",

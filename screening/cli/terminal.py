@@ -76,6 +76,15 @@ def run(session: Interview) -> interview.State:
             click.echo(f"\n{step.education.title}\n\n{step.education.text}")
             state = interview.see(session, state, step.education_key)
             continue
+        if step.note is not None:  # a calm screen of its own: read, then go on
+            click.echo(f"\n{step.note.text}")
+            if step.note.why:
+                click.echo(f"  {step.note.why}")
+            typed = click.prompt("(Enter: go on, q: stop)", default="", show_default=False)
+            if typed.strip() == "q":
+                break
+            state = interview.see_note(session, state, step.note.id)
+            continue
         if step.done or step.item is None:
             break
         if step.content_warning and step.section_key:
@@ -84,6 +93,8 @@ def run(session: Interview) -> interview.State:
             state = interview.choose_section(state, step.section_key, enter=enter)
             continue
         item = step.item
+        for note in step.notes:  # notes written to show above this question
+            click.echo(f"\n{note.text}")
         click.echo(f"\nquestion {step.progress.answered + 1} of about {step.progress.total}")
         if item.content_warning:
             click.echo(item.content_warning)

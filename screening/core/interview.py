@@ -13,8 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from screening.core.answers import Answer, answer_to_json, has_value, parse_answer
-from screening.core.model import Education, Instrument, Item, Section
-from screening.core.route import Interview, InterviewError, Kind, Visit, Walk, section_key
+from screening.core.model import Education, Instrument, Item, Note, Section
+from screening.core.route import (
+    Interview,
+    InterviewError,
+    Kind,
+    NoteVisit,
+    Visit,
+    Walk,
+    note_key,
+    section_key,
+)
 from screening.core.scoring import Result, score
 
 
@@ -24,7 +33,8 @@ class State:
     sections: Mapping[str, str] = field(default_factory=dict)  # section key -> enter | skip
     acknowledged: frozenset[str] = frozenset()  # urgent flags whose help screen was shown
     set_aside: Mapping[str, Answer] = field(default_factory=dict)
-    seen: frozenset[str] = frozenset()  # education screens shown (their education_key)
+    # education screens shown (their education_key) and note screens seen (note_key)
+    seen: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,11 @@ class Step:
     answered_elsewhere: tuple[Visit, ...] = ()
     education: Education | None = None
     education_key: str | None = None
+    # A note shown as its own screen, due before ``item`` (still the next question, or
+    # None when the note comes after the last one); passed with :func:`see_note`.
+    note: Note | None = None
+    # Notes shown above ``item`` (``display: above``), in order.
+    notes: tuple[Note, ...] = ()
 
     @property
     def interrupt(self) -> bool:
@@ -70,12 +85,14 @@ class Step:
             return "help"
         if self.education is not None:
             return "education"
+        if self.note is not None:
+            return "note"
         if self.done:
             return "summary"
         return "warning" if self.content_warning else "question"
 
 
-SCREENS = ("question", "warning", "help", "education", "summary")
+SCREENS = ("question", "warning", "help", "education", "note", "summary")
 
 
 def education_key(instrument: Instrument) -> str | None:
@@ -86,10 +103,12 @@ def education_key(instrument: Instrument) -> str | None:
 
 def _entered(instrument: Instrument, state: State) -> bool:
     """Whether the person has done anything in this instrument yet: an answer (skips
-    and declines too) or a section choice. Its education screen comes before that."""
+    and declines too), a note seen or a section choice. Its education screen comes before that."""
     mine = {i.id for i in instrument.iter_items()}
     if any(k in mine for k in (*state.answers, *state.set_aside)):
         return True
+    if any(note_key(n) in state.seen for n in instrument.iter_notes()):
+        return True  # going on from one of its notes is going on past its education
     return any(section_key(instrument, s) in state.sections for s in instrument.sections)
 
 
@@ -116,6 +135,18 @@ def steps(interview: Interview, state: State) -> list[str]:
     return [v.item.id for v in route(interview, state).asked()]
 
 
+def note_screens(walked: Walk) -> list[tuple[Note, str | None]]:
+    """Each note on the route shown as its own screen, with the id of the question it
+    comes before (None: no question follows)."""
+    out = []
+    for visit in walked.notes:
+        if visit.note.display != "screen":
+            continue
+        after = [v for v in walked.visits[visit.at :] if v.kind is Kind.ASKED]
+        out.append((visit.note, after[0].item.id if after else None))
+    return out
+
+
 def progress(walked: Walk) -> Progress:
     asked = walked.asked()
     answered = sum(1 for v in asked if v.item.id in walked.answers)
@@ -137,19 +168,52 @@ def next_step(interview: Interview, state: State) -> Step:
     due = _education_due(interview, state, pending.instrument if pending else None)
     education = None if due is None else due.education
     key = None if due is None else education_key(due)
+    note = _note_due(walked, state, pending)
     if pending is None:
         last = asked[-1].item.id if asked else None
         return Step(
-            done=True,
+            done=note is None,
             progress=counts,
             urgent=urgent,
+            instrument=None if note is None else note.instrument,
+            section=None if note is None else note.section,
             previous=last,
             answered_elsewhere=elsewhere,
             education=education,
             education_key=key,
+            note=None if note is None else note.note,
         )
     step = _item_step(pending, walked, counts, urgent, state)
+    if note is not None and not (step.content_warning and note.section is pending.section):
+        step = replace(step, content_warning=None, note=note.note, notes=())
     return replace(step, answered_elsewhere=elsewhere, education=education, education_key=key)
+
+
+def _note_due(walked: Walk, state: State, pending: Visit | None) -> NoteVisit | None:
+    """The first note screen on the route, not yet seen, before the next question (any,
+    when every question is answered). A section's content warning comes before its
+    notes: a note in a section still behind its warning waits for the choice."""
+    limit = len(walked.visits) if pending is None else _index(walked, pending)
+    for visit in walked.notes:
+        if visit.at > limit:
+            return None
+        if visit.note.display == "screen" and note_key(visit.note) not in state.seen:
+            return visit
+    return None
+
+
+def _index(walked: Walk, visit: Visit) -> int:
+    return next(n for n, v in enumerate(walked.visits) if v is visit)
+
+
+def _notes_above(walked: Walk, visit: Visit) -> tuple[Note, ...]:
+    """Notes written to show above this question: those after the question asked before
+    it (and any item not asked in between) and up to it."""
+    at = _index(walked, visit)
+    low = at
+    while low > 0 and walked.visits[low - 1].kind is not Kind.ASKED:
+        low -= 1
+    return tuple(n.note for n in walked.notes if n.note.display == "above" and low <= n.at <= at)
 
 
 def _item_step(
@@ -175,6 +239,7 @@ def _item_step(
         content_warning=warning,
         section_key=key,
         previous=_before(walked, visit.item.id),
+        notes=_notes_above(walked, visit),
     )
 
 
@@ -232,6 +297,14 @@ def see(interview: Interview, state: State, key: str) -> State:
     if key not in {education_key(i) for i in interview.instruments}:
         raise InterviewError("unknown-screen", f"{key!r} is no education screen of this interview")
     return replace(state, seen=state.seen | {key})
+
+
+def see_note(interview: Interview, state: State, note_id: str) -> State:
+    """The person was shown this note's screen and went on. A note is no answer: only
+    that it was seen is kept, so the route moves past it (and a resumed interview does
+    not show it again)."""
+    note = interview.note(note_id)
+    return replace(state, seen=state.seen | {note_key(note)})
 
 
 def acknowledge(state: State, flags: tuple[str, ...]) -> State:

@@ -20,6 +20,8 @@ CHOICE_TYPES: Final = frozenset({"single", "multiple", "scale", "yes_no"})
 # (question and answer may be printed), ``summary`` (only the need's name, in neutral
 # words), ``never`` (nothing of it: not its question, its answer, nor what it raised).
 PRINT_LEVELS: Final = ("verbatim", "summary", "never")
+# How a note is shown: as a calm screen of its own, or above the question that follows it.
+NOTE_DISPLAYS: Final = ("screen", "above")
 
 
 class Severity(enum.IntEnum):
@@ -162,6 +164,27 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """Text shown between questions (written ``type: note`` among a section's items).
+
+    A note is not a question: it has no answer, is never scored and raises no flag or
+    need, so it is kept apart from :attr:`Section.items` and nothing that reads answers
+    sees it. ``display`` is ``screen`` (a calm screen of its own, passed with "go on")
+    or ``above`` (shown above the question that follows it). ``before`` is the id of the
+    section's next question, None when the note comes after the section's last one.
+    """
+
+    id: str
+    text: str
+    section_id: str
+    instrument_id: str
+    why: str | None = None
+    show_if: Condition | None = None
+    display: str = "screen"
+    before: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     title: str
@@ -170,6 +193,11 @@ class Section:
     content_warning: str | None = None
     show_if: Condition | None = None
     print_as: str | None = None  # as written; each item holds the resolved level
+    notes: tuple[Note, ...] = ()  # in the order written, each placed by ``before``
+
+    def notes_before(self, item_id: str | None) -> tuple[Note, ...]:
+        """The notes written just before this question (None: after the last one)."""
+        return tuple(n for n in self.notes if n.before == item_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +387,10 @@ class Instrument:
     def iter_items(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.items
+
+    def iter_notes(self) -> Iterator[Note]:
+        for section in self.sections:
+            yield from section.notes
 
     @property
     def items(self) -> tuple[Item, ...]:

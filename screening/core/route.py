@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from screening.core.answers import SKIPPED, Answer, Missing, numeric_value
-from screening.core.model import CHOICE_TYPES, Derivation, Instrument, Item, Section
+from screening.core.model import CHOICE_TYPES, Derivation, Instrument, Item, Note, Section
 
 
 class InterviewError(ValueError):
@@ -40,8 +40,25 @@ class Visit:
     reused_from: str | None = None  # REUSED or DERIVED: the item whose answer it reads
 
 
+@dataclass(frozen=True, slots=True)
+class NoteVisit:
+    """A note on the route. ``at`` is the index in :attr:`Walk.visits` of the first item
+    after it (``len(visits)`` when nothing follows): a note is never a visit itself, so
+    nothing that reads the visits (progress, scores, exports) ever counts it."""
+
+    instrument: Instrument
+    section: Section
+    note: Note
+    at: int
+
+
 def section_key(instrument: Instrument, section: Section) -> str:
     return f"{instrument.id}/{section.id}"
+
+
+def note_key(note: Note) -> str:
+    """The key under which the state records that a note screen was seen."""
+    return f"note/{note.instrument_id}/{note.id}"
 
 
 class Interview:
@@ -60,6 +77,7 @@ class Interview:
         for instrument in self.instruments:
             for kind, ids in (
                 ("item", [i.id for i in instrument.iter_items()]),
+                ("note", [n.id for n in instrument.iter_notes()]),
                 ("score", [s.id for s in instrument.scores]),
                 ("flag", [f.id for f in instrument.flags]),
             ):
@@ -76,6 +94,7 @@ class Interview:
             for item in instrument.iter_items():
                 self.items[item.id] = item
                 self.instrument_of[item.id] = instrument
+        self.notes = {n.id: n for ins in self.instruments for n in ins.iter_notes()}
         self.sources = self._concept_sources()
         self.derived = self._derivation_sources()
         # Derivation sources are walked first: a validated instrument (never a target of
@@ -134,7 +153,19 @@ class Interview:
         try:
             return self.items[item_id]
         except KeyError:
+            if item_id in self.notes:
+                raise InterviewError(
+                    "bad-answer", f"{item_id!r} is a note: it takes no answer, only seen: true"
+                ) from None
             raise InterviewError("unknown-item", f"no item {item_id!r} in this interview") from None
+
+    def note(self, note_id: str) -> Note:
+        try:
+            return self.notes[note_id]
+        except KeyError:
+            raise InterviewError(
+                "unknown-screen", f"{note_id!r} is no note of this interview"
+            ) from None
 
     def walk(
         self, answers: Mapping[str, Answer], section_choices: Mapping[str, str] | None = None
@@ -207,6 +238,7 @@ class Walk(ItemFacts):
     answers: dict[str, Answer] = field(default_factory=dict)
     visits: list[Visit] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)  # ids of every visited item
+    notes: list[NoteVisit] = field(default_factory=list)  # notes on the route, in order
 
     def visit(self, visit: Visit) -> None:
         self.visits.append(visit)
@@ -228,7 +260,22 @@ def walk(
     for instrument in interview.order:
         _walk_instrument(interview, instrument, route, answers, section_choices)
     position = {instrument.id: n for n, instrument in enumerate(interview.instruments)}
+    # Notes were placed by their index among their own instrument's visits; after the
+    # visits are put in the interview's order, each gets its index in the whole route.
+    local = {id(n): n.at for n in route.notes}
     route.visits.sort(key=lambda v: position[v.instrument.id])  # stable: item order kept
+    offset: dict[str, int] = {}
+    total = 0
+    for instrument in interview.instruments:
+        offset[instrument.id] = total
+        total += sum(1 for v in route.visits if v.instrument is instrument)
+    route.notes = sorted(
+        (
+            NoteVisit(n.instrument, n.section, n.note, offset[n.instrument.id] + local[id(n)])
+            for n in route.notes
+        ),
+        key=lambda n: (n.at, position[n.instrument.id]),
+    )
     return route
 
 
@@ -239,11 +286,14 @@ def _walk_instrument(
     answers: Mapping[str, Answer],
     section_choices: Mapping[str, str],
 ) -> None:
+    first = len(route.visits)
     for section in instrument.sections:
         if section.show_if is not None and not section.show_if.evaluate(route):
             continue
         skipped = section_choices.get(section_key(instrument, section)) == "skip"
         for item in section.items:
+            if not skipped:
+                _walk_notes(instrument, section, section.notes_before(item.id), route, first)
             if item.show_if is not None and not item.show_if.evaluate(route):
                 continue
             derived = _first_shown(interview.derived.get(item.id, ()), route)
@@ -265,6 +315,21 @@ def _walk_instrument(
                 route.visit(Visit(instrument, section, item, Kind.ASKED))
                 if item.id in answers:
                     route.answers[item.id] = answers[item.id]
+        if not skipped:
+            _walk_notes(instrument, section, section.notes_before(None), route, first)
+
+
+def _walk_notes(
+    instrument: Instrument,
+    section: Section,
+    notes: Sequence[Note],
+    route: Walk,
+    first: int,
+) -> None:
+    """Notes whose show_if holds join the route (never in a section the person skipped)."""
+    for note in notes:
+        if note.show_if is None or note.show_if.evaluate(route):
+            route.notes.append(NoteVisit(instrument, section, note, len(route.visits) - first))
 
 
 def _first_shown(candidates: Sequence[str], route: Walk) -> str | None:

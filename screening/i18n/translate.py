@@ -23,6 +23,7 @@ from screening.core.model import (
     Instrument,
     Item,
     Need,
+    Note,
     Option,
     Score,
     Section,
@@ -154,7 +155,13 @@ def _section(section: Section, t: _Lookup) -> Section:
         intro=t.get(p + "intro", section.intro),
         content_warning=t.get(p + "content_warning", section.content_warning),
         items=tuple(_item(i, t) for i in section.items),
+        notes=tuple(_note(n, t) for n in section.notes),
     )
+
+
+def _note(note: Note, t: _Lookup) -> Note:
+    p = f"items.{note.id}."
+    return replace(note, text=t.get(p + "text", note.text), why=t.get(p + "why", note.why))
 
 
 def _item(item: Item, t: _Lookup) -> Item:
@@ -222,6 +229,7 @@ def missing(instrument: Instrument, code: str) -> int:
     texts: list[object] = [translated.title, translated.description, translated.intro]
     for section in translated.sections:
         texts += [section.title, section.intro, section.content_warning]
+        texts += [t for n in section.notes for t in (n.text, n.why)]
         for item in section.items:
             texts += [item.text, item.why, item.help, item.content_warning, item.unit]
             texts += [item.min_label, item.max_label, item.unskippable_because]

@@ -30,7 +30,6 @@ class GapCode(enum.StrEnum):
     UNSUPPORTED_TYPE = "unsupported-type"  # a question type we have no equivalent for
     REPEAT = "repeat"  # repeats and loops
     NESTED_GROUP = "nested-group"  # a group inside a group
-    DISPLAY = "display"  # display text (a note) between questions
     OPTION = "option"  # an option or choice we cannot keep as it is
     CHOICE_LIST = "choice-list"  # a choice list or value set that is not there to read
     CONDITION = "condition"  # skip logic (relevant, enableWhen) that is not translated

@@ -9,6 +9,7 @@ from screening.core.answers import iso_date
 from screening.core.model import (
     Derivation,
     Item,
+    Note,
     Option,
     OptionValue,
     Section,
@@ -31,9 +32,16 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
             ctx, raw_section.get("show_if"), (*spath, "show_if"), items, items_only=True
         )
         built: list[Item] = []
+        notes: list[Note] = []
+        waiting: list[Note] = []  # notes written since the last question
         for i, raw in enumerate(raw_section["items"]):
             path: Path = (*spath, "items", i)
             ctx.claim(raw["id"], path, "item")
+            if raw["type"] == "note":
+                waiting.append(_note(ctx, data["id"], raw_section["id"], raw, path, items))
+                continue
+            notes.extend(replace(n, before=raw["id"]) for n in waiting)
+            waiting.clear()
             item = _item(ctx, data["id"], raw_section["id"], raw, path, option_sets, items)
             if item.derive is not None and data["codesign"]["status"] == Status.VALIDATED.value:
                 ctx.error(
@@ -54,6 +62,7 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
                 concepts[item.concept] = item.id
             items.setdefault(item.id, item)
             built.append(item)
+        notes.extend(waiting)
         sections.append(
             Section(
                 id=raw_section["id"],
@@ -63,9 +72,41 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
                 content_warning=raw_section.get("content_warning"),
                 show_if=section_if,
                 print_as=raw_section.get("print"),
+                notes=tuple(notes),
             )
         )
+    _check_above(ctx, sections)
     return items, sections
+
+
+def _note(
+    ctx: Ctx, instrument_id: str, section_id: str, raw: Raw, path: Path, earlier: Mapping[str, Item]
+) -> Note:
+    """A note: text between questions, no answer; its show_if reads earlier items only."""
+    return Note(
+        id=raw["id"],
+        text=raw["text"],
+        section_id=section_id,
+        instrument_id=instrument_id,
+        why=raw.get("why"),
+        show_if=check_condition_ref(
+            ctx, raw.get("show_if"), (*path, "show_if"), earlier, items_only=True
+        ),
+        display=raw.get("display", "screen"),
+    )
+
+
+def _check_above(ctx: Ctx, sections: list[Section]) -> None:
+    """A note shown above the next question needs a question after it."""
+    last = next((s for s in reversed(sections) if s.items), None)
+    for note in () if last is None else last.notes_before(None):
+        if note.display == "above":
+            ctx.error(
+                ctx.ids.get(f"result:{note.id}", ()),
+                "note-above",
+                f"the note {note.id!r} is shown above the next question, but no question "
+                "follows it: use display: screen, or move it before a question",
+            )
 
 
 def _print_level(ctx: Ctx, raw_section: Raw, raw: Raw, path: Path) -> str:

@@ -36,7 +36,7 @@ def check_and_build(
     data: Raw = doc.data  # type: ignore[assignment]
     ctx = Ctx(doc, name, private="private" in data["audiences"], relaxed=relaxed)
     ctx.declared = {
-        "item": {i["id"] for s in data["sections"] for i in s["items"]},
+        "item": {i["id"] for s in data["sections"] for i in s["items"] if i["type"] != "note"},
         "flag": {f["id"] for f in data.get("flags", [])},
         "score": {s["id"] for s in data.get("scores", [])},
     }
@@ -110,7 +110,7 @@ def _imported(ctx: Ctx, data: Raw) -> None:
         )
     for s, section in enumerate(data["sections"]):
         for i, item in enumerate(section["items"]):
-            if "why" not in item:
+            if "why" not in item and item["type"] != "note":
                 ctx.error(
                     ("sections", s, "items", i, "why"),
                     "imported-missing",

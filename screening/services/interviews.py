@@ -207,6 +207,8 @@ def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.
         return iv.acknowledge(state, tuple(entry["flags"]))
     if kind == "education-seen":
         return iv.see(session, state, str(entry["screen"]))
+    if kind == "note-seen":  # a note screen was passed: no answer, only that it was seen
+        return iv.see_note(session, state, str(entry["item"]))
     if kind == "consent":
         _check_consent(entry)
         return state
@@ -312,10 +314,17 @@ def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
 
 
 def answer_entry(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored form of an API answer body: {"item", "value"} or {"item", "declined"}."""
+    """The stored form of an API answer body: {"item", "value"}, {"item", "declined"},
+    or {"item", "seen": true} for a note screen (a note takes no answer)."""
     item = body.get("item")
     if not isinstance(item, str) or not item:
         raise DomainError(Code.BAD_ITEM)
+    if "seen" in body:
+        if body["seen"] is not True or "value" in body or "declined" in body:
+            raise DomainError(
+                Code.BAD_ANSWER, detail='a note is passed with "seen": true and nothing else'
+            )
+        return note_seen_entry(item)
     if body.get("declined") is True:
         if "value" in body and body["value"] is not None:
             raise DomainError(Code.BAD_ANSWER, detail="a declined answer has no value")
@@ -371,6 +380,11 @@ def help_seen_entry(flags: Sequence[str]) -> dict[str, Any]:
 def education_seen_entry(screen: str) -> dict[str, Any]:
     """A page showed this education screen (its ``education_key``) and the person went on."""
     return {"kind": "education-seen", "screen": screen}
+
+
+def note_seen_entry(note_id: str) -> dict[str, Any]:
+    """A note screen was shown and the person went on (a note has no answer value)."""
+    return {"kind": "note-seen", "item": note_id}
 
 
 def discard(engine: Engine, interview_id: str) -> None:
@@ -451,6 +465,21 @@ def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
             }
         }
     )
+    progress = {"answered": step.progress.answered, "remaining": step.progress.remaining}
+    if step.note is not None:  # a note screen: passed with {"item", "seen": true}
+        note = step.note
+        return {
+            "done": False,
+            "screen": step.screen,
+            **education,
+            "item": {"id": note.id, "type": "note", "text": note.text, "why": note.why},
+            "progress": progress,  # questions only: a note is never counted
+            "urgent": list(step.urgent),
+            "section": None
+            if step.instrument is None or step.section is None
+            else section_key(step.instrument, step.section),
+            "not_asked": not_asked,
+        }
     if step.done or step.item is None:
         out: dict[str, Any] = {"done": True, "screen": step.screen, **education}
         if step.urgent:
@@ -471,7 +500,8 @@ def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
             "options": [{"value": o.value, "label": o.label} for o in item.options],
             "skippable": item.skippable,
         },
-        "progress": {"answered": step.progress.answered, "remaining": step.progress.remaining},
+        "notes": [n.text for n in step.notes],
+        "progress": progress,
         "content_warning": step.content_warning,
         "urgent": list(step.urgent),
         "section": step.section_key,

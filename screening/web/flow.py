@@ -144,6 +144,8 @@ def show(loaded: service.Loaded, place: Place, **context: Any) -> Response | tup
     step = iv.next_step(loaded.session, loaded.state)
     if step.education is not None:
         return education_page(loaded, place, step, **context)
+    if step.note is not None:
+        return note_page(loaded, place, step, **context)
     if step.done:
         return summary_page(loaded, place, **context)
     if step.content_warning:
@@ -245,6 +247,22 @@ def education_page(
     )
 
 
+def note_page(
+    loaded: service.Loaded, place: Place, step: iv.Step, **context: Any
+) -> tuple[str, int]:
+    """A note shown as its own calm screen: text, no question, "Go on"."""
+    return page(
+        "note.html",
+        interview=loaded,
+        place=place,
+        screen="note",
+        step=step,
+        key=new_key(),
+        back=_back(loaded, place, step.previous),
+        **context,
+    )
+
+
 def warning_page(
     loaded: service.Loaded, place: Place, step: iv.Step, **context: Any
 ) -> tuple[str, int]:
@@ -339,8 +357,15 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
 
 
 def post_help(loaded: service.Loaded, place: Place) -> Response:
-    """The "go on" of a help screen (the flags it showed) or of an education screen."""
+    """The "go on" of a help screen (the flags it showed), of an education screen or
+    of a note screen."""
     key = form_key()
+    note = request.form.get("note")
+    if note is not None:
+        step = iv.next_step(loaded.session, loaded.state)
+        if step.note is not None and note == step.note.id:  # else out of date: show now
+            record(loaded, place, service.note_seen_entry(note), key)
+        return see(place.here())
     education = request.form.get("education")
     if education is not None:
         step = iv.next_step(loaded.session, loaded.state)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from markupsafe import Markup, escape
 
 from screening.core.interview import education_key
-from screening.core.model import Item, Option
+from screening.core.model import Item, Note, Option
 from screening.core.route import Interview
 from screening.errors import Code, DomainError
 from screening.i18n import N_, catalogs
@@ -99,6 +99,7 @@ def _context() -> dict[str, Any]:
         "second": langs.second if langs else None,
         "tx": tx,
         "in_second": in_second,
+        "in_second_note": in_second_note,
         "second_label": second_label,
         "second_text": second_text,
         "second_p": second_p,
@@ -166,6 +167,11 @@ def _second_session() -> Interview | None:
 def in_second(item_id: str) -> Item | None:
     session = _second_session()
     return session.items.get(item_id) if session else None
+
+
+def in_second_note(note_id: str) -> Note | None:
+    session = _second_session()
+    return session.notes.get(note_id) if session else None
 
 
 def second_section(item_id: str, section_id: str) -> str | None:
@@ -256,16 +262,23 @@ def step_texts(step: dict[str, Any], session: Interview, langs: langdb.Languages
     blocks = {}
     for code in codes:
         local = translate_session(session, code)
+        if item_json.get("type") == "note":
+            blocks[code] = _note_block(local.note(item_json["id"]))
+            continue
         item = local.items[item_json["id"]]
         blocks[code] = _item_block(item, code)
+        blocks[code]["notes"] = _notes_in(session, local, step.get("notes") or [])
     first = blocks[langs.locale]
     out = dict(step)
     out["item"] = {
         **item_json,
         "text": first["text"],
         "why": first["why"],
-        "options": first["options"],
     }
+    if "options" in item_json:
+        out["item"]["options"] = first["options"]
+    if "notes" in step:
+        out["notes"] = first["notes"]
     if langs.second:
         out["item"]["texts"] = {
             code: {k: v for k, v in b.items() if k != "untranslated"} for code, b in blocks.items()
@@ -294,6 +307,19 @@ def _education_in(block: dict[str, Any], session: Interview, code: str) -> dict[
         if education is not None and education_key(ins) == block["screen"]:
             return {**block, "title": str(education.title), "text": str(education.text)}
     return block
+
+
+def _note_block(note: Note) -> dict[str, Any]:
+    missing = [name for name in ("text", "why") if isinstance(getattr(note, name), Untranslated)]
+    why = None if note.why is None else str(note.why)
+    return {"text": str(note.text), "why": why, "untranslated": missing}
+
+
+def _notes_in(session: Interview, local: Interview, texts: list[str]) -> list[str]:
+    """The step's notes (shown above its question) in the language of ``local``: each
+    source text through the note that has it (the step JSON holds texts, not ids)."""
+    table = {n.text: str(local.notes[n.id].text) for n in session.notes.values()}
+    return [table.get(text, text) for text in texts]
 
 
 def _item_block(item: Item, code: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ A page whose address answers 404 (not built yet) is skipped, saying which.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ import pytest
 
 from screening.config import Settings
 from screening.web import create_app
-from tests.support.liveserver import PASSWORD, Client
+from tests.support.liveserver import PASSWORD, Client, LiveServer
 
 from .conftest import (
     WORKER,
@@ -295,6 +295,13 @@ def screen_youth_help(page: Page, site: Site) -> None:
     expect(page, "main[data-screen='help']", "the youth's help screen after a disclosure")
 
 
+def screen_note_above(page: Page, site: Site) -> None:
+    flow = consented(page, site, ["needs-assessment"])
+    flow.until(lambda s: not s["done"] and s["item"]["id"] == "own_money")
+    open_interview(page, flow.id)
+    expect(page, "p.note-text", "the note shown above the money question")
+
+
 def screen_summary_unknown(page: Page, site: Site) -> None:
     flow = consented(page, site, ["phq9"])
     flow.until(lambda s: s["item"]["id"] == "phq9_9")
@@ -342,6 +349,7 @@ SCREENS: dict[str, Callable[[Page, Site], None]] = {
     "question-change": screen_change,
     "help": screen_help,
     "education": screen_education,
+    "question-note-above": screen_note_above,
     "youth-help": screen_youth_help,
     "summary": screen_summary,
     "summary-unknown": screen_summary_unknown,
@@ -357,6 +365,63 @@ def test_interview_screen(
 ) -> None:
     SCREENS[screen](worker_page, site)
     check(worker_page, screen, viewport)
+
+
+NOTED = """\
+id: noted
+version: 0.1.0
+title: A form with a note
+language: en
+audiences: [worker]
+licence: CC-BY-4.0
+codesign: {status: draft}
+changelog: [{version: 0.1.0, date: "2026-12-03", changes: Test.}]
+sections:
+  - id: one
+    title: One
+    items:
+      - {id: hello, type: note, text: The next questions are about money. Take your time.,
+         why: So you know what comes.}
+      - {id: a, type: yes_no, text: Can you use your own money?, why: Because.}
+"""
+
+
+@pytest.fixture(scope="module")
+def noted_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A server whose only instrument opens with a note shown as its own screen."""
+    from .conftest import _playwright_cookie
+
+    folder = tmp_path_factory.mktemp("noted-site")
+    (folder / "instruments").mkdir()
+    (folder / "instruments" / "noted.yaml").write_text(NOTED)
+    server = LiveServer(
+        folder / "instance",
+        f"sqlite:///{folder / 'instance' / 'screening.db'}",
+        env={"SCREENING_INSTRUMENTS": str(folder / "instruments")},
+    )
+    server.create_user(WORKER, org="Browser test org")
+    server.start()
+    api = Client(server.url)
+    try:
+        api.login(WORKER)
+        state = {
+            "origins": [],
+            "cookies": [_playwright_cookie(server.url, k, v) for k, v in api.cookies.items()],
+        }
+        yield Site(server, state, api)
+    finally:
+        api.close()
+        server.stop()
+
+
+def test_note_screen(browser: Browser, noted_site: Site, viewport: tuple[int, int]) -> None:
+    context, page = new_page(browser, noted_site, viewport, signed_in=True)
+    try:
+        consented(page, noted_site, ["noted"])
+        expect(page, "main[data-screen='note']", "the note screen")
+        check(page, "note", viewport)
+    finally:
+        context.close()
 
 
 def test_admin_page(browser: Browser, site: Site, viewport: tuple[int, int]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.builders import instrument_yaml
 from tests.support.paths import INSTRUMENTS, ROOT
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -265,3 +266,28 @@ def test_score_phq9_with_item_9_declined_is_unknown(cli: Run) -> None:
     assert "Feelings, stress and mental health: unknown (we could not tell" in text
     assert "question phq9_9 (" in text and "): prefer not to say" in text
     assert "PHQ-9 total: incomplete" in text and "No needs" not in text
+
+
+def test_steps_list_note_screens_apart_from_questions(cli: Run, tmp_path: Path) -> None:
+    form = tmp_path / "noted.yaml"
+    form.write_text(
+        instrument_yaml("""\
+        sections:
+          - id: one
+            title: One
+            items:
+              - {id: hello, type: note, text: Hello.}
+              - {id: a, type: yes_no, text: A?, why: W.}
+              - {id: over, type: note, text: About b., display: above}
+              - {id: b, type: yes_no, text: B?, why: W.}
+              - {id: bye, type: note, text: Bye., show_if: {item: a, equals: "yes"}}
+        """)
+    )
+    shown = json.loads(cli("steps", form, {"a": "yes"}, "--json").stdout)
+    assert shown == {
+        "steps": ["a", "b"],
+        "notes": [{"id": "hello", "before": "a"}, {"id": "bye", "before": None}],
+        "not_asked": [],
+    }
+    text = cli("steps", form, {"a": "no"}).stdout.splitlines()
+    assert text == ["[-] note hello", "[x] a", "[ ] b"]

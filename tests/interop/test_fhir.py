@@ -310,7 +310,7 @@ def test_several_instruments_are_a_bundle() -> None:
     assert bundle["resourceType"] == "Bundle"
     assert [e["resource"]["questionnaire"].split("/")[-1] for e in bundle["entry"]] == [
         "phq9|0.1.0",
-        "gad7|0.1.0",
+        "gad7|0.2.0",
     ]
 
 

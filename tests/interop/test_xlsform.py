@@ -103,10 +103,16 @@ def test_every_supported_type_and_language_imports_and_validates(tmp_path: Path,
     assert "no why yet for 'nights'" in checked.stderr  # warned, not failed
     ins = load_file(output)
     assert ins.codesign.status.value == "imported" and ins.language == "en"
-    assert ins.intro == "Thank you for talking with us."
+    assert ins.intro is None  # note rows are notes, shown where the form puts them
     assert [(s.id, s.title, s.intro) for s in ins.sections] == [
-        ("housing", "Housing", "A few questions about where you stay."),
+        ("housing", "Housing", None),
         ("money", "Money", None),
+    ]
+    # The note before the first group opens it as its own screen; the one inside the
+    # field-list group (one screen in ODK) is shown above the group's first question.
+    assert [(n.id, n.display, n.before) for n in ins.sections[0].notes] == [
+        ("hello", "screen", "safe_tonight"),
+        ("housing_note", "above", "safe_tonight"),
     ]
     kinds = {i.id: (i.type, i.integer) for i in ins.items}
     assert kinds == {
@@ -138,7 +144,7 @@ def test_every_supported_type_and_language_imports_and_validates(tmp_path: Path,
     )
     assert found["housing-check:items.safe_tonight.why"][1] == "Pour en chercher un avec vous."
     assert found["housing-check:items.needs.options.bed.label"] == ("A bed", "Un lit")
-    assert found["housing-check:sections.housing.intro"][1] == "Quelques questions."
+    assert found["housing-check:items.housing_note.text"][1] == "Quelques questions."
     tigrinya = tmp_path / "locales" / "ti" / "LC_MESSAGES" / "instrument-housing-check.po"
     with tigrinya.open("rb") as handle:
         ti = {m.context: m.string for m in read_po(handle) if m.id}
@@ -197,8 +203,6 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         "supported",
         "odd.xlsx:survey:11:default: the column 'default' is not translated",
         "odd.xlsx:survey:11:media::image: the column 'media::image' is not translated",
-        "odd.xlsx:survey:12:type: a note between questions has no place in our instruments "
-        "(only a note opening a group becomes its introduction)",
         "odd.xlsx:survey:13:relevant: \"${q1} = 'no' and ${q4} = 'x'\" is not translated: "
         "'x' is not a choice of 'q4'",
     ]
@@ -220,7 +224,6 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         ("type", "repeat"),
         ("default", "untranslated"),
         ("media::image", "untranslated"),
-        ("type", "display"),
         ("relevant", "condition"),
     ]
     assert {g["code"] for g in report["gaps"] if g["note"]} <= {"left-out"}

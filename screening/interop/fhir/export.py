@@ -20,10 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from screening.core.conditions import Condition
-from screening.core.model import Code, Derivation, Instrument, Item, Option, Section, Status
+from screening.core.model import (
+    Code,
+    Derivation,
+    Instrument,
+    Item,
+    Note,
+    Option,
+    Section,
+    Status,
+)
 from screening.interop.common import CANONICAL, EXT, fhir_id, read_translations
 from screening.interop.fhir.conditions import enable_when, fhirpath, to_json
-from screening.interop.fhir.items import coding, fhir_type
+from screening.interop.fhir.items import answer_codes, coding, fhir_type
 
 FHIR_EXT = "http://hl7.org/fhir/StructureDefinition"
 SDC_EXT = "http://hl7.org/fhir/uv/sdc/StructureDefinition"
@@ -47,6 +56,9 @@ OUR_DERIVE = f"{EXT}/derive"  # ask once: the item's value map, as JSON
 OUR_OPTION_CODE = f"{EXT}/option-code"
 OUR_STRING_VALUE = f"{EXT}/option-value-is-text"
 OUR_SCALE_LABEL = f"{EXT}/scale-label"
+OUR_NOTE_WHY = f"{EXT}/note-why"  # a note's why: a display item has no children
+OUR_NOTE_DISPLAY = f"{EXT}/note-display"  # "above": shown above the next question
+OUR_OPTION_VALUE = f"{EXT}/option-value"  # our value of an option coded in a standard system
 
 _STATUS = {Status.VALIDATED: "active"}  # everything else is a draft in FHIR's terms
 
@@ -172,9 +184,28 @@ class _Builder:
             self.text(intro, "text", section.intro, f"sections.{section.id}.intro")
             intro["type"] = "display"
             children.append(intro)
-        children.extend(self.item(i) for i in section.items)
+        for item in section.items:
+            children.extend(self.note(n) for n in section.notes_before(item.id))
+            children.append(self.item(item))
+        children.extend(self.note(n) for n in section.notes_before(None))
         group["item"] = children
         return group
+
+    def note(self, note: Note) -> dict[str, Any]:
+        """A note is a FHIR ``display`` item: text, no answer (a display has no children,
+        so its why and how it is shown travel in our extensions)."""
+        out: dict[str, Any] = {"linkId": note.id}
+        self.text(out, "text", note.text, f"items.{note.id}.text")
+        out["type"] = "display"
+        extensions: list[dict[str, Any]] = [{"url": OUR_TYPE, "valueCode": "note"}]
+        if note.why:
+            extensions.append({"url": OUR_NOTE_WHY, "valueString": note.why})
+        if note.display != "screen":
+            extensions.append({"url": OUR_NOTE_DISPLAY, "valueCode": note.display})
+        if note.show_if is not None:
+            extensions.extend(self._conditions(out, note.show_if, note.id))
+        out["extension"] = extensions
+        return out
 
     def item(self, item: Item) -> dict[str, Any]:
         kind = fhir_type(item)
@@ -243,9 +274,14 @@ class _Builder:
         extensions = []
         if option.numeric is not None:
             extensions.append({"url": ORDINAL_VALUE, "valueDecimal": option.numeric})
-        if isinstance(option.value, str) and option.value.lstrip("-").isdigit():
+        standard = answer_codes(item) is not None
+        if standard:  # coded in a standard system: our own value travels beside it
+            kind = "valueInteger" if isinstance(option.value, int) else "valueString"
+            extensions.append({"url": OUR_OPTION_VALUE, kind: option.value})
+        elif isinstance(option.value, str) and option.value.lstrip("-").isdigit():
             extensions.append({"url": OUR_STRING_VALUE, "valueBoolean": True})
-        extensions.extend({"url": OUR_OPTION_CODE, "valueCoding": _code(c)} for c in option.codes)
+        more = option.codes[1:] if standard else option.codes  # the first is the coding
+        extensions.extend({"url": OUR_OPTION_CODE, "valueCoding": _code(c)} for c in more)
         if extensions:
             value["extension"] = extensions
         out: dict[str, Any] = {"valueCoding": value}

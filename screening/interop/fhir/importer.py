@@ -30,7 +30,10 @@ from screening.interop.fhir.export import (
     OUR_CONTENT_WARNING,
     OUR_DERIVE,
     OUR_INTRO,
+    OUR_NOTE_DISPLAY,
+    OUR_NOTE_WHY,
     OUR_OPTION_CODE,
+    OUR_OPTION_VALUE,
     OUR_SHOW_IF,
     OUR_STRING_VALUE,
     OUR_TYPE,
@@ -114,6 +117,7 @@ class _Reader:
         self.ids: dict[str, str] = {}  # linkId -> our id
         self.items: dict[str, Raw] = {}  # our id -> the item built
         self.values: dict[str, list[object]] = {}  # our id -> its option values
+        self.coded: dict[str, dict[str, object]] = {}  # our id -> standard code -> value
         self.title = ""
         self.valuesets: dict[str, list[Raw]] = {}  # "#id" or url -> its codings
         self.follow_ups: dict[str, list[Raw]] = {}  # item id -> items asked after it
@@ -280,16 +284,31 @@ class _Reader:
                 )
 
     def display(self, section: Raw, raw: Raw, path: str) -> None:
+        """A ``display`` item: the section's intro when it opens a section (and is not
+        one of our notes), else a note between questions, shown as its own screen."""
         text = raw.get("text")
-        if text and not section["items"] and "intro" not in section:
+        ours = _value(_ext(raw, OUR_TYPE)) == "note"
+        if text and not ours and not section["items"] and "intro" not in section:
             section["intro"] = text
             self.translated(raw, "text", f"sections.{section['id']}.intro")
-        elif text:
-            self.gap(
-                path,
-                GapCode.DISPLAY,
-                "display text between questions has no place in our instruments",
-            )
+            return
+        if not text:
+            self.gap(f"{path}.text", GapCode.NO_TEXT, "a display item without text")
+            return
+        ident = self.claim(str(raw.get("linkId", "")), path)
+        if ident is None:
+            return
+        note: Raw = {"id": ident, "type": "note", "text": text}
+        self.translated(raw, "text", f"items.{ident}.text")
+        why = _value(_ext(raw, OUR_NOTE_WHY))
+        if isinstance(why, str) and why:
+            note["why"] = why
+        if _value(_ext(raw, OUR_NOTE_DISPLAY)) == "above":
+            note["display"] = "above"
+        condition = self.condition(raw, path, ident)
+        if condition is not None:
+            note["show_if"] = condition
+        section["items"].append(note)
 
     # --- one question ---------------------------------------------------------------
 
@@ -489,6 +508,10 @@ class _Reader:
             code = str(coding.get("code", ""))
             text_value = _value(_ext(coding, OUR_STRING_VALUE)) is True
             value: str | int = int(code) if _INT.fullmatch(code) and not text_value else code
+            ours = _value(_ext(coding, OUR_OPTION_VALUE))  # a standard code: our value
+            if isinstance(ours, str | int) and not isinstance(ours, bool):
+                value = ours
+                self.coded.setdefault(owner, {})[code] = ours
             label = coding.get("display")
             ordinal = _value(_ext(coding, ORDINAL_VALUE))
         elif "valueString" in answer:
@@ -524,6 +547,8 @@ class _Reader:
         ]
         coding = answer.get("valueCoding", {})
         if coding.get("system") and "screening.invalid" not in coding["system"]:
+            if _ext(coding, OUR_OPTION_VALUE) is not None:  # ours: its display is our label
+                coding = {k: coding[k] for k in ("system", "code") if k in coding}
             codes.insert(0, coding)
         elif coding and not coding.get("system") and owner not in self.unsystematic:
             self.unsystematic.add(owner)  # one note an item is enough
@@ -668,7 +693,9 @@ class _Reader:
             return None
         if name == "answerCoding" and isinstance(value, Mapping):
             code = str(value.get("code"))
-            match = next((v for v in self.values[target["id"]] if str(v) == code), None)
+            match = self.coded.get(target["id"], {}).get(code)
+            if match is None:
+                match = next((v for v in self.values[target["id"]] if str(v) == code), None)
             if match is None or op != "=":
                 self.gap(
                     path, GapCode.CONDITION, f"{code!r} is not an option of {target['id']!r}", owner

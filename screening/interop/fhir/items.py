@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.core.model import Item, OptionValue
+from screening.core.model import Code, Item, OptionValue
 from screening.interop.common import CANONICAL
 
 BOOLEAN_VALUES = {"yes": True, "no": False}
@@ -38,7 +38,21 @@ def option_label(item: Item, value: OptionValue) -> str:
     return YES_NO_LABELS.get(str(value), str(value))
 
 
+def answer_codes(item: Item) -> dict[tuple[type, OptionValue], Code] | None:
+    """The standard answer code of each option (LOINC ``LA…`` codes, say) when the
+    instrument declares one for every option of the item: the first code each option
+    lists. None when any option has none: then every option is coded in our own
+    (``.invalid``) system, so one answer list never mixes systems."""
+    if not item.options or any(not o.codes for o in item.options):
+        return None
+    return {(type(o.value), o.value): o.codes[0] for o in item.options}
+
+
 def coding(item: Item, value: OptionValue) -> dict[str, Any]:
+    declared = answer_codes(item)
+    code = None if declared is None else declared.get((type(value), value))
+    if code is not None:
+        return {"system": code.system, "code": code.code, "display": option_label(item, value)}
     return {
         "system": option_system(item.instrument_id, item.id),
         "code": str(value),

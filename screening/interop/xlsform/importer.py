@@ -134,6 +134,8 @@ class _Form:
         self.skip_until_end: int | None = None
         self.intro: list[str] = []
         self.title = ""
+        self.waiting: list[dict[str, Any]] = []  # notes before the first section opens
+        self.field_list = False  # in a group ODK shows on one screen (appearance field-list)
 
     @property
     def code(self) -> str | None:
@@ -343,6 +345,7 @@ class _Form:
                 self.groups.pop()
             self.section = None  # what follows starts a section of its own
             self.in_group = bool(self.groups)
+            self.field_list = bool(self.groups) and bool(self.groups[-1]["field_list"])
         elif kind.startswith(_REPEATS):
             self.result.gap(
                 where,
@@ -384,9 +387,12 @@ class _Form:
             ],
             "row": row,
             "parts": 0,
+            "field_list": "field-list" in row.get("appearance", "")
+            or bool(outer and outer["field_list"]),
         }
         self.groups.append(group)
         self._open_section(group)
+        self.field_list = bool(group["field_list"])
         if title is not None:
             self.translate(f"sections.{self.section_id}.title", row, "label", title)
         intro = self.text(row, "hint")
@@ -414,26 +420,55 @@ class _Form:
             self.section["show_if"] = conditions[0]
         elif conditions:
             self.section["show_if"] = {"all": list(conditions)}
-        self.section["items"] = []
+        self.section["items"] = self.waiting  # notes before it open it
+        self.waiting = []
         self.sections.append(self.section)
 
     def note_row(self, n: int, row: Row) -> None:
+        """A ``note`` row is a note: text between questions, shown as its own screen as
+        ODK shows it, with its ``hint`` as its why and its ``relevant`` as its show-if."""
         text = self.text(row, "label")
         if text is None:
+            if self.source is not None:
+                self.result.gap(
+                    self.where("survey", n, "label"), GapCode.NO_TEXT, "a note without a label"
+                )
             return
-        target = self.section if self.in_group else None
-        if target is not None and not target["items"] and "intro" not in target:
-            target["intro"] = text
-            self.translate(f"sections.{target['id']}.intro", row, "label", text)
-        elif target is None and not self.sections:
-            self.intro.append(text)
+        ident = self._claim(row.get("name", "").strip(), n)
+        if ident is None:
+            return
+        note: dict[str, Any] = {"id": ident, "type": "note", "text": text}
+        self.translate(f"items.{ident}.text", row, "label", text)
+        why = self.text(row, "hint")
+        if why:
+            note["why"] = why
+            self.translate(f"items.{ident}.why", row, "hint", why)
+        relevant = row.get("relevant", "").strip()
+        if relevant:
+            condition = self._condition(relevant, n, ident)
+            if condition is not None:
+                note["show_if"] = condition
+        if self.field_list:  # ODK shows the group on one screen: the note above its question
+            note["display"] = "above"
+        self._other_columns(n, row, ident, HANDLED)
+        if self.section is None:
+            self.waiting.append(note)  # it opens the part that comes next
         else:
-            self.result.gap(
-                self.where("survey", n, "type"),
-                GapCode.DISPLAY,
-                "a note between questions has no place in our instruments (only a note "
-                "opening a group becomes its introduction)",
-            )
+            self.section["items"].append(note)
+
+    def close_notes(self) -> None:
+        """Notes after the last question: into the last section, shown as screens (no
+        question follows them to show them above)."""
+        if self.waiting:
+            if not self.sections:
+                self.sections.append({"id": "part_1", "title": self.title, "items": []})
+            self.sections[-1]["items"].extend(self.waiting)
+            self.waiting = []
+        for section in reversed(self.sections):
+            for entry in reversed(section["items"]):
+                if entry.get("type") != "note":
+                    return
+                entry.pop("display", None)
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
@@ -595,7 +630,8 @@ class _Form:
             self._open_section(self.groups[-1])  # the outer group goes on after an inner
         if self.section is None:
             number = len(self.sections) + 1
-            self.section = {"id": f"part_{number}", "title": self.title, "items": []}
+            self.section = {"id": f"part_{number}", "title": self.title, "items": self.waiting}
+            self.waiting = []
             self.sections.append(self.section)
         self.section["items"].append(item)  # top-level questions share one implicit section
 
@@ -826,6 +862,7 @@ def convert(
     )
     if form.intro:
         doc["intro"] = "\n\n".join(form.intro)
+    form.close_notes()
     doc["sections"] = [s for s in form.sections if s["items"]]
     result.doc = doc
     return result
