@@ -170,7 +170,12 @@ def outcome(tool: str, path: Path) -> dict[str, Any]:
     if result.doc:
         _, problems = check_bytes(render(result).encode(), "corpus_form.yaml")
         valid = not [p for p in problems if not p.warning]
-        items = [i for s in result.doc.get("sections", []) for i in s.get("items", [])]
+        items = [
+            i
+            for s in result.doc.get("sections", [])
+            for i in s.get("items", [])
+            if i.get("type") != "note"  # a note is no question (nor counted as one)
+        ]
     status = "refused"
     if valid and items:
         status = "full" if not gaps else "partial"
