@@ -271,8 +271,10 @@ def test_who_can_see_answers_is_said_on_the_consent_screen() -> None:
 def _section_strings(template: str, heading: str) -> list[str]:
     """The gettext strings under one ``<h2>`` of a template, up to the next heading."""
     html = (ROOT / "templates" / template).read_text(encoding="utf-8")
-    part = html.split(f'<h2>{{{{ _("{heading}") }}}}</h2>', 1)[1].split("<h2>", 1)[0]
-    return [s.replace("%(minutes)s", "15") for s in re.findall(r'_\("([^"]+)"', part)]
+    # ``_p`` is the audience-aware lookup (youth or worker register), ``_`` the plain one
+    opening = re.compile(r'<h2>\{\{ _p?\("' + re.escape(heading) + r'"\) \}\}</h2>')
+    part = opening.split(html, maxsplit=1)[1].split("<h2>", 1)[0]
+    return [s.replace("%(minutes)s", "15") for s in re.findall(r'_p?\("([^"]+)"', part)]
 
 
 @pytest.mark.parametrize("heading", ["Your answers", "Who must be told"])
