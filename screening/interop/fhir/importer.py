@@ -31,6 +31,7 @@ from screening.interop.fhir.export import (
     OUR_DERIVE,
     OUR_INTRO,
     OUR_OPTION_CODE,
+    OUR_RESULT,
     OUR_SHOW_IF,
     OUR_STRING_VALUE,
     OUR_TYPE,
@@ -129,6 +130,8 @@ class _Reader:
         loose: Raw | None = None
         for n, raw in enumerate(items):
             path = f"item[{n}]"
+            if _ext(raw, OUR_RESULT) is not None:
+                continue  # our own export's scores and derived values: not questions
             if raw.get("type") == "group":
                 loose = None
                 section = self.section(raw, path)
