@@ -22,6 +22,7 @@ from pyxform.xls2xform import convert as pyxform_convert  # type: ignore[import-
 
 from screening.interop.common import GapCode, to_id
 from screening.interop.forms import ID_PATTERN, VALUE_PATTERN, Imported, bcp47, header
+from screening.interop.xlsform.calculate import translate_calculation
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
 
 Row = dict[str, str]
@@ -90,6 +91,7 @@ class _Form:
         self.skip_until_end: int | None = None
         self.intro: list[str] = []
         self.title = ""
+        self.derived: list[dict[str, Any]] = []  # the calculate rows that translated
 
     def where(self, sheet: str, row: int, column: str) -> str:
         return f"{self.path.name}:{sheet}:{row}:{column}"
@@ -252,6 +254,8 @@ class _Form:
             self.result.note(where, f"{kind!r} is recorded by the device, not asked: left out")
         elif kind == "note":
             self.note_row(n, row)
+        elif kind == "calculate":
+            self.calculate_row(n, row)
         else:
             self.question(n, kind, row, lists)
 
@@ -311,6 +315,39 @@ class _Form:
                 "a note between questions has no place in our instruments (only a note "
                 "opening a group becomes its introduction)",
             )
+
+    def calculate_row(self, n: int, row: Row) -> None:
+        """A ``calculate`` row as a derived value, when its calculation translates
+        exactly; later ``relevant`` and calculations may then use it."""
+        text = row.get("calculation", "").strip()
+        where = self.where("survey", n, "calculation")
+        if row.get("relevant", "").strip():
+            self.result.gap(
+                self.where("survey", n, "relevant"),
+                GapCode.CALCULATION,
+                "a calculation with its own relevant (empty when not relevant) is not translated",
+            )
+            return
+        try:
+            expr, kind = translate_calculation(text, self.questions)
+        except Untranslatable as exc:
+            self.result.gap(where, GapCode.CALCULATION, f"{text!r} is not translated: {exc}")
+            return
+        name = row.get("name", "").strip()
+        ident = self._claim(name, n)
+        if ident is None:
+            return
+        if kind == "date":
+            self.result.gap(
+                where,
+                GapCode.CALCULATION,
+                f"{text!r} is a date: only numbers and text are translated as calculations",
+            )
+            return
+        value: dict[str, Any] = {"id": ident, "value": expr}
+        self.derived.append(value)
+        self.questions[name] = Question(ident, "derived", numeric=kind == "number")
+        self._other_columns(n, row, None, {"type", "name", "calculation", "label", "hint"})
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
@@ -424,7 +461,11 @@ class _Form:
         name = row.get("name", "").strip()
         values = frozenset(str(o["value"]) for o in options or [])
         kind_of = "integer" if item.get("integer") else item["type"]
-        self.questions[name] = Question(ident, kind_of, values)
+        numeric = bool(options) and all(
+            isinstance(o["value"], int | float) and not isinstance(o["value"], bool)
+            for o in options or []
+        )
+        self.questions[name] = Question(ident, kind_of, values, numeric)
         self._place(item)
 
     def _place(self, item: dict[str, Any]) -> None:
@@ -610,5 +651,7 @@ def convert(
     if form.intro:
         doc["intro"] = "\n\n".join(form.intro)
     doc["sections"] = [s for s in form.sections if s["items"]]
+    if form.derived:
+        doc["derived"] = form.derived
     result.doc = doc
     return result

@@ -29,8 +29,9 @@ class Question:
     """What a translation needs to know of an earlier question."""
 
     id: str
-    kind: str  # single | multiple | number | integer | date | text | scale
+    kind: str  # single | multiple | number | integer | date | text | scale | derived
     values: frozenset[str] = frozenset()
+    numeric: bool = False  # choice values are numbers; a derived value is a number
 
 
 _TOKEN = re.compile(
@@ -170,6 +171,8 @@ class _Parser:
         return text
 
     def test(self, question: Question, op: str, value: str | float) -> Raw:
+        if question.kind == "derived":
+            return _derived_test(question, op, value)
         if value == "":
             if op not in ("=", "!="):
                 raise Untranslatable("only = and != compare with ''")
@@ -192,6 +195,21 @@ class _Parser:
         else:
             raise Untranslatable(f"{question.id!r} holds text: compare it with text")
         return test if op == "=" else {"not": test}
+
+
+def _derived_test(question: Question, op: str, value: str | float) -> Raw:
+    """A test of a calculate: its value known or not, compared as a number or as text."""
+    if value == "":
+        if op not in ("=", "!="):
+            raise Untranslatable("only = and != compare with ''")
+        return {"derived": question.id, "known": op == "!="}
+    if question.numeric:
+        test: Raw = {"derived": question.id, _OPS.get(op, "equals"): _number(value)}
+    elif op in _OPS or not isinstance(value, str):
+        raise Untranslatable(f"{question.id!r} is calculated as text: compare it with text")
+    else:
+        test = {"derived": question.id, "equals": value}
+    return {"not": test} if op == "!=" else test
 
 
 def _number(value: str | float) -> float:
