@@ -41,7 +41,7 @@ _TOKEN = re.compile(
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         value = match.group(kind)
