@@ -123,3 +123,66 @@ def test_our_import_does_not_read_the_results_as_questions() -> None:
     assert back.complete, back.gaps
     ids = {i["id"] for s in back.doc["sections"] for i in s["items"]}
     assert "phq9_1" in ids and "phq9_total" not in ids
+
+
+def _questionnaire(expression: str, **extra: Any) -> dict[str, Any]:
+    calc: dict[str, Any] = {
+        "linkId": "total",
+        "text": "Total",
+        "type": "integer",
+        "readOnly": True,
+        "extension": [
+            {
+                "url": CALCULATED,
+                "valueExpression": {"language": "text/fhirpath", "expression": expression},
+            }
+        ],
+    }
+    return {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "language": "en",
+        "title": "Counts",
+        "item": [
+            {"linkId": "adults", "text": "Adults?", "type": "integer"},
+            {"linkId": "children", "text": "Children?", "type": "integer"},
+            calc,
+        ],
+        **extra,
+    }
+
+
+A = "%resource.repeat(item).where(linkId = 'adults').answer.value"
+C = "%resource.item.where(linkId='children').answer.value"
+
+
+def test_a_calculated_expression_imports_as_a_derived_value() -> None:
+    variable = {
+        "url": "http://hl7.org/fhir/StructureDefinition/variable",
+        "valueExpression": {"name": "kids", "language": "text/fhirpath", "expression": C},
+    }
+    resource = _questionnaire(f"iif({A} > 2, {A} + %kids, 0)", extension=[variable])
+    back = from_resource(resource, "counts.json", "counts")
+    assert back.complete, back.gaps
+    assert back.doc["derived"] == [
+        {
+            "id": "total",
+            "label": "Total",
+            "value": {
+                "if": {
+                    "cond": {"item": "adults", "gt": 2},
+                    "then": {"sum": ["adults", "children"]},
+                    "else": 0,
+                }
+            },
+        }
+    ]
+    items = [i["id"] for s in back.doc["sections"] for i in s["items"]]
+    assert items == ["adults", "children"]
+
+
+def test_a_calculated_expression_that_does_not_translate_is_reported() -> None:
+    back = from_resource(_questionnaire(f"({A} + {C}).round(1)"), "counts.json", "counts")
+    assert [(g.where, g.code.value) for g in back.gaps if not g.note] == [
+        ("counts.json:item[2].extension(calculatedExpression)", "calculation")
+    ]

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from screening.interop.common import GapCode, to_id
+from screening.interop.fhir.calculated_import import calculated, variables
 from screening.interop.fhir.check import check_questionnaire
 from screening.interop.fhir.export import (
+    CALCULATED,
     ENABLE_WHEN_EXPRESSION,
     ITEM_CONTROL,
     MAX_VALUE,
@@ -86,6 +88,9 @@ class _Reader:
         self.items: dict[str, Raw] = {}  # our id -> the item built
         self.values: dict[str, list[object]] = {}  # our id -> its option values
         self.title = ""
+        self.derived: list[Raw] = []  # calculated items that translated (SDC)
+        self.variables: dict[str, str] = {}  # the Questionnaire's SDC variables
+        self.top: set[str] = set()  # linkIds at the top level
 
     def translated(self, element: Mapping[str, Any], key: str, context: str) -> None:
         """Translations in the standard extension of ``element[key]`` go to the catalogs
@@ -217,6 +222,9 @@ class _Reader:
     # --- one question ---------------------------------------------------------------
 
     def item(self, raw: Raw, path: str) -> Raw | None:
+        if _ext(raw, CALCULATED) is not None:
+            calculated(self, raw, path)
+            return None
         kind = raw.get("type")
         ours = _value(_ext(raw, OUR_TYPE))
         found = self.kind(raw, kind, ours, path)
@@ -583,6 +591,10 @@ def from_resource(
         doc["codes"] = [
             {k: c[k] for k in ("system", "code", "display") if k in c} for c in resource["code"]
         ]
+    reader.variables = variables(resource)
+    reader.top = {str(i.get("linkId")) for i in resource.get("item", []) if isinstance(i, dict)}
     doc["sections"] = reader.sections(resource.get("item", []))
+    if reader.derived:
+        doc["derived"] = reader.derived
     result.doc = doc
     return result

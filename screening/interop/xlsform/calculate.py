@@ -84,7 +84,7 @@ class _Calc(_Parser):
                 left = ({op: [left[0], right[0]]}, "number")
         return left
 
-    def factor(self) -> tuple[Expr, str]:  # noqa: PLR0911
+    def factor(self) -> tuple[Expr, str]:
         token = self.take()
         kind, value = token
         if kind == "number":
