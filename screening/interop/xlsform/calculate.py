@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from screening.interop.xlsform.xpath import Question, Untranslatable, _Parser
+from screening.interop.xlsform.xpath import Parser, Question, Untranslatable
 
 Raw = dict[str, Any]
 Expr = Any  # a number, an id, or a one-key mapping (our derived-value form)
@@ -58,7 +58,7 @@ def _unary(before: list[tuple[str, str]]) -> bool:
     return not before or before[-1][0] in ("op", "arith") or before[-1][1] in ("(", ",")
 
 
-class _Calc(_Parser):
+class _Calc(Parser):
     def __init__(self, text: str, questions: Mapping[str, Question]) -> None:
         super().__init__("", questions)
         self.tokens = _tokens(text)

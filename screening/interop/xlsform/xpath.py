@@ -226,3 +226,6 @@ def translate(text: str, questions: Mapping[str, Question]) -> Raw:
     """The condition for a ``relevant`` expression; :class:`Untranslatable` if none is
     exact."""
     return _Parser(text, questions).parse()
+
+
+Parser = _Parser  # public: the calculate translation (calculate.py) extends it
