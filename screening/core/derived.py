@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from screening.core.answers import Answer, Missing, iso_date
+from screening.core.answers import iso_date
 from screening.core.conditions import Condition, Facts, references
 
 DValue = int | float | str | dt.date  # what a derived value can be; None is unknown
@@ -306,10 +306,6 @@ class DerivedValue:
 
     def refs(self) -> list[str]:
         return list(dict.fromkeys(self.expr.refs()))
-
-
-def is_missing(answer: Answer | None) -> bool:
-    return answer is None or isinstance(answer, Missing)
 
 
 def to_json(value: DValue | None) -> object:
