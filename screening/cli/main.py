@@ -9,6 +9,7 @@ from __future__ import annotations
 # Commands import storage, the web app and the heavier edges inside their functions:
 # `screening validate`, `score` and `interview` then start without Flask, SQLAlchemy or
 # the FHIR models. (Function-local imports of ours are checked for circles too.)
+import datetime as dt
 import json
 import secrets
 import sys
@@ -150,7 +151,7 @@ def _prepare(
     spec: str, answers_file: str, params: tuple[str, ...]
 ) -> tuple[Interview, interview.State]:
     instruments = catalog.resolve(spec, _params(params))
-    session = Interview(instruments)
+    session = Interview(instruments, today=dt.date.today())  # derived values' today
     answers = catalog.parse_answers(session, catalog.read_answers(answers_file))
     state = interview.State(answers=answers)
     walked = interview.route(session, state)
@@ -284,7 +285,7 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
     q = stop here.
     """
 
-    session = Interview(catalog.resolve(instrument, _params(params)))
+    session = Interview(catalog.resolve(instrument, _params(params)), today=dt.date.today())
     state = run(session)
     if save is not None:
         save.write_text(

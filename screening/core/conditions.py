@@ -14,6 +14,7 @@ rules cannot be told is ``unknown``, never ``none``.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class Facts(Protocol):
     def flag(self, flag_id: str) -> bool:
         """Whether a flag is raised."""
 
+    def derived(self, name: str) -> object | None:
+        """A derived value (see :mod:`screening.core.derived`); None when unknown."""
+
 
 class Uncertain(Facts, Protocol):
     """Facts that also know what they cannot tell. Supplied by the scorer."""
@@ -46,7 +50,7 @@ class Uncertain(Facts, Protocol):
         these answers, so that a test of it is neither true nor false."""
 
 
-Ref = str  # "item:ID", "score:ID" or "flag:ID"
+Ref = str  # "item:ID", "score:ID", "flag:ID" or "derived:ID"
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "gt": operator.gt,
@@ -57,6 +61,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 ITEM_OPS = ("equals", "in", "includes", "gt", "gte", "lt", "lte", "answered", "skipped", "declined")
 SCORE_OPS = ("equals", "gt", "gte", "lt", "lte", "band")
+DERIVED_OPS = ("equals", "in", "gt", "gte", "lt", "lte", "known")
 
 
 def _same(a: object, b: object) -> bool:
@@ -240,6 +245,47 @@ class FlagTest(Condition):
         return [ref] if facts.unknown(ref) else []
 
 
+@dataclass(frozen=True, slots=True)
+class DerivedTest(Condition):
+    """A test of a derived value: false when the value is unknown, except ``known``.
+    A date value compares with text written YYYY-MM-DD."""
+
+    name: str
+    op: str
+    value: object
+
+    def evaluate(self, facts: Facts) -> bool:
+        found = facts.derived(self.name)
+        if self.op == "known":
+            return (found is not None) is self.value
+        if found is None:
+            return False
+        if isinstance(found, dt.date):
+            found = found.isoformat()
+        if self.op == "equals":
+            return _same(found, self.value)
+        if self.op == "in":
+            assert isinstance(self.value, tuple)
+            return any(_same(found, v) for v in self.value)
+        if isinstance(found, bool) or not isinstance(found, int | float):
+            return False
+        if not isinstance(self.value, int | float):
+            return False
+        return _COMPARE[self.op](found, self.value)
+
+    def explain(self, facts: Facts) -> list[Ref]:
+        return [f"derived:{self.name}"]
+
+    def holds(self, facts: Uncertain) -> bool | None:
+        if self.op == "known":
+            return self.evaluate(facts)
+        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        ref = self.explain(facts)[0]
+        return [ref] if self.holds(facts) is None else []
+
+
 def _unique(refs: Iterator[Ref] | list[Ref]) -> list[Ref]:
     return list(dict.fromkeys(refs))
 
@@ -252,10 +298,12 @@ def _refs(condition: Condition) -> Iterator[Ref]:
             yield f"score:{node.score}"
         elif isinstance(node, FlagTest):
             yield f"flag:{node.flag}"
+        elif isinstance(node, DerivedTest):
+            yield f"derived:{node.name}"
 
 
 def references(condition: Condition) -> list[Ref]:
-    """Every item, score and flag a condition looks at, in order, once each."""
+    """Every item, score, flag and derived value a condition looks at, in order, once each."""
     return _unique(_refs(condition))
 
 
@@ -269,6 +317,12 @@ def parse(raw: Mapping[str, object]) -> Condition:
         return Not(parse(_mapping(raw["not"])))
     if "flag" in raw:
         return FlagTest(str(raw["flag"]))
+    if "derived" in raw:
+        op = next(k for k in raw if k != "derived")
+        value = raw[op]
+        if op == "in":
+            value = tuple(_sequence(value))
+        return DerivedTest(str(raw["derived"]), op, value)
     if "score" in raw:
         op = next(k for k in raw if k != "score")
         value = raw[op]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from screening.core.conditions import Condition
+from screening.core.derived import DerivedValue, map_value
 
 OptionValue = str | int
 ITEM_TYPES: Final = ("single", "multiple", "scale", "yes_no", "number", "date", "text")
@@ -84,10 +85,8 @@ class Derivation:
     def value_for(self, source_value: object) -> OptionValue | None:
         """This item's value for a source value; None when the map has no row for it
         (1 and "1" are different values, True is none)."""
-        for key, target in self.pairs:
-            if type(key) is type(source_value) and key == source_value:
-                return target
-        return None
+        found = map_value(self.pairs, source_value)
+        return found if isinstance(found, str | int) else None
 
     @property
     def source_values(self) -> tuple[OptionValue, ...]:
@@ -202,10 +201,11 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One addend of a score: an item or another score, weighted."""
+    """One addend of a score: an item, another score or a derived value, weighted."""
 
     item: str | None = None
     score: str | None = None
+    derived: str | None = None
     weight: float = 1
     reverse: bool = False
 
@@ -378,6 +378,7 @@ class Instrument:
     changelog: tuple[tuple[str, str, str], ...] = ()
     codes: tuple[Code, ...] = ()
     education: Education | None = None
+    derived: tuple[DerivedValue, ...] = ()  # in their order: each reads only those above
     _items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -404,6 +405,9 @@ class Instrument:
             if section.id == section_id:
                 return section
         return None
+
+    def derived_value(self, name: str) -> DerivedValue | None:
+        return next((d for d in self.derived if d.id == name), None)
 
     def score(self, score_id: str) -> Score | None:
         for score in self.scores:

@@ -36,6 +36,12 @@ def _openest(levels: Iterable[str]) -> str:
     return PRINT_LEVELS[min(found)] if found else NEVER
 
 
+def _term_ref(item: str | None, score: str | None, derived: str | None) -> str:
+    if item:
+        return f"item:{item}"
+    return f"derived:{derived}" if derived else f"score:{score}"
+
+
 class Printing:
     """The print level of every reason of one scored interview."""
 
@@ -44,7 +50,7 @@ class Printing:
         self._flags = {f.id: f.because for f in result.flags}
         self._scores = {
             score.id: (
-                *(f"item:{t.item}" if t.item else f"score:{t.score}" for t in score.terms),
+                *(_term_ref(t.item, t.score, t.derived) for t in score.terms),
                 *(f"item:{i}" for i in score.requires),
             )
             for ins in session.instruments
@@ -67,6 +73,9 @@ class Printing:
             return _strictest(self.reason(r, seen | {ref}) for r in self._scores[ident])
         if kind == "flag" and ident in self._flags:
             return _strictest(self.reason(r, seen | {ref}) for r in self._flags[ident])
+        if kind == "derived" and ident in self._session.values:  # as strict as what it reads
+            reads = self._session.values[ident].refs()
+            return _strictest(self.reason(r, seen | {ref}) for r in reads)
         return NEVER
 
     def flag_text(self, flag_id: str) -> bool:

@@ -7,11 +7,13 @@ the route (its show_if is false) is invisible here, so it never counts anywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from screening.core.answers import SKIPPED, Answer, Missing, numeric_value
+from screening.core.derived import DerivedValue, DValue
 from screening.core.model import CHOICE_TYPES, Derivation, Instrument, Item, Note, Section
 
 
@@ -64,11 +66,17 @@ def note_key(note: Note) -> str:
 class Interview:
     """One or several instruments asked in a row, as one interview."""
 
-    def __init__(self, instruments: Sequence[Instrument]) -> None:
+    def __init__(self, instruments: Sequence[Instrument], today: dt.date | None = None) -> None:
+        """``today``: the day the interview is taken, for derived values that count
+        from today (an age); without it those are unknown (the core has no clock)."""
         if not instruments:
             raise InterviewError("empty", "an interview needs at least one instrument")
         self.instruments = tuple(instruments)
+        self.today = today
         self.items: dict[str, Item] = {}
+        self.values: dict[str, DerivedValue] = {
+            d.id: d for instrument in self.instruments for d in instrument.derived
+        }
         self.instrument_of: dict[str, Instrument] = {}
         owners: dict[str, str] = {}
         ids = [i.id for i in self.instruments]
@@ -80,6 +88,7 @@ class Interview:
                 ("note", [n.id for n in instrument.iter_notes()]),
                 ("score", [s.id for s in instrument.scores]),
                 ("flag", [f.id for f in instrument.flags]),
+                ("derived", [d.id for d in instrument.derived]),
             ):
                 for ident in ids:
                     key = f"{kind}:{ident}"
@@ -217,9 +226,21 @@ class ItemFacts:
 
     answers: Mapping[str, Answer | None] = field(default_factory=dict)
     items: Mapping[str, Item] = field(default_factory=dict)
+    values: Mapping[str, DerivedValue] = field(default_factory=dict)
+    day: dt.date | None = None
 
     def answer(self, item_id: str) -> Answer | None:
         return self.answers.get(item_id)
+
+    def derived(self, name: str) -> DValue | None:
+        """A derived value from the answers so far (computed on every call: the route
+        grows while it is walked). Scores are not known here, so one that reads a score
+        is unknown; the loader keeps such values out of show_if."""
+        found = self.values.get(name)
+        return None if found is None else found.expr.value(self)
+
+    def today(self) -> dt.date | None:
+        return self.day
 
     def numeric(self, item_id: str) -> float | None:
         return numeric_value(self.items[item_id], self.answers.get(item_id))
@@ -256,7 +277,7 @@ class Walk(ItemFacts):
 def walk(
     interview: Interview, answers: Mapping[str, Answer], section_choices: Mapping[str, str]
 ) -> Walk:
-    route = Walk(items=interview.items)
+    route = Walk(items=interview.items, values=interview.values, day=interview.today)
     for instrument in interview.order:
         _walk_instrument(interview, instrument, route, answers, section_choices)
     position = {instrument.id: n for n, instrument in enumerate(interview.instruments)}

@@ -40,6 +40,8 @@ def score_range(score: Score, items: Mapping[str, Item], scores: Mapping[str, Sc
     for term in score.terms:
         if term.item is not None:
             t_low, t_high, t_whole = _item_span(items[term.item])
+        elif term.derived is not None:  # a derived value's range is not worked out
+            t_low, t_high, t_whole = -math.inf, math.inf, False
         else:
             sub = score_range(scores[term.score or ""], items, scores)
             t_low, t_high, t_whole = sub.low, sub.high, sub.whole

@@ -13,11 +13,14 @@ answer before it is missing) or a score that is incomplete, the need is ``unknow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from screening.core.answers import DECLINED, SKIPPED, Answer, has_value, numeric_value
 from screening.core.conditions import Condition
+from screening.core.derived import DValue
+from screening.core.derived import to_json as derived_json
 from screening.core.model import Instrument, Item, Need, Score, Severity
 from screening.core.route import Interview, Kind, Walk
 
@@ -64,6 +67,7 @@ class Result:
     flags: tuple[FlagResult, ...] = ()
     needs: dict[str, NeedResult] = field(default_factory=dict)
     strengths: tuple[StrengthResult, ...] = ()
+    derived: dict[str, DValue | None] = field(default_factory=dict)  # None: unknown
 
     @property
     def urgent(self) -> tuple[str, ...]:
@@ -83,6 +87,8 @@ class Result:
             },
             "strengths": [s.id for s in self.strengths],
         }
+        if self.derived:  # only instruments with derived values: older output unchanged
+            out["derived"] = {k: derived_json(v) for k, v in self.derived.items()}
         if explain:
             out["explain"] = {
                 "scores": {
@@ -132,6 +138,25 @@ class _Facts:
     def flag(self, flag_id: str) -> bool:
         return flag_id in self.raised
 
+    def derived(self, name: str) -> DValue | None:
+        """A derived value with the scores known so far (the loader orders them)."""
+        found = self.route.values.get(name)
+        return None if found is None else found.expr.value(self)
+
+    def today(self) -> dt.date | None:
+        return self.route.day
+
+    def expand(self, refs: Iterable[str]) -> list[str]:
+        """``refs`` with each derived value replaced by what it reads, so that what
+        explains a result names answers, scores and flags only (printing rules and
+        summaries know those)."""
+        out: list[str] = []
+        for ref in refs:
+            kind, _, ident = ref.partition(":")
+            found = self.route.values.get(ident) if kind == "derived" else None
+            out.extend(self.expand(found.refs()) if found is not None else [ref])
+        return list(dict.fromkeys(out))
+
     def shown(self, item_id: str) -> bool | None:
         """Whether the item is asked: None when that hangs on a missing answer."""
         if item_id not in self._shown:
@@ -141,6 +166,8 @@ class _Facts:
 
     def unknown(self, ref: str) -> bool:
         kind, _, ident = ref.partition(":")
+        if kind == "derived":
+            return self.derived(ident) is None
         if kind != "item":
             return ref in self.untold
         if ident not in self.gates:  # another instrument's item: as the route has it
@@ -157,6 +184,11 @@ class _Facts:
             if kind == "flag":
                 out[ref] = ""  # a mark against loops; dropped at the end
                 self.reasons(tuple(self.flag_rules[ident].unknowns(self)), out)
+            elif kind == "derived":
+                out[ref] = ""
+                found = self.route.values.get(ident)
+                read = found.refs() if found is not None else []
+                self.reasons(tuple(r for r in read if self.unknown(r)), out)
             elif kind == "score":
                 out[ref] = "incomplete" if not self.scores[ident].complete else ""
                 self.reasons(self.score_refs(ident), out)
@@ -186,6 +218,7 @@ class _Facts:
         refs = [f"score:{t.score}" for t in score.terms if t.score is not None]
         refs += [f"item:{t.item}" for t in score.terms if t.item is not None]
         refs += [f"item:{i}" for i in score.requires]
+        refs += [f"derived:{t.derived}" for t in score.terms if t.derived is not None]
         return tuple(r for r in refs if self.unknown(r))
 
 
@@ -204,7 +237,11 @@ def _term_value(item: Item, answer: Answer, reverse: bool) -> float | None:
 
 
 def score_one(
-    score: Score, route: Walk, done: Mapping[str, ScoreResult], params: Mapping[str, int]
+    score: Score,
+    route: Walk,
+    done: Mapping[str, ScoreResult],
+    params: Mapping[str, int],
+    facts: _Facts | None = None,
 ) -> ScoreResult:
     total = 0.0
     complete = True
@@ -217,6 +254,15 @@ def score_one(
             total += sub.value * term.weight
             complete = complete and sub.complete
             used.append(f"score:{sub.id}")
+            continue
+        if term.derived is not None:
+            found = (facts or _Facts(route)).derived(term.derived)
+            if isinstance(found, int | float):
+                total += found * term.weight
+                used.append(f"derived:{term.derived}")
+            else:  # unknown: the score is incomplete, as for a missing answer
+                complete = False
+                missing.append(f"derived:{term.derived}")
             continue
         item_id = term.item or ""
         answer = route.answers.get(item_id)
@@ -252,13 +298,13 @@ def score_one(
 def _explain(condition: Condition | None, facts: _Facts) -> tuple[str, ...] | None:
     if condition is None or not condition.evaluate(facts):
         return None
-    return tuple(condition.explain(facts))
+    return tuple(facts.expand(condition.explain(facts)))
 
 
 def score_instrument(instrument: Instrument, route: Walk) -> Result:
     facts = _Facts(route, instrument)
     for score in instrument.scores:
-        done = score_one(score, route, facts.scores, instrument.parameter_values)
+        done = score_one(score, route, facts.scores, instrument.parameter_values, facts)
         facts.scores[score.id] = done
         if not done.complete or facts.score_refs(score.id):
             facts.untold.add(f"score:{score.id}")
@@ -276,7 +322,8 @@ def score_instrument(instrument: Instrument, route: Walk) -> Result:
         because = _explain(strength.when, facts)
         if because is not None:
             strengths.append(StrengthResult(strength.id, because))
-    return Result(facts.scores, tuple(flags), needs, tuple(strengths))
+    derived = {d.id: facts.derived(d.id) for d in instrument.derived}
+    return Result(facts.scores, tuple(flags), needs, tuple(strengths), derived)
 
 
 def _need(need: Need, facts: _Facts) -> NeedResult:
@@ -306,9 +353,11 @@ def score(interview: Interview, route: Walk) -> Result:
     flags: list[FlagResult] = []
     needs: dict[str, NeedResult] = {}
     strengths: dict[str, StrengthResult] = {}
+    derived: dict[str, DValue | None] = {}
     for instrument in interview.instruments:
         part = score_instrument(instrument, route)
         scores.update(part.scores)
+        derived.update(part.derived)
         flags.extend(part.flags)
         for need in part.needs.values():
             before = needs.get(need.id)
@@ -316,7 +365,7 @@ def score(interview: Interview, route: Walk) -> Result:
         for strength in part.strengths:
             strengths.setdefault(strength.id, strength)
     flags.sort(key=lambda f: f.severity)  # stable: definition order within a severity
-    return Result(scores, tuple(flags), needs, tuple(strengths.values()))
+    return Result(scores, tuple(flags), needs, tuple(strengths.values()), derived)
 
 
 def merge_needs(first: NeedResult, second: NeedResult) -> NeedResult:

@@ -35,6 +35,7 @@ class GapCode(enum.StrEnum):
     CONDITION = "condition"  # skip logic (relevant, enableWhen) that is not translated
     REQUIRED = "required"  # a requirement that is not translated
     CONSTRAINT = "constraint"  # a constraint that is not translated
+    CALCULATION = "calculation"  # a calculate or calculatedExpression not translated exactly
     UNTRANSLATED = "untranslated"  # a column, key or extension we do not read
     LEFT_OUT = "left-out"  # a note: left out on purpose, nothing asked changes
 

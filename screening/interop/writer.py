@@ -40,6 +40,7 @@ def render(result: Imported) -> str:
     owners = {g.item for g in gaps}
     doc = dict(result.doc)
     sections = doc.pop("sections", [])
+    derived = doc.pop("derived", None)  # after the questions it reads
     lines = [
         f"# Imported from {result.source} with `screening import {result.tool}`.",
         "# Review every question before use: add why each is asked, a licence, and who",
@@ -58,6 +59,8 @@ def render(result: Imported) -> str:
         for item in section["items"]:
             out += _marks(gaps, item["id"], 6) if item["id"] in owners else ""
             out += _indent(_dump([item]), 6)
+    if derived:
+        out += _dump({"derived": derived})
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from screening.core import conditions as cond
+from screening.core.derived import DerivedValue
 from screening.core.model import (
     Flag,
     Item,
@@ -48,6 +49,12 @@ def _check_tree(
     if "not" in raw:
         _check_tree(ctx, raw["not"], (*path, "not"), items, items_only, scores, flags)
         return
+    if "derived" in raw:
+        if ctx.derived is None:  # checked once the derived values are built
+            ctx.deferred.append((path, raw, frozenset(items), items_only))
+        else:
+            check_derived_test(ctx, raw, path, frozenset(items), items_only)
+        return
     if items_only and ("score" in raw or "flag" in raw):
         ctx.error(
             path,
@@ -83,6 +90,75 @@ def _check_tree(
     op = next(k for k in raw if k != "item")
     for problem in _item_test_problems(item, op, raw[op]):
         ctx.error((*path, op), "condition-value", problem)
+
+
+def check_derived_test(
+    ctx: Ctx, raw: Raw, path: Path, earlier: frozenset[str], items_only: bool
+) -> None:
+    """A test of a derived value: it exists; in a show_if it reads only items asked
+    before (through every value it reads) and no score; the test fits its type."""
+    known = ctx.derived or {}
+    found = known.get(raw["derived"])
+    if found is None:
+        ctx.error(
+            (*path, "derived"), "unknown-ref", unknown("derived value", raw["derived"], known)
+        )
+        return
+    if items_only:
+        reads = derived_reads(found.id, known)
+        if any(r.startswith(("score:", "flag:")) for r in reads):
+            ctx.error(
+                (*path, "derived"),
+                "show-if-kind",
+                f"the derived value {found.id!r} reads a score; show_if can only use values "
+                "read from items that come earlier (scores are known only at the end)",
+            )
+            return
+        later = [r[5:] for r in reads if r.startswith("item:") and r[5:] not in earlier]
+        if later:
+            ctx.error(
+                (*path, "derived"),
+                "forward-ref",
+                f"the derived value {found.id!r} reads {later[0]!r}, which comes later; a "
+                "show_if can only use values of items asked before it",
+            )
+            return
+    op = next(k for k in raw if k != "derived")
+    value = raw[op]
+    numbers = op in ("gt", "gte", "lt", "lte")
+    values = value if isinstance(value, list) else [value]
+    if op == "known":
+        return
+    if numbers and found.type != "number":
+        ctx.error(
+            (*path, op),
+            "condition-value",
+            f"{found.id!r} is {found.type}, not a number: compare it with equals or in",
+        )
+    elif not numbers and found.type == "number" and any(isinstance(v, str) for v in values):
+        ctx.error((*path, op), "condition-value", f"{found.id!r} is a number: compare it with one")
+    elif not numbers and found.type != "number" and any(not isinstance(v, str) for v in values):
+        ctx.error(
+            (*path, op), "condition-value", f"{found.id!r} is {found.type}: compare it with text"
+        )
+
+
+def derived_reads(name: str, known: Mapping[str, DerivedValue]) -> list[str]:
+    """Everything a derived value reads, through the derived values it reads."""
+    out: list[str] = []
+    todo, seen = [name], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found = known.get(current)
+        for ref in found.refs() if found is not None else []:
+            if ref.startswith("derived:"):
+                todo.append(ref[8:])
+            else:
+                out.append(ref)
+    return list(dict.fromkeys(out))
 
 
 def _check_score_test(ctx: Ctx, raw: Raw, path: Path, scores: Mapping[str, Score]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from screening.core.derived import DerivedValue
 from screening.core.model import Code
 from screening.errors import Path, Problem
 from screening.load.yamlmarks import Document
@@ -29,6 +30,10 @@ class Ctx:
     # added after it was written (see loader.STORED_RELAXED).
     relaxed: frozenset[str] = frozenset()
     seen: set[Problem] = field(default_factory=set)  # the problems, to find a repeat at once
+    # Derived values, once built (check_derived); until then tests of them wait in
+    # ``deferred`` as (path, raw test, ids of the items before it, show_if or not).
+    derived: dict[str, DerivedValue] | None = None
+    deferred: list[tuple[Path, Raw, frozenset[str], bool]] = field(default_factory=list)
 
     def error(
         self, path: Path, code: str, message: str, *, key: bool = False, warning: bool = False
@@ -43,11 +48,11 @@ class Ctx:
     def claim(self, ident: str, path: Path, kind: str) -> None:
         """Items, scores and flags share one set of ids (conditions and results name
         them); sections, needs, strengths and parameters each have their own."""
-        shared = kind in ("item", "score", "flag")
+        shared = kind in ("item", "score", "flag", "derived")
         key = f"{'result' if shared else kind}:{ident}"
         if key in self.ids:
             line, _ = self.doc.where(self.ids[key])
-            among = "items, scores and flags" if shared else f"{kind}s"
+            among = "items, scores, flags and derived values" if shared else f"{kind}s"
             self.error(
                 path,
                 "duplicate-id",

@@ -23,7 +23,7 @@ from screening.core.model import (
 )
 from screening.core.scorerange import band_problems, score_range
 from screening.errors import Path
-from screening.load.check_conditions import check_condition_ref
+from screening.load.check_conditions import check_condition_ref, derived_reads
 from screening.load.check_context import Ctx, Raw, codes, unknown
 
 
@@ -68,6 +68,8 @@ def _term(
             )
             return None
         return Term(score=raw["score"], weight=raw.get("weight", 1))
+    if "derived" in raw:
+        return _derived_term(ctx, raw, path)
     item = items.get(raw["item"])
     if item is None:
         ctx.error(path, "unknown-ref", unknown("item", raw["item"], items))
@@ -84,6 +86,27 @@ def _term(
         ctx.error(path, "reverse", f"{item.id!r} needs a known lowest and highest value to reverse")
         return None
     return Term(item=item.id, weight=raw.get("weight", 1), reverse=bool(raw.get("reverse")))
+
+
+def _derived_term(ctx: Ctx, raw: Raw, path: Path) -> Term | None:
+    """A score adds a derived number that reads no score (so no score reads itself)."""
+    known = ctx.derived or {}
+    found = known.get(raw["derived"])
+    if found is None:
+        ctx.error(path, "unknown-ref", unknown("derived value", raw["derived"], known))
+        return None
+    if found.type != "number":
+        ctx.error(path, "not-scored", f"{found.id!r} is {found.type}, not a number")
+        return None
+    if any(r.startswith("score:") for r in derived_reads(found.id, known)):
+        ctx.error(
+            path,
+            "derived-score",
+            f"{found.id!r} reads a score: a score can add a derived value only when that "
+            "value reads answers alone",
+        )
+        return None
+    return Term(derived=found.id, weight=raw.get("weight", 1))
 
 
 def _with_bands(

@@ -19,7 +19,15 @@ import math
 from collections.abc import Iterable, Mapping
 
 from screening.core.answers import DECLINED, SKIPPED, Answer
-from screening.core.conditions import All, Condition, FlagTest, ItemTest, Not, ScoreTest
+from screening.core.conditions import (
+    All,
+    Condition,
+    DerivedTest,
+    FlagTest,
+    ItemTest,
+    Not,
+    ScoreTest,
+)
 from screening.core.conditions import Any as AnyOf
 from screening.core.model import Item, Section
 from screening.core.route import ItemFacts
@@ -139,6 +147,8 @@ class _Search:
 
     def satisfiable(self, parts: list[Condition]) -> bool:
         condition = All(tuple(parts))
+        if any(isinstance(n, DerivedTest) for n in condition.walk()):
+            return True  # a derived value's states are not enumerated: taken as reachable
         named = {n.item for n in condition.walk() if isinstance(n, ItemTest)}
         total = 1
         for item_id in sorted(named):

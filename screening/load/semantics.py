@@ -18,6 +18,7 @@ from screening.core.model import (
 )
 from screening.errors import Path, Problem
 from screening.load.check_context import Ctx, Raw, codes
+from screening.load.check_derived import derived_of
 from screening.load.check_items import sections_and_items
 from screening.load.check_results import (
     education_of,
@@ -39,9 +40,11 @@ def check_and_build(
         "item": {i["id"] for s in data["sections"] for i in s["items"] if i["type"] != "note"},
         "flag": {f["id"] for f in data.get("flags", [])},
         "score": {s["id"] for s in data.get("scores", [])},
+        "derived": {d["id"] for d in data.get("derived", [])},
     }
     parameters = _parameters(ctx, data)
     items, sections = sections_and_items(ctx, data)
+    derived = derived_of(ctx, data, items)
     scores = scores_of(ctx, data, items, parameters)
     flags = flags_of(ctx, data, items, scores)
     needs = needs_of(ctx, data, items, scores, flags)
@@ -92,6 +95,7 @@ def check_and_build(
         changelog=tuple((c["version"], c["date"], c["changes"]) for c in data["changelog"]),
         codes=codes(ctx, data.get("codes", []), ("codes",)),
         education=education,
+        derived=tuple(derived.values()),
     )
     return instrument, ctx.problems
 

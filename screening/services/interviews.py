@@ -157,7 +157,8 @@ def load(
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
     session = Interview(
-        [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)]
+        [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
+        today=row.created_at.date(),  # derived values count from the day it began
     )
     state = iv.State()
     consent: Mapping[str, Any] | None = None

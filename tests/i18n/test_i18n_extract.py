@@ -79,6 +79,10 @@ sections:
         text: T q4 text
         why: T q4 why
         options: often
+derived:
+  - id: dv
+    label: T derived
+    value: {sum: [q4, 1]}
 scores:
   - id: total
     label: T score

@@ -160,7 +160,7 @@ UNSUPPORTED = [
      "media::image", "calculation"],
     ["select_one yn", "q1", "One?", "Un ?", "", "", "", "", ""],
     ["geopoint", "where", "Where are you?", "", "", "", "", "", ""],
-    ["calculate", "total", "", "", "", "", "", "", "1 + 1"],
+    ["calculate", "total", "", "", "", "", "", "", "round(1.5)"],
     ["integer", "q2", "Two?", "", "count-selected(${q1}) > 0", "", "", "", ""],
     ["text", "q3", "Three?", "", "${q1} = ${q2}", "${q1} = 'yes'", "", "", ""],
     ["begin repeat", "people", "People", "", "", "", "", "", ""],
@@ -192,7 +192,8 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         "odd.xlsx:choices:4:name: the choice name 'no way' is not a value we can keep: a whole "
         "number, or letters, digits, _ - . (at most 64 characters, not starting with - or .)",
         "odd.xlsx:survey:3:type: the question type 'geopoint' has no equivalent here",
-        "odd.xlsx:survey:4:type: the question type 'calculate' has no equivalent here",
+        "odd.xlsx:survey:4:calculation: 'round(1.5)' is not translated: the function round() "
+        "is not translated",
         "odd.xlsx:survey:5:relevant: 'count-selected(${q1}) > 0' is not translated: a question "
         "alone (without a comparison) is not translated",
         "odd.xlsx:survey:6:required: required only when \"${q1} = 'yes'\": conditional "
@@ -217,7 +218,7 @@ def test_what_does_not_translate_is_listed_by_row_and_nothing_is_written(
         ("label::Klingon", "language"),
         ("name", "option"),
         ("type", "unsupported-type"),
-        ("type", "unsupported-type"),
+        ("calculation", "calculation"),
         ("relevant", "condition"),
         ("required", "required"),
         ("relevant", "condition"),

@@ -27,10 +27,12 @@ from screening.core.model import (
     Item,
     Note,
     Option,
+    Score,
     Section,
     Status,
 )
 from screening.interop.common import CANONICAL, EXT, fhir_id, read_translations
+from screening.interop.fhir.calculated import derived_expression, score_expression
 from screening.interop.fhir.conditions import enable_when, fhirpath, to_json
 from screening.interop.fhir.items import answer_codes, coding, fhir_type
 
@@ -59,6 +61,8 @@ OUR_SCALE_LABEL = f"{EXT}/scale-label"
 OUR_NOTE_WHY = f"{EXT}/note-why"  # a note's why: a display item has no children
 OUR_NOTE_DISPLAY = f"{EXT}/note-display"  # "above": shown above the next question
 OUR_OPTION_VALUE = f"{EXT}/option-value"  # our value of an option coded in a standard system
+OUR_RESULT = f"{EXT}/result"  # a calculated item that is our score or derived value
+CALCULATED = f"{SDC_EXT}/sdc-questionnaire-calculatedExpression"
 
 _STATUS = {Status.VALIDATED: "active"}  # everything else is a draft in FHIR's terms
 
@@ -145,15 +149,76 @@ class _Builder:
         if extensions:
             resource["extension"] = extensions
         resource["item"] = [self.section(s) for s in ins.sections]
+        calculated = self.calculated()
+        if calculated:
+            resource["item"].append(calculated)
         self._note_results()
         return Export(resource, self.notes)
+
+    def calculated(self) -> dict[str, Any] | None:
+        """Scores and derived values as read-only items with an SDC calculatedExpression,
+        in one group after the sections; each marked with our extension, so our own
+        import knows them for what they are and does not read them as questions."""
+        ins = self.ins
+        scores = {s.id: s for s in ins.scores}
+        known = {d.id: d for d in ins.derived}
+        children = []
+        for score in ins.scores:
+            expression = score_expression(score, self.items, scores)
+            if expression is None:
+                self.notes.append(
+                    f"{ins.id}: {score.id}: this score has no FHIRPath form (a multiple-choice "
+                    "or derived term, or items not shown counted as zero): not calculated"
+                )
+                continue
+            label = score.label or score.id
+            children.append(
+                self._calculated(score.id, label, f"scores.{score.id}.label", expression, "score")
+            )
+        for value in ins.derived:
+            expression = derived_expression(value, self.items, known)
+            if expression is None:
+                self.notes.append(
+                    f"{ins.id}: {value.id}: this derived value has no exact FHIRPath form: "
+                    "not calculated"
+                )
+                continue
+            label = value.label or value.id
+            children.append(
+                self._calculated(
+                    value.id, label, f"derived.{value.id}.label", expression, "derived", value.type
+                )
+            )
+        if not children:
+            return None
+        group: dict[str, Any] = {"linkId": f"{ins.id}.results", "type": "group"}
+        group["extension"] = [{"url": OUR_RESULT, "valueCode": "group"}]
+        group["item"] = children
+        return group
+
+    def _calculated(
+        self, link: str, label: str, path: str, expression: str, kind: str, value_type: str = ""
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {"linkId": link}
+        self.text(out, "text", label, path)
+        whole = kind == "score" and _whole(self.ins.score(link), self.ins)
+        types = {"text": "string", "date": "date"}
+        out["type"] = "integer" if whole else types.get(value_type, "decimal")
+        out["readOnly"] = True
+        out["extension"] = [
+            {"url": OUR_RESULT, "valueCode": kind},
+            {
+                "url": CALCULATED,
+                "valueExpression": {"language": "text/fhirpath", "expression": expression},
+            },
+        ]
+        return out
 
     def _note_results(self) -> None:
         ins = self.ins
         left = [
             f"{len(things)} {kind}"
             for kind, things in (
-                ("score(s)", ins.scores),
                 ("flag(s)", ins.flags),
                 ("need(s)", ins.needs),
                 ("strength(s)", ins.strengths),
@@ -164,7 +229,8 @@ class _Builder:
         if left:
             self.notes.append(
                 f"{ins.id}: {', '.join(left)} not exported: a Questionnaire has no element "
-                "that keeps their meaning (use `screening score` on the answers)"
+                "that keeps their meaning (use `screening score` on the answers); scores "
+                "and derived values go as calculated items where FHIRPath says the same"
             )
 
     def section(self, section: Section) -> dict[str, Any]:
@@ -340,6 +406,28 @@ class _Builder:
             }
         )
         return extensions
+
+
+def _whole(score: Score | None, ins: Instrument) -> bool:
+    """Whether a score can only be a whole number (then an integer item)."""
+    if score is None:
+        return False
+    return all(
+        float(t.weight).is_integer()
+        and (
+            (t.item is not None and _whole_item(ins.item(t.item)))
+            or (t.score is not None and _whole(ins.score(t.score), ins))
+        )
+        for t in score.terms
+    )
+
+
+def _whole_item(item: Item | None) -> bool:
+    if item is None:
+        return False
+    if item.type == "number":
+        return item.integer
+    return all(o.numeric is not None and float(o.numeric).is_integer() for o in item.options)
 
 
 def _translation(language: str, text: str) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from screening.interop.common import GapCode, to_id
+from screening.interop.fhir.calculated_import import calculated, variables
 from screening.interop.fhir.check import check_questionnaire
 from screening.interop.fhir.export import (
+    CALCULATED,
     ENABLE_WHEN_EXPRESSION,
     ITEM_CONTROL,
     MAX_VALUE,
@@ -34,6 +36,7 @@ from screening.interop.fhir.export import (
     OUR_NOTE_WHY,
     OUR_OPTION_CODE,
     OUR_OPTION_VALUE,
+    OUR_RESULT,
     OUR_SHOW_IF,
     OUR_STRING_VALUE,
     OUR_TYPE,
@@ -122,6 +125,9 @@ class _Reader:
         self.valuesets: dict[str, list[Raw]] = {}  # "#id" or url -> its codings
         self.follow_ups: dict[str, list[Raw]] = {}  # item id -> items asked after it
         self.unsystematic: set[str] = set()  # items whose codings have no system (noted)
+        self.derived: list[Raw] = []  # calculated items that translated (SDC)
+        self.variables: dict[str, str] = {}  # the Questionnaire's SDC variables
+        self.top: set[str] = set()  # linkIds at the top level
 
     def translated(self, element: Mapping[str, Any], key: str, context: str) -> None:
         """Translations in the standard extension of ``element[key]`` go to the catalogs
@@ -174,6 +180,8 @@ class _Reader:
         parts = 0
         for n, raw in enumerate(items):
             path = f"{prefix}[{n}]"
+            if _ext(raw, OUR_RESULT) is not None:
+                continue  # our own export's scores and derived values: not questions
             if raw.get("type") == "group":
                 current = None
                 inner = self.section(raw, path, group)
@@ -313,6 +321,9 @@ class _Reader:
     # --- one question ---------------------------------------------------------------
 
     def item(self, raw: Raw, path: str) -> Raw | None:
+        if _ext(raw, CALCULATED) is not None:
+            calculated(self, raw, path)
+            return None
         kind = raw.get("type")
         if raw.get("readOnly") or _value(_ext(raw, HIDDEN)) is True:
             what = "read-only item (shown, not asked)" if raw.get("readOnly") else "hidden item"
@@ -813,6 +824,10 @@ def from_resource(
     codes = reader.codes(resource.get("code", []), "code", None)
     if codes:
         doc["codes"] = codes
+    reader.variables = variables(resource)
+    reader.top = {str(i.get("linkId")) for i in resource.get("item", []) if isinstance(i, dict)}
     doc["sections"] = reader.sections(resource.get("item", []))
+    if reader.derived:
+        doc["derived"] = reader.derived
     result.doc = doc
     return result

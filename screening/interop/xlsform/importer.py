@@ -28,6 +28,7 @@ from pyxform.xls2xform import convert as pyxform_convert  # type: ignore[import-
 
 from screening.interop.common import GapCode, to_id
 from screening.interop.forms import ID_PATTERN, VALUE_PATTERN, Imported, bcp47, header
+from screening.interop.xlsform.calculate import translate_calculation
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
 
 Row = dict[str, str]
@@ -136,6 +137,7 @@ class _Form:
         self.title = ""
         self.waiting: list[dict[str, Any]] = []  # notes before the first section opens
         self.field_list = False  # in a group ODK shows on one screen (appearance field-list)
+        self.derived: list[dict[str, Any]] = []  # the calculate rows that translated
 
     @property
     def code(self) -> str | None:
@@ -357,6 +359,8 @@ class _Form:
             self.result.note(where, f"{kind!r} is recorded by the device, not asked: left out")
         elif kind == "note":
             self.note_row(n, row)
+        elif kind == "calculate":
+            self.calculate_row(n, row)
         else:
             self.question(n, kind, row, lists)
 
@@ -469,6 +473,39 @@ class _Form:
                 if entry.get("type") != "note":
                     return
                 entry.pop("display", None)
+
+    def calculate_row(self, n: int, row: Row) -> None:
+        """A ``calculate`` row as a derived value, when its calculation translates
+        exactly; later ``relevant`` and calculations may then use it."""
+        text = row.get("calculation", "").strip()
+        where = self.where("survey", n, "calculation")
+        if row.get("relevant", "").strip():
+            self.result.gap(
+                self.where("survey", n, "relevant"),
+                GapCode.CALCULATION,
+                "a calculation with its own relevant (empty when not relevant) is not translated",
+            )
+            return
+        try:
+            expr, kind = translate_calculation(text, self.questions)
+        except Untranslatable as exc:
+            self.result.gap(where, GapCode.CALCULATION, f"{text!r} is not translated: {exc}")
+            return
+        name = row.get("name", "").strip()
+        ident = self._claim(name, n)
+        if ident is None:
+            return
+        if kind == "date":
+            self.result.gap(
+                where,
+                GapCode.CALCULATION,
+                f"{text!r} is a date: only numbers and text are translated as calculations",
+            )
+            return
+        value: dict[str, Any] = {"id": ident, "value": expr}
+        self.derived.append(value)
+        self.questions[name] = Question(ident, "derived", numeric=kind == "number")
+        self._other_columns(n, row, None, {"type", "name", "calculation", "label", "hint"})
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
@@ -604,7 +641,11 @@ class _Form:
         values = frozenset(str(o["value"]) for o in options or [])
         kind_of = "integer" if item.get("integer") else item["type"]
         actual = tuple((str(o["value"]), o["value"]) for o in options or [])
-        self.questions[name] = Question(ident, kind_of, values, actual)
+        numeric = bool(options) and all(
+            isinstance(o["value"], int | float) and not isinstance(o["value"], bool)
+            for o in options or []
+        )
+        self.questions[name] = Question(ident, kind_of, values, actual, numeric)
         self._place(item)
         if select is not None and other:
             self._other_text(n, item)
@@ -864,5 +905,7 @@ def convert(
         doc["intro"] = "\n\n".join(form.intro)
     form.close_notes()
     doc["sections"] = [s for s in form.sections if s["items"]]
+    if form.derived:
+        doc["derived"] = form.derived
     result.doc = doc
     return result

@@ -29,9 +29,10 @@ class Question:
     """What a translation needs to know of an earlier question."""
 
     id: str
-    kind: str  # single | multiple | number | integer | date | text | scale
+    kind: str  # single | multiple | number | integer | date | text | scale | derived
     values: frozenset[str] = frozenset()
     actual: tuple[tuple[str, object], ...] = ()  # str(value) -> the option's value
+    numeric: bool = False  # choice values are numbers; a derived value is a number
 
 
 _TOKEN = re.compile(
@@ -171,6 +172,8 @@ class _Parser:
         return dict(question.actual).get(text, text)
 
     def test(self, question: Question, op: str, value: str | float) -> Raw:
+        if question.kind == "derived":
+            return _derived_test(question, op, value)
         if value == "":
             if op not in ("=", "!="):
                 raise Untranslatable("only = and != compare with ''")
@@ -195,6 +198,21 @@ class _Parser:
         return test if op == "=" else {"not": test}
 
 
+def _derived_test(question: Question, op: str, value: str | float) -> Raw:
+    """A test of a calculate: its value known or not, compared as a number or as text."""
+    if value == "":
+        if op not in ("=", "!="):
+            raise Untranslatable("only = and != compare with ''")
+        return {"derived": question.id, "known": op == "!="}
+    if question.numeric:
+        test: Raw = {"derived": question.id, _OPS.get(op, "equals"): _number(value)}
+    elif op in _OPS or not isinstance(value, str):
+        raise Untranslatable(f"{question.id!r} is calculated as text: compare it with text")
+    else:
+        test = {"derived": question.id, "equals": value}
+    return {"not": test} if op == "!=" else test
+
+
 def _number(value: str | float) -> float:
     if isinstance(value, int | float):
         return value
@@ -209,3 +227,6 @@ def translate(text: str, questions: Mapping[str, Question]) -> Raw:
     """The condition for a ``relevant`` expression; :class:`Untranslatable` if none is
     exact."""
     return _Parser(text, questions).parse()
+
+
+Parser = _Parser  # public: the calculate translation (calculate.py) extends it
