@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from screening.core import derived as dv
 from screening.core.model import Item, Score
 from screening.interop.fhir.conditions import fhirpath
-from screening.interop.fhir.items import fhir_type
+from screening.interop.fhir.items import answer_codes, coding, fhir_type
 
 _OPS = {"sum": " + ", "multiply": " * "}
 
@@ -47,12 +47,14 @@ def item_number(item: Item) -> str | None:
         yes = next(n for v, n in numbers if v == "yes")
         no = next(n for v, n in numbers if v == "no")
         return f"iif({_value(item.id)} = true, {_number(yes or 0)}, {_number(no or 0)})"
-    if all(isinstance(v, int) and n == v for v, n in numbers):
+    standard = answer_codes(item) is not None  # LOINC codes, say: not our values
+    if not standard and all(isinstance(v, int) and n == v for v, n in numbers):
         return f"{_value(item.id)}.code.toInteger()"
     code = f"{_value(item.id)}.code"
     out = "{}"
     for value, number in reversed(numbers):
-        out = f"iif({code} = {_string(str(value))}, {_number(number or 0)}, {out})"
+        sent = str(coding(item, value)["code"])  # the code the response carries
+        out = f"iif({code} = {_string(sent)}, {_number(number or 0)}, {out})"
     return out
 
 

@@ -477,7 +477,7 @@ class _Form:
     def calculate_row(self, n: int, row: Row) -> None:
         """A ``calculate`` row as a derived value, when its calculation translates
         exactly; later ``relevant`` and calculations may then use it."""
-        text = row.get("calculation", "").strip()
+        text = row.get("calculate", "").strip()  # the column pyxform calls "calculation"
         where = self.where("survey", n, "calculation")
         if row.get("relevant", "").strip():
             self.result.gap(
@@ -505,7 +505,7 @@ class _Form:
         value: dict[str, Any] = {"id": ident, "value": expr}
         self.derived.append(value)
         self.questions[name] = Question(ident, "derived", numeric=kind == "number")
-        self._other_columns(n, row, None, {"type", "name", "calculation", "label", "hint"})
+        self._other_columns(n, row, None, {"type", "name", "calculate", "label", "hint"})
 
     def _claim(self, name: str, n: int) -> str | None:
         ident = to_id(name) if name else None
