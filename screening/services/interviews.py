@@ -34,6 +34,19 @@ if TYPE_CHECKING:  # a type only: the store alone speaks SQL
     from sqlalchemy.engine import Connection, Engine
 
 MODES = ("worker", "private")
+# The audiences an interview of each mode asks for (an item's own ``audiences``, issue
+# 13): a worker-led interview, with or without an interpreter, or a private check-in.
+MODE_AUDIENCES = {
+    "worker": frozenset({"worker", "interpreter"}),
+    "private": frozenset({"private"}),
+}
+
+
+def for_mode(instruments: Sequence[Instrument], mode: str) -> list[Instrument]:
+    """The instruments as an interview of this mode asks them: without the items meant
+    for other audiences (in a private check-in, never one asked only with a worker)."""
+    audiences = MODE_AUDIENCES.get(mode, MODE_AUDIENCES["private"])
+    return [instrument.for_audiences(audiences) for instrument in instruments]
 MAX_INTERPRETATION = 4000
 log = logging.getLogger(__name__)
 
@@ -119,7 +132,7 @@ def start(
         raise DomainError(Code.BAD_INSTRUMENT)
     loaded = [bundled_source(i, folder) for i in instrument_ids]
     try:
-        session = Interview([ins for ins, _ in loaded])
+        session = Interview(for_mode([ins for ins, _ in loaded], mode))
     except InterviewError as exc:
         raise DomainError(Code(exc.code), detail=exc.message) from None
     if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
@@ -157,7 +170,10 @@ def load(
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
     session = Interview(
-        [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)]
+        for_mode(
+            [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
+            row.mode,
+        )
     )
     state = iv.State()
     consent: Mapping[str, Any] | None = None
