@@ -70,8 +70,8 @@ def sections_and_items(ctx: Ctx, data: Raw) -> tuple[dict[str, Item], list[Secti
 
 def _print_level(ctx: Ctx, raw_section: Raw, raw: Raw, path: Path) -> str:
     """What of this item may leave the screen: its own ``print``; else ``never`` when it
-    is sensitive or never exported; else its section's ``print``; else ``never`` under a content warning
-    (the section's or its own); else ``summary``."""
+    is sensitive or never exported; else its section's ``print``; else ``never`` under
+    a content warning (the section's or its own); else ``summary``."""
     sensitive = bool(raw.get("sensitive"))
     own = raw.get("print")
     if own == "verbatim" and sensitive:

@@ -47,6 +47,8 @@ def for_mode(instruments: Sequence[Instrument], mode: str) -> list[Instrument]:
     for other audiences (in a private check-in, never one asked only with a worker)."""
     audiences = MODE_AUDIENCES.get(mode, MODE_AUDIENCES["private"])
     return [instrument.for_audiences(audiences) for instrument in instruments]
+
+
 MAX_INTERPRETATION = 4000
 log = logging.getLogger(__name__)
 
