@@ -136,3 +136,25 @@ def test_no_text_is_escaped_twice_in_the_private_check_in(
         found = ESCAPED_TWICE.search(text)
         assert found is None, (instrument, code, kind, h1(page), text[: found.start() + 80])
     assert seen[-1] == "summary" and "question" in seen
+
+
+@pytest.mark.parametrize("second", [c for c in LANGUAGES if c != "en"])
+def test_no_text_is_escaped_twice_beside_a_second_language(
+    client: FlaskClient, second: str
+) -> None:
+    """Interpreter mode shows each text in two languages side by side: every shipped
+    instrument's first screens (its intro, education and first warning) in both."""
+    for instrument in WORKER_INSTRUMENTS:
+        home = form(client.get("/").text, "/interviews")
+        response = submit(client, home, instrument=[instrument], lang="en", second=second)
+        assert response.status_code == 303, response.text
+        url = str(response.location)
+        consent = form(client.get(url).text, "/consent")
+        done = submit(client, consent, store="yes", share="no", service="", statistics="no")
+        assert done.status_code == 303, done.text
+        for n, (kind, page) in enumerate(_walk(client, url)):
+            text = shown(page)
+            found = ESCAPED_TWICE.search(text)
+            assert found is None, (instrument, second, kind, text[: found.start() + 80])
+            if n >= 3:
+                break
