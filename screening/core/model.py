@@ -122,6 +122,11 @@ class Item:
     # text stored before these fields existed loads with the same defaults.
     print_as: str = "summary"
     sensitive: bool = False
+    # Issue 13: the audiences the item is asked in (empty: every one of its instrument's),
+    # and whether its answer may leave the interview's own pages in files and data (CSV,
+    # FHIR); ``export: never`` keeps it on the worker's screens only.
+    audiences: tuple[str, ...] = ()
+    exported: bool = True
 
     _by_value: dict[tuple[object, object], Option] = field(
         default_factory=dict, compare=False, repr=False
@@ -140,6 +145,10 @@ class Item:
     @property
     def values(self) -> tuple[OptionValue, ...]:
         return tuple(option.value for option in self.options)
+
+    def asked_in(self, audiences: frozenset[str]) -> bool:
+        """Whether the item is asked in an interview for these audiences."""
+        return not self.audiences or bool(audiences & set(self.audiences))
 
     def numeric_range(self) -> tuple[float, float] | None:
         """Lowest and highest number this item can contribute to a score."""
@@ -418,6 +427,19 @@ class Instrument:
     @property
     def validated(self) -> bool:
         return self.codesign.status is Status.VALIDATED
+
+    def for_audiences(self, audiences: frozenset[str]) -> Instrument:
+        """A copy without the items not asked in these audiences (an item's own
+        ``audiences``); a section left with no item is left out. The loader makes sure
+        that no condition or score names such an item, so nothing else changes."""
+        if all(item.asked_in(audiences) for item in self.iter_items()):
+            return self
+        sections = []
+        for section in self.sections:
+            kept = tuple(item for item in section.items if item.asked_in(audiences))
+            if kept:
+                sections.append(replace(section, items=kept))
+        return replace(self, sections=tuple(sections), _items={})
 
     def with_parameters(self, values: Mapping[str, int]) -> Instrument:
         """A copy with some parameters set; ValueError names an unknown or out-of-range one."""

@@ -21,6 +21,7 @@ from screening.core.answers import DECLINED, SKIPPED, Answer, has_value, numeric
 from screening.core.conditions import Condition
 from screening.core.derived import DValue
 from screening.core.derived import to_json as derived_json
+from screening.core.emptytext import says_nothing
 from screening.core.model import Instrument, Item, Need, Score, Severity
 from screening.core.route import Interview, Kind, Walk
 
@@ -295,6 +296,22 @@ def score_one(
     )
 
 
+class _StrengthFacts(_Facts):
+    """The facts a strength reads: a free-text answer that names nothing ("nothing",
+    "n/a", "-", :func:`~screening.core.emptytext.says_nothing`) shows no strength, so
+    here it is no value. Needs and flags read the answer as it was given."""
+
+    def __init__(self, facts: _Facts) -> None:  # a view of the same results, not a copy
+        self.__dict__.update(facts.__dict__)
+
+    def answer(self, item_id: str) -> Answer | None:
+        answer = self.route.answers.get(item_id)
+        item = self.route.items.get(item_id)
+        if item is not None and item.type == "text" and isinstance(answer, str):
+            return None if says_nothing(answer) else answer
+        return answer
+
+
 def _explain(condition: Condition | None, facts: _Facts) -> tuple[str, ...] | None:
     if condition is None or not condition.evaluate(facts):
         return None
@@ -318,8 +335,9 @@ def score_instrument(instrument: Instrument, route: Walk) -> Result:
             facts.untold.add(f"flag:{flag.id}")
     needs = {need.id: _need(need, facts) for need in instrument.needs}
     strengths = []
+    shown_some = _StrengthFacts(facts)
     for strength in instrument.strengths:
-        because = _explain(strength.when, facts)
+        because = _explain(strength.when, shown_some)
         if because is not None:
             strengths.append(StrengthResult(strength.id, because))
     derived = {d.id: facts.derived(d.id) for d in instrument.derived}

@@ -94,7 +94,8 @@ class Columns:
 
     def add(self, instrument: Instrument) -> None:
         for item in instrument.iter_items():
-            self.items.setdefault(item.id, (instrument, item))
+            if item.exported:  # ``export: never`` (a name to use, pronouns): no column
+                self.items.setdefault(item.id, (instrument, item))
         for score in instrument.scores:
             self.scores.setdefault(score.id, (instrument, score.label or score.id))
         for flag in instrument.flags:
@@ -136,7 +137,7 @@ def _rows(stored: Sequence[Stored]) -> tuple[Columns, list[dict[str, object]]]:
             "instruments": " ".join(f"{i.id}@{i.version}" for i in session.instruments),
         }
         for item_id, answer in walked.answers.items():
-            if has_value(answer):
+            if has_value(answer) and session.items[item_id].exported:
                 row[item_id] = _cell(session.items[item_id], answer)
         for score in result.scores.values():
             if score.complete:
@@ -172,7 +173,7 @@ def long(stored: Iterable[Stored]) -> tuple[str, str]:
         walked = iv.route(session, state)
         result = iv.result(session, state)
         for item_id, answer in walked.answers.items():
-            if not has_value(answer):
+            if not has_value(answer) or not session.items[item_id].exported:
                 continue
             owner = session.instrument_of[item_id].id
             values = answer if isinstance(answer, tuple) else (answer,)

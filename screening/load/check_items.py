@@ -111,8 +111,8 @@ def _check_above(ctx: Ctx, sections: list[Section]) -> None:
 
 def _print_level(ctx: Ctx, raw_section: Raw, raw: Raw, path: Path) -> str:
     """What of this item may leave the screen: its own ``print``; else ``never`` when it
-    is sensitive; else its section's ``print``; else ``never`` under a content warning
-    (the section's or its own); else ``summary``."""
+    is sensitive or never exported; else its section's ``print``; else ``never`` under
+    a content warning (the section's or its own); else ``summary``."""
     sensitive = bool(raw.get("sensitive"))
     own = raw.get("print")
     if own == "verbatim" and sensitive:
@@ -124,7 +124,7 @@ def _print_level(ctx: Ctx, raw_section: Raw, raw: Raw, path: Path) -> str:
         )
     if own is not None:
         return str(own)
-    if sensitive:
+    if sensitive or raw.get("export") == "never":
         return "never"
     if raw_section.get("print") is not None:
         return str(raw_section["print"])
@@ -220,6 +220,8 @@ def _item(
         max_length=raw.get("max_length", 500),
         codes=codes(ctx, raw.get("codes", []), (*path, "codes")),
         sensitive=bool(raw.get("sensitive")),
+        audiences=tuple(raw.get("audiences", ())),
+        exported=raw.get("export", "allowed") != "never",
     )
 
 

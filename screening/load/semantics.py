@@ -9,12 +9,21 @@ and builds the Instrument.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from screening.core.answers import iso_date
+from screening.core.conditions import references
 from screening.core.model import (
     Codesign,
+    Flag,
     Instrument,
+    Item,
+    Need,
     Parameter,
+    Score,
+    Section,
     Status,
+    Strength,
 )
 from screening.errors import Path, Problem
 from screening.load.check_context import Ctx, Raw, codes
@@ -61,6 +70,7 @@ def check_and_build(
             f"the item {item_id!r} can never be shown: its show_if (or its section's) "
             "cannot be true for any answers to the items it names",
         )
+    _item_audiences(ctx, data, items, sections, scores, flags, needs, strengths)
     if any(not p.warning for p in ctx.problems):
         return None, ctx.problems
     codesign = data["codesign"]
@@ -98,6 +108,59 @@ def check_and_build(
         derived=tuple(derived.values()),
     )
     return instrument, ctx.problems
+
+
+def _item_audiences(
+    ctx: Ctx,
+    data: Raw,
+    items: Mapping[str, Item],
+    sections: Sequence[Section],
+    scores: Mapping[str, Score],
+    flags: Mapping[str, Flag],
+    needs: Sequence[Need],
+    strengths: Sequence[Strength],
+) -> None:
+    """An item's own ``audiences`` are some of its instrument's; and an item asked only in
+    some audiences, or never exported, is named by no condition or score: in the other
+    audiences it is never answered (a rule reading it could not be told), and what a
+    result says leaves the screen (results, CSV, FHIR), so it would carry the answer."""
+    allowed = set(data["audiences"])
+    for item in items.values():
+        extra = [a for a in item.audiences if a not in allowed]
+        if extra:
+            ctx.error(
+                (*_item_path(ctx, item.id), "audiences"),
+                "item-audience",
+                f"the item is asked in {', '.join(extra)}, which the instrument is not for "
+                f"(its audiences: {', '.join(data['audiences'])})",
+            )
+    kept = {i.id for i in items.values() if i.audiences or not i.exported}
+    if not kept:
+        return
+    named: list[tuple[str, str]] = []
+    for section in sections:
+        rules = [section.show_if, *(i.show_if for i in section.items)]
+        named += [(f"section {section.id}", r) for c in rules if c for r in references(c)]
+    for score in scores.values():
+        refs = [f"item:{t.item}" for t in score.terms if t.item] + [
+            f"item:{i}" for i in score.requires
+        ]
+        named += [(f"score {score.id}", r) for r in refs]
+    named += [(f"flag {f.id}", r) for f in flags.values() for r in references(f.when)]
+    for need in needs:
+        for rule in (need.urgent_if, need.some_if):
+            if rule is not None:
+                named += [(f"need {need.id}", r) for r in references(rule)]
+    named += [(f"strength {s.id}", r) for s in strengths for r in references(s.when)]
+    for where, ref in named:
+        kind, _, ident = ref.partition(":")
+        if kind == "item" and ident in kept:
+            ctx.error(
+                (*_item_path(ctx, ident), "id"),
+                "audience-ref",
+                f"{where} names this item, which is asked only in some audiences or never "
+                "exported: no condition, score or result may read it",
+            )
 
 
 def _imported(ctx: Ctx, data: Raw) -> None:

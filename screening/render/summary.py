@@ -10,7 +10,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from screening.core import interview as iv
-from screening.core.answers import DECLINED, SKIPPED, Answer
+from screening.core.answers import DECLINED, SKIPPED, Answer, has_value
 from screening.core.model import Band, Flag, Item, Need, Option, Severity, Strength
 from screening.core.printing import Printing
 from screening.core.route import Interview
@@ -298,6 +298,17 @@ def summary_view(
         ],
         "needs": need_views,
         "scores": score_views,
+        # ``export: never`` answers (the name and pronouns to use): on the worker's screen
+        # only, never on paper, in a download or for the person reading alone
+        "conversation": [
+            Told(item.text, answer_label(item, walked.answers.get(item.id), words))
+            for item in session.items.values()
+            if not item.exported
+            and item.id not in answered_as  # asked once: told once
+            and voice == WORKER
+            and not shared_only
+            and has_value(walked.answers.get(item.id))
+        ],
     }
 
 

@@ -34,6 +34,25 @@ if TYPE_CHECKING:  # a type only: the store alone speaks SQL
     from sqlalchemy.engine import Connection, Engine
 
 MODES = ("worker", "private")
+# The audiences an interview of each mode asks for (an item's own ``audiences``, issue
+# 13): a worker-led interview, with or without an interpreter, or a private check-in.
+MODE_AUDIENCES = {
+    "worker": frozenset({"worker", "interpreter"}),
+    "private": frozenset({"private"}),
+}
+
+
+# The first entry of a worker's copy of a shared private check-in (sharing.redeem).
+SHARED_FROM_PRIVATE = "shared-from-private"
+
+
+def for_mode(instruments: Sequence[Instrument], mode: str) -> list[Instrument]:
+    """The instruments as an interview of this mode asks them: without the items meant
+    for other audiences (in a private check-in, never one asked only with a worker)."""
+    audiences = MODE_AUDIENCES.get(mode, MODE_AUDIENCES["private"])
+    return [instrument.for_audiences(audiences) for instrument in instruments]
+
+
 MAX_INTERPRETATION = 4000
 log = logging.getLogger(__name__)
 
@@ -119,7 +138,7 @@ def start(
         raise DomainError(Code.BAD_INSTRUMENT)
     loaded = [bundled_source(i, folder) for i in instrument_ids]
     try:
-        session = Interview([ins for ins, _ in loaded])
+        session = Interview(for_mode([ins for ins, _ in loaded], mode))
     except InterviewError as exc:
         raise DomainError(Code(exc.code), detail=exc.message) from None
     if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
@@ -156,21 +175,33 @@ def load(
         raise DomainError(Code.NOT_FOUND)
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
+    opened = []
+    for entry in storage.log_entries(conn, interview_id):
+        try:
+            opened.append(
+                (entry, readable(json.loads(unseal(key, entry.payload, _context(interview_id)))))
+            )
+        except CryptoError:
+            if row.wrapped_key is None:  # a private check-in asked with a key not its own
+                raise DomainError(Code.NOT_FOUND) from None
+            raise DomainError(Code.KEY, what="entries") from None
+    # A private check-in shared with a worker keeps the questions it was asked (issue 13:
+    # never one meant only for a worker-led interview, which the person was never asked).
+    asked_as = (
+        "private" if any(d.get("kind") == SHARED_FROM_PRIVATE for _, d in opened) else row.mode
+    )
     session = Interview(
-        [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
+        for_mode(
+            [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
+            asked_as,
+        ),
         today=row.created_at.date(),  # derived values count from the day it began
     )
     state = iv.State()
     consent: Mapping[str, Any] | None = None
     seen: set[str] = set()
     interpretations: dict[str, str] = {}
-    for entry in storage.log_entries(conn, interview_id):
-        try:
-            data = readable(json.loads(unseal(key, entry.payload, _context(interview_id))))
-        except CryptoError:
-            if row.wrapped_key is None:  # a private check-in asked with a key not its own
-                raise DomainError(Code.NOT_FOUND) from None
-            raise DomainError(Code.KEY, what="entries") from None
+    for entry, data in opened:
         try:
             state = _apply(session, state, data)
         except (AnswerError, InterviewError):  # checked when written; never brick a log

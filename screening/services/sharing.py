@@ -113,7 +113,7 @@ def _copy(
 ) -> str:
     sources = [storage.instrument_source(conn, d) for d in payload["instruments"]]
     instruments = [service.instrument_from(src, f"shared-{n}") for n, src in enumerate(sources)]
-    session = Interview(instruments)
+    session = Interview(service.for_mode(instruments, "private"))  # as the person was asked
     pinned = [
         storage.pin_instrument(conn, ins.id, ins.version, src)
         for ins, src in zip(instruments, sources, strict=True)
@@ -133,7 +133,8 @@ def _copy(
     consent = service.consent_entry(store=True, share=False, service=None, statistics=False)
     state = iv.State()
     context = b"screening/entry/" + interview_id.encode()
-    for n, entry in enumerate([consent, *payload["entries"]]):
+    marker = {"kind": service.SHARED_FROM_PRIVATE}  # load() keeps the private questions
+    for n, entry in enumerate([marker, consent, *payload["entries"]]):
         state = service.apply_entry(session, state, entry)
         body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
         storage.append_entry(

@@ -227,7 +227,8 @@ def start() -> Response | tuple[str, int]:
     check_csrf()
     offered = [ins.id for ins in service.instruments_for("worker")]
     chosen = request.form.getlist("instrument")
-    if len(chosen) > len(offered) or any(c not in offered for c in chosen):
+    # each offered check-in once: a repeat is refused, not quietly dropped
+    if len(set(chosen)) != len(chosen) or any(c not in offered for c in chosen):
         raise BadPost(_("That check-in is not offered here. Nothing was started."))
     if not chosen:
         return _home_page(user, _("Choose at least one check-in to start."), 400)

@@ -275,7 +275,9 @@ def test_a_finished_interview_is_a_valid_response_without_skips_or_declines() ->
     sent = {i["linkId"] for g in resource["item"] for i in g["item"]}
     missing = {k for k, v in state.answers.items() if v is SKIPPED or v is DECLINED}
     assert missing and not (missing & sent)
-    assert sent == {k for k, v in state.answers.items() if v not in (SKIPPED, DECLINED)}
+    given = {k for k, v in state.answers.items() if v not in (SKIPPED, DECLINED)}
+    kept = {k for k in given if not session.items[k].exported}  # export: never (issue 13)
+    assert sent == given - kept and not (kept & sent)
     kinds = {
         ins.item(i["linkId"]).type: next(iter(i["answer"][0]))  # type: ignore[union-attr]
         for g in resource["item"] for i in g["item"]

@@ -16,7 +16,7 @@ from screening.load.catalog import parse_answers, read_answers
 from screening.load.loader import load_file
 from tests.support.paths import INSTRUMENTS, ROOT
 
-OURS = ["needs-assessment", "youth-check-in"]
+OURS = ["needs-assessment", "youth-check-in", "observation-checklist"]
 SCALES = ["phq9", "gad7", "pc-ptsd-5"]
 _HYPHEN = pyphen.Pyphen(lang="en_US")
 
@@ -138,15 +138,61 @@ def test_needs_assessment_covers_the_asked_for_domains() -> None:
     assert "culture_spirituality" in strengths
 
 
+# Sections of the needs assessment that must open with a content warning (a screen that
+# offers to skip the whole section), by section id, with an item each must still hold
+# (so that a renamed or emptied section fails here instead of passing unseen).
+WARNED_SECTIONS = {
+    "safety_now": "safe_right_now",
+    "health_body": "care_today",
+    "feelings": "thoughts_ending_life",
+    "alcohol_drugs": "uses_substances",
+    "legal_immigration": "stay_in_canada_worry",
+    "sex_trade": "sex_trade_support",
+    "family_kin": "children_safe",  # children_safe can lead to a report to child services
+}
+
+
 def test_sensitive_sections_carry_content_warnings() -> None:
     instrument = load("needs-assessment")
-    warned = {s.id for s in instrument.sections if s.content_warning}
-    sensitive = {
-        s.id
-        for s in instrument.sections
-        if any(i.id in ("uses_substances", "thoughts_of_ending_life") for i in s.items)
-    }
-    assert sensitive and sensitive <= warned
+    for section_id, item_id in WARNED_SECTIONS.items():
+        section = instrument.section(section_id)
+        assert section is not None, f"no section {section_id!r}: update WARNED_SECTIONS"
+        assert item_id in {i.id for i in section.items}, (section_id, item_id)
+        assert section.content_warning, f"{section_id} has no content warning"
+        assert "skip" in section.content_warning.lower(), section_id
+
+
+def test_the_family_warning_says_a_report_may_follow() -> None:
+    warning = (load("needs-assessment").section("family_kin").content_warning or "").lower()  # type: ignore[union-attr]
+    assert "child services" in warning and "safe" in warning
+
+
+def test_warned_sections_come_before_their_sensitive_items() -> None:
+    """A warning comes with its section's first screen: no item of the family or legal
+    sections sits in another section without one."""
+    instrument = load("needs-assessment")
+    for item_id in ("children_safe", "family_help", "legal_help", "stay_in_canada_worry"):
+        item = instrument.item(item_id)
+        assert item is not None, item_id
+        section = instrument.section(item.section_id)
+        assert section is not None and section.content_warning, item_id
+
+
+def test_ids_list_metis_and_inuit_cards() -> None:
+    item = load("needs-assessment").item("id_has")
+    assert item is not None
+    labels = " ".join(o.label or "" for o in item.options)
+    assert "Métis" in labels and "Inuit" in labels and "status card" in labels
+
+
+def test_the_needs_assessment_asks_what_the_forum_asked_for() -> None:
+    instrument = load("needs-assessment")
+    for item_id in ("helped_before", "sex_trade_support", "money_owed", "preferred_name"):
+        item = instrument.item(item_id)
+        assert item is not None and item.why, item_id
+    assert instrument.item("sex_trade_support").sensitive  # type: ignore[union-attr]
+    assert instrument.item("money_owed").print_as == "never"  # type: ignore[union-attr]
+    assert "knows_what_helped" in {s.id for s in instrument.strengths}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.yaml")))

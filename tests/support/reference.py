@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from screening.core import interview
 from screening.core.answers import parse_answer
+from screening.core.emptytext import NOTHING_WORDS
 from screening.core.model import Instrument
 from screening.core.route import Interview
 from screening.load.loader import load_bytes
@@ -457,15 +459,36 @@ def ref_result(spec: Spec, route: Route) -> dict[str, Any]:
         if holds(flag["when"], Facts(spec, route.values, complete, raised)):
             raised.append(flag["id"])
     severity = {f["id"]: SEVERITIES.index(f["severity"]) for f in spec.flags}
-    facts = Facts(spec, route.values, complete, raised)
+    said = {k: v for k, v in route.values.items() if not _names_nothing(spec, k, v)}
+    strength_facts = Facts(spec, said, complete, raised)
     return {
         "scores": {
             k: {"value": s.value, "band": s.band, "complete": s.complete} for k, s in scores.items()
         },
         "flags": sorted(raised, key=lambda f: severity[f]),
         "needs": ref_levels(spec, route, scores),
-        "strengths": [s["id"] for s in spec.strengths if holds(s["when"], facts)],
+        "strengths": [s["id"] for s in spec.strengths if holds(s["when"], strength_facts)],
     }
+
+
+def _names_nothing(spec: Spec, item_id: str, value: object) -> bool:
+    """docs/instrument-format.md, "Strengths": a text answer with no letter or digit, or
+    one of the listed words ("nothing", "n/a"...) in any case, spacing or punctuation,
+    shows no strength."""
+    if spec.items.get(item_id, {}).get("type") != "text" or not isinstance(value, str):
+        return False
+
+    def plain(text: str) -> str:  # letters, digits and combining marks; the rest a space
+        kept = (c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in text)
+        return " ".join("".join(kept).split())
+
+    words = plain(unicodedata.normalize("NFC", value).casefold())
+    listed = set()
+    for entries in NOTHING_WORDS.values():
+        for entry in entries:
+            word = plain(entry.casefold())
+            listed |= {word, word.replace(" ", "")}
+    return not words or words in listed or words.replace(" ", "") in listed
 
 
 def engine_json(result_json: dict[str, Any]) -> dict[str, Any]:

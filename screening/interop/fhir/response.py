@@ -77,7 +77,7 @@ def _response(
 
 
 def _item(item: Item, answer: Answer | None) -> dict[str, Any] | None:
-    if answer is None or not has_value(answer):
+    if answer is None or not has_value(answer) or not item.exported:  # ``export: never``
         return None
     values = list(answer) if isinstance(answer, tuple) else [answer]
     typed = [answer_value(item, v) for v in values]
