@@ -21,14 +21,14 @@ from screening.errors import Code, DomainError
 from screening.i18n import N_, catalogs
 from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, parse_code
 from screening.i18n.translate import Untranslated, translate_session
-from screening.render.summary import YES_NO_LABELS, summary_view
+from screening.render.summary import YES_NO_LABELS, flag_defs, said, summary_view
 from screening.services import interviews as service
 from screening.services import languages as langdb
 from screening.store import db as storage
 from screening.web import flow, guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost
-from screening.web.i18n import LANG_COOKIE, WORDS, _, gettext_in, in_language, use
+from screening.web.i18n import LANG_COOKIE, WORDS, _, gettext_in, in_language, lang_attrs, use
 from screening.web.security import access_marker, set_cookie
 
 bp = Blueprint("languages", __name__)
@@ -97,6 +97,10 @@ def _context() -> dict[str, Any]:
         "second_warning": second_warning,
         "second_summary": second_summary,
         "tr": tr,
+        "wk": wk,
+        "second_flags": second_flags,
+        "second_intro": second_intro,
+        "second_next_steps": second_next_steps,
         "validated_scores": _validated_scores(),
         "read_aloud": bool(g.get("read_aloud")),
         "validated_note": _(
@@ -211,6 +215,55 @@ def second_label(item: Item, option: Option | str) -> str:
     if known and langs and langs.second:
         return gettext_in(langs.second, known)
     return text
+
+
+def wk(message: str, **variables: Any) -> Markup:
+    """The worker's own controls (sign out, pause, back): in interpreter mode they stay in
+    the worker's language (the second one), marked with its lang and dir."""
+    langs: langdb.Languages | None = g.get("languages")
+    if langs is None or not langs.second or not g.get("worker_view"):
+        return Markup("{}").format(_(message, **variables))
+    return Markup("<span {}>{}</span>").format(
+        lang_attrs(langs.second), gettext_in(langs.second, message, **variables)
+    )
+
+
+def second_flags(flag_ids: list[str], voice: str) -> list[Any]:
+    """The help screen's flags in the second language (interpreter mode), in order."""
+    langs: langdb.Languages | None = g.get("languages")
+    session = _second_session()
+    if session is None or langs is None or langs.second is None:
+        return []
+    defs = flag_defs(session)
+    with in_language(langs.second):
+        return [said(defs[f], voice, WORDS) for f in flag_ids if f in defs]
+
+
+def second_next_steps(flag_ids: list[str]) -> list[str]:
+    """The help screen's "what happens next" sentences in the second language, in the
+    order the page shows them (each once)."""
+    session = _second_session()
+    if session is None:
+        return []
+    defs = flag_defs(session)
+    shown = [defs[f] for f in flag_ids if f in defs]
+    return list(dict.fromkeys(f.help.next for f in shown if f.help and f.help.next))
+
+
+def second_intro(instrument_id: str, section_id: str | None = None) -> dict[str, Any]:
+    """An instrument's intro (and one section's title and intro) in the second language."""
+    session = _second_session()
+    found = [ins for ins in session.instruments if ins.id == instrument_id] if session else []
+    if not found:
+        return {}
+    section = found[0].section(section_id) if section_id else None
+    return {
+        "intro": found[0].intro,
+        "title": section.title if section else None,
+        "section_intro": section.intro if section else None,
+        "warning": section.content_warning if section else None,
+        "education": found[0].education,
+    }
 
 
 def second_text(message: str, **variables: Any) -> str:
