@@ -77,7 +77,16 @@ def localize(loaded: service.Loaded) -> service.Loaded:
     g.worker_view = loaded.mode == "worker"
     g.read_aloud = True
     g.localized_session = translate_session(loaded.session, langs.locale)
+    g.source_session = loaded.session
     return replace(loaded, locale=langs.locale, session=g.localized_session)
+
+
+def source_session(loaded: service.Loaded) -> Interview:
+    """The interview's instruments in their source language (what :func:`localize` had
+    before it translated them): a printed plan translates from these into the languages
+    asked for, whatever language the interview ran in."""
+    found: Interview | None = g.get("source_session")
+    return found if found is not None else loaded.session
 
 
 # ---------------------------------------------------------------- templates

@@ -288,7 +288,9 @@ def language() -> Response:
     with storage.transaction(ext().engine) as conn:
         langdb.change(conn, loaded.id, loaded.key, locale=code)
     back = request.form.get("back", "")
-    return flow.see(_place().here(int(back)) if back.isdigit() and len(back) <= 4 else _place().here())
+    return flow.see(
+        _place().here(int(back)) if back.isdigit() and len(back) <= 4 else _place().here()
+    )
 
 
 # ---------------------------------------------------------------- leaving

@@ -106,7 +106,9 @@ def exit_in_view(page: Page, where: str) -> None:
                    return last.top < bar.bottom; }"""
     )
     assert not covered, f"the header covers the end of {where}"
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{where} scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+        f"{where} scrolls sideways"
+    )
 
 
 @pytest.mark.parametrize("size", list(PHONES.values()), ids=list(PHONES))

@@ -38,7 +38,7 @@ def holds_both(page: str, code: str, english: list[str], where: str) -> None:
     assert SCRIPTS[code].search(text), f"{where}: nothing in the {code} script"
     for words in english:
         assert words in text, f"{where}: {words!r} is not shown in English"
-    assert f'lang="en" dir="ltr"' in page, f"{where}: the English side has no lang/dir"
+    assert 'lang="en" dir="ltr"' in page, f"{where}: the English side has no lang/dir"
 
 
 def worker_controls_in_english(page: str, where: str) -> None:
@@ -113,7 +113,9 @@ def test_every_screen_holds_both_languages(app: Flask, code: str) -> None:
 
 def test_one_language_pages_have_no_second_column(app: Flask) -> None:
     client = signed_in(app)
-    made = client.post("/api/v1/interviews", json={"instrument": "needs-assessment", "locale": "ar"})
+    made = client.post(
+        "/api/v1/interviews", json={"instrument": "needs-assessment", "locale": "ar"}
+    )
     page = client.get(f"/interviews/{made.json['id']}").text  # type: ignore[index]
     assert 'class="bi"' not in page
     assert "Before we start" not in main_text(page)
