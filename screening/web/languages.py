@@ -21,6 +21,7 @@ from screening.errors import Code, DomainError
 from screening.i18n import N_, catalogs
 from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, parse_code
 from screening.i18n.translate import Untranslated, translate_session
+from screening.render.facts import join
 from screening.render.summary import YES_NO_LABELS, flag_defs, said, summary_view
 from screening.services import interviews as service
 from screening.services import languages as langdb
@@ -119,7 +120,7 @@ def _context() -> dict[str, Any]:
     }
 
 
-def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
+def _unreviewed_note(langs: langdb.Languages | None) -> Markup | None:
     """For the worker, never the client: which of this interview's languages are drafts
     that no qualified translator has checked yet (issue 4)."""
     if langs is None or not g.get("worker_view"):
@@ -137,8 +138,15 @@ def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
             drafts.append(autonym(str(code)))
     if not drafts:
         return None
-    # In the worker's own language when there is a second one (interpreter mode).
-    return gettext_in(langs.second or langs.locale, DRAFT_NOTE, languages=", ".join(drafts))
+    # In the worker's own language when there is a second one (interpreter mode), with
+    # its own lang and dir, and each language name isolated: it reads whole in RTL.
+    worker = langs.second or langs.locale
+    slots = [f"\x00{n}\x00" for n in range(len(drafts))]  # CLDR's "a, b and c"
+    names = str(escape(join(slots, worker)))
+    for slot, name in zip(slots, drafts, strict=True):
+        names = names.replace(slot, str(Markup("<bdi>{}</bdi>").format(name)))
+    message = str(escape(gettext_in(worker, DRAFT_NOTE))).replace("%(languages)s", names)
+    return Markup("<span {}>{}</span>").format(lang_attrs(worker), Markup(message))  # noqa: S704 (escaped above)
 
 
 DRAFT_NOTE = N_(

@@ -86,6 +86,8 @@ def _edit_page(
     services = _services()
     suggested = _suggested(loaded, services)
     shown = current or plans.draft(plans.own_goals(loaded.session, loaded.state), {})
+    if current is None and loaded.locale in LOCALES:  # a first plan: in the person's language
+        shown = replace(shown, client_language=loaded.locale)
     labels = plans.need_labels(loaded.session)
     printed = plan_context(
         source_session(loaded),
