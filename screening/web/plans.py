@@ -111,6 +111,7 @@ def _edit_page(
         blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
         error=error,
         locales=[(code, own_name(code)) for code in LOCALES],
+        service_of={s.id: s for s in services}.get,
         facts=_facts,
         saved=_saved(found),
         author=request.cookies.get(AUTHOR_COOKIE)
