@@ -121,3 +121,22 @@ def test_one_language_pages_have_no_second_column(app: Flask) -> None:
     assert "Before we start" not in main_text(page)
     signout = re.search(r'action="/signout"[^>]*>.*?<button[^>]*>(.*?)</button>', page, re.S)
     assert signout is not None and SCRIPTS["ar"].search(signout.group(1))
+
+
+def test_an_error_page_in_interpreter_mode_holds_both_languages(app: Flask) -> None:
+    client = signed_in(app)
+    made = client.post(
+        "/api/v1/interviews",
+        json={"instrument": "needs-assessment", "locale": "ar", "second_locale": "en"},
+    )
+    interview_id = made.json["id"]  # type: ignore[index]
+    ext = app.extensions["screening"]
+    consent = service.consent_entry(store=True, share=False, service=None, statistics=False)
+    service.record(ext.engine, ext.master, interview_id, consent, "consent-0001")
+    page = client.get(f"/interviews/{interview_id}?q=x")
+    assert page.status_code == 400
+    heading = re.search(r"<h1>(.*?)</h1>", page.text, re.S)
+    assert heading is not None and "That did not work" in heading.group(1)
+    assert SCRIPTS["ar"].search(heading.group(1))
+    assert '<span lang="en" dir="ltr">Start page</span></a>' in page.text  # the worker's link
+    assert client.get("/no-such-page").status_code == 404
