@@ -45,7 +45,9 @@ def worker_controls_in_english(page: str, where: str) -> None:
     signout = re.search(r'action="/signout"[^>]*>.*?<button[^>]*>(.*?)</button>', page, re.S)
     assert signout is not None
     assert re.sub(r"<[^>]+>", "", signout.group(1)) == "Sign out", where
-    control = "Not now" if where == "consent" else "Start page" if where == "summary" else "Pause"
+    control = {"consent": "Not now", "summary": "Start page", "plan": "Back to the summary"}.get(
+        where, "Pause"
+    )
     assert f'<span lang="en" dir="ltr">{control}</span></a>' in page, f"{where}: {control}"
 
 
@@ -88,6 +90,7 @@ def walk(client: FlaskClient, app: Flask, code: str) -> dict[str, str]:
         assert submit(client, form(page, "/help")).status_code == 303
         page = client.get(url).text
     pages["summary"] = page
+    pages["plan"] = client.get(f"{url}/plan").text
     return pages
 
 
@@ -96,7 +99,7 @@ def test_every_screen_holds_both_languages(app: Flask, code: str) -> None:
     client = signed_in(app)
     pages = walk(client, app, code)
     assert data_screen(pages["warning"]) == "warning"
-    assert set(pages) == {"consent", "warning", "help", "summary"}
+    assert set(pages) == {"consent", "warning", "help", "summary", "plan"}
     holds_both(pages["consent"], code, ["Before we start", "May we store your answers?"], "consent")
     holds_both(pages["warning"], code, ["Safety right now", "Before this part"], "warning")
     holds_both(
@@ -106,6 +109,7 @@ def test_every_screen_holds_both_languages(app: Flask, code: str) -> None:
         "help",
     )
     holds_both(pages["summary"], code, ["Summary", "Safety first"], "summary")
+    holds_both(pages["plan"], code, ["Service plan", "Steps", "Who is making this change?"], "plan")
     for name, page in pages.items():
         assert f'<html lang="{code}" dir="{"rtl" if code == "ar" else "ltr"}">' in page
         worker_controls_in_english(page, name)
