@@ -31,6 +31,7 @@ KEYWORDS: Final = {
     "N_": None,
     "lazy_gettext": None,
     "bi_ui": None,
+    "wk": None,  # the worker's own controls (screening.web.languages.wk)
     "tr": (2,),
     "second_text": None,
     "words": None,  # screening.render.summary.Wording, called with the message first

@@ -20,17 +20,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from screening import resources
 from screening.core import interview as iv
+from screening.core import plan as plans
 from screening.core.matching import Match, Service, open_to_all
 from screening.core.plan import Plan, Referral
 from screening.core.route import Interview
 from screening.i18n import N_
-from screening.i18n.translate import translate_session
-from screening.render.summary import ENGLISH, PERSON, Wording, summary_view
+from screening.i18n.locales import SOURCE
+from screening.i18n.translate import Untranslated, translate_session
+from screening.render.facts import join, locale_of, own_name, service_facts, service_hours
+from screening.render.summary import PERSON, Wording, summary_view
 
 LOCALES = ("en", "fr", "es", "ar", "zh-Hans", "pa", "tl", "ti")
 RTL = frozenset({"ar"})
@@ -67,6 +71,10 @@ UI = {
     "fictional": N_("Demo services: these are fictional, not real services."),
     "download_note": N_("This file has no name or details about you."),
     "safe_title": N_("Contacts and steps"),
+    "what": N_("What"),
+    "help_now": N_("help now"),
+    "meets": N_("Helps with"),
+    "back": N_("Back to the plan"),
     "copy_next": N_(
         "You can contact any of these services when you choose. "
         "You do not have to tell them about this check-in."
@@ -131,6 +139,11 @@ def _page_words(locale: str, second: str | None) -> tuple[str | None, Callable[[
         return pair(words(key), words2(key) if words2 else None)
 
     return second, ui
+
+
+def both(texts: Sequence[Text]) -> list[Text]:
+    """:func:`pair` of a list of one or two texts."""
+    return pair(texts[0] if texts else None, texts[1] if len(texts) > 1 else None)
 
 
 def pair(first: Text | None, second: Text | None) -> list[Text]:
@@ -211,12 +224,12 @@ def plan_context(
 
     # The instruments' own words (needs, strengths, questions) in the client's language,
     # and ours (yes/no labels) from its catalog.
-    catalog = _catalog(locale)
-    client = Wording(catalog) if catalog else ENGLISH
+    client = wording(locale)
     # "My plan" is the person's paper: only the texts written for them ("you" words).
     view = summary_view(
         translate_session(session, locale), state, shared_only=True, words=client, voice=PERSON
     )
+    codes = [locale] + ([second] if second else [])
     needs = []
     for need in sorted(view["needs"], key=lambda n: n.level != "urgent"):
         found = matches.get(need.id, [])
@@ -232,7 +245,11 @@ def plan_context(
             }
         )
     referrals = [
-        {"r": r, **_service_texts(None, services.get(r.service_id), locale, second)}
+        {
+            "r": r,
+            **_service_texts(None, services.get(r.service_id), locale, second),
+            "hours": _hours_texts(services.get(r.service_id), r.hours, codes),
+        }
         for r in plan.referrals
     ]
     fictional = any(m.service.fictional for ms in matches.values() for m in ms) or any(
@@ -246,6 +263,9 @@ def plan_context(
         "paper": PAPERS[paper],
         "today": today.isoformat(),
         "ui": ui,
+        "lx": lambda text: _text_of(text, locale),
+        "offered": _services_once(session, matches, codes, second),
+        "languages": [Text(own_name(c), c) for c in codes],
         "urgent": view["urgent"],
         "strengths": view["strengths"],
         "needs": needs,
@@ -254,6 +274,57 @@ def plan_context(
         "referrals": referrals,
         "fictional": fictional,
     }
+
+
+def _text_of(text: object, locale: str) -> Text:
+    """A text of the instruments with the language it is really in: English where the
+    catalog had no translation (:class:`Untranslated`)."""
+    return Text(str(text), SOURCE if isinstance(text, Untranslated) else locale)
+
+
+def wording(code: str) -> Wording:
+    """Our words in ``code`` for the render views: its catalog, CLDR numbers and lists."""
+    catalog = _catalog(code) if code != SOURCE else None
+    return Wording(
+        catalog or (lambda m: m),
+        lambda n: str(format_decimal(n, locale=locale_of(code))),
+        lambda items: join(items, code),
+    )
+
+
+def _hours_texts(service: Service | None, fallback: str, codes: Sequence[str]) -> list[Text]:
+    """Opening hours in each language (CLDR), or the directory's English text."""
+    if service is None or not (service.hours or service.always_open):
+        return [Text(fallback, SOURCE)] if fallback else []
+    return both([Text(service_hours(service, c, wording(c)), c) for c in codes])
+
+
+def _services_once(
+    session: Interview,
+    matches: Mapping[str, Sequence[Match]],
+    codes: Sequence[str],
+    second: str | None,
+) -> list[dict[str, Any]]:
+    """Each matched service once, with every need it meets (urgent needs' first) and its
+    facts, in each language."""
+    labels = {c: plans.need_labels(translate_session(session, c), person=True) for c in codes}
+    found: dict[str, dict[str, Any]] = {}
+    for need, ms in matches.items():
+        for m in ms:
+            entry = found.get(m.service.id)
+            if entry is None:
+                entry = found[m.service.id] = {"match": m, "needs": [], "facts": []}
+                entry.update(_service_texts(m, None, codes[0], second))
+                entry["facts"] = [Text(join(service_facts(m, c, wording(c)), c), c) for c in codes]
+                entry["facts"] = [t for t in entry["facts"] if t.text]
+                entry["hours"] = _hours_texts(m.service, m.service.hours_text, codes)
+            if need not in entry["needs"]:
+                entry["needs"].append(need)
+    for entry in found.values():
+        entry["meets"] = both(
+            [Text(join([labels[c].get(n, n) for n in entry["needs"]], c), c) for c in codes]
+        )
+    return list(found.values())
 
 
 def paper_names(context: Mapping[str, Any]) -> list[str]:
@@ -303,9 +374,21 @@ def carry_context(
     # Safe to carry lists the services the person chose (the referrals), never the
     # suggestions: those follow every need the answers raised, even unprintable ones.
     listed = _carried(matches, {r.service_id for r in chosen}, keep) if anonymous else []
-    suggested = [{"s": s, "name": _service_texts(None, s, locale, second)["name"]} for s in listed]
+    codes = [locale] + ([second] if second else [])
+    suggested = [
+        {
+            "s": s,
+            "name": _service_texts(None, s, locale, second)["name"],
+            "hours": _hours_texts(s, s.hours_text, codes),
+        }
+        for s in listed
+    ]
     referrals = [
-        {"r": r, "name": _service_texts(None, services.get(r.service_id), locale, second)["name"]}
+        {
+            "r": r,
+            "name": _service_texts(None, services.get(r.service_id), locale, second)["name"],
+            "hours": _hours_texts(services.get(r.service_id), r.hours, codes),
+        }
         for r in chosen
     ]
     fictional = any(s.fictional for s in listed) or any(

@@ -3,10 +3,11 @@ together, each with what the person told us. No routes here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from screening.core import interview as iv
@@ -27,6 +28,10 @@ def _english_number(number: float) -> str:
     return str(format_decimal(number, locale="en"))
 
 
+def _english_list(items: Sequence[str]) -> str:
+    return str(format_list(list(items), locale="en")) if items else ""
+
+
 @dataclass(frozen=True)
 class Wording:
     """The UI words of a view, injected: ``gettext`` translates one message (before its
@@ -36,6 +41,7 @@ class Wording:
 
     gettext: Callable[[str], str] = _as_is
     number: Callable[[float], str] = _english_number
+    join: Callable[[Sequence[str]], str] = _english_list  # "a, b and c" (CLDR)
 
     def __call__(self, message: str, **variables: Any) -> str:
         text = self.gettext(message)
@@ -152,7 +158,7 @@ def answer_label(item: Item, answer: Answer | None, words: Wording = ENGLISH) ->
     if answer is DECLINED:
         return words(N_("Prefer not to say"))
     if isinstance(answer, tuple):
-        return ", ".join(_label_of(item, v, words) for v in answer)
+        return words.join([_label_of(item, v, words) for v in answer])
     return _label_of(item, answer, words)
 
 

@@ -179,7 +179,13 @@ def help_contacts(instance: Path) -> tuple[list[dict[str, str]], bool]:
 
 
 def _demo_contacts() -> list[dict[str, str]]:
-    return [{k: v if k == "phone" else _(v) for k, v in c.items()} for c in DEMO_CONTACTS]
+    """The demo contacts in the page's language; ``msg_*`` keep our message ids, for the
+    second language in interpreter mode."""
+    return [
+        {k: v if k == "phone" else _(v) for k, v in c.items()}
+        | {f"msg_{k}": v for k, v in c.items() if k != "phone"}
+        for c in DEMO_CONTACTS
+    ]
 
 
 def voice(place: Place) -> str:

@@ -8,11 +8,12 @@ lookup by ``str(Locale)`` would look for ``locales/fil`` when we ship ``locales/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import flask_babel  # type: ignore[import-untyped]
+from babel import lists as babel_lists
 from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request
 from markupsafe import Markup, escape
@@ -31,6 +32,7 @@ from screening.i18n.locales import (
     from_babel,
     parse_code,
 )
+from screening.render import facts
 from screening.render.summary import Wording
 
 LANG_COOKIE = "lang"
@@ -165,7 +167,15 @@ def _words(message: str) -> str:
     return audiences.lookup(found, audience(), message)
 
 
-WORDS = Wording(_words, format_decimal)
+
+def format_list(items: Sequence[str]) -> str:
+    """``a, b and c`` in the request's language (CLDR, through Babel)."""
+    return (
+        str(babel_lists.format_list(list(items), locale=babel_id(current_code()))) if items else ""
+    )
+
+
+WORDS = Wording(_words, format_decimal, format_list)
 """The request's language for the render views (:mod:`screening.render.summary`)."""
 
 
@@ -188,7 +198,25 @@ def _template_globals() -> dict[str, Any]:
         "autonym": autonym,
         "gettext_in": gettext_in,
         "num": format_decimal,
+        "join_list": format_list,
+        "bdi": bdi,
+        "hours_of": hours_of,
     }
+
+
+def bdi(text: object) -> Markup:
+    """A phone number, time or code isolated from the text around it, read left to
+    right even inside Arabic (``<bdi dir="ltr">``)."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(text)
+
+
+def hours_of(service: Any) -> Markup:
+    """A service's opening hours in the page's language (CLDR day names and times); the
+    directory's English text, marked as English, when it has no structured hours."""
+    text = facts.service_hours(service, current_code(), WORDS)
+    if isinstance(text, facts.Source):
+        return Markup('<span lang="en" dir="ltr">{}</span>').format(text)
+    return Markup("{}").format(text)
 
 
 def lang_attrs(code: str) -> Markup:

@@ -21,7 +21,8 @@ from screening.errors import Code, DomainError
 from screening.i18n import N_, catalogs
 from screening.i18n.locales import SOURCE, UnknownLanguage, autonym, parse_code
 from screening.i18n.translate import Untranslated, translate_session
-from screening.render.summary import YES_NO_LABELS, summary_view
+from screening.render.facts import join
+from screening.render.summary import YES_NO_LABELS, flag_defs, said, summary_view
 from screening.services import interviews as service
 from screening.services import languages as langdb
 from screening.store import db as storage
@@ -34,6 +35,7 @@ from screening.web.i18n import (
     _,
     gettext_in,
     in_language,
+    lang_attrs,
     pgettext_in,
     use,
 )
@@ -85,7 +87,16 @@ def localize(loaded: service.Loaded) -> service.Loaded:
     g.worker_view = loaded.mode == "worker"
     g.read_aloud = True
     g.localized_session = translate_session(loaded.session, langs.locale)
+    g.source_session = loaded.session
     return replace(loaded, locale=langs.locale, session=g.localized_session)
+
+
+def source_session(loaded: service.Loaded) -> Interview:
+    """The interview's instruments in their source language (what :func:`localize` had
+    before it translated them): a printed plan translates from these into the languages
+    asked for, whatever language the interview ran in."""
+    found: Interview | None = g.get("source_session")
+    return found if found is not None else loaded.session
 
 
 # ---------------------------------------------------------------- templates
@@ -108,6 +119,10 @@ def _context() -> dict[str, Any]:
         "second_summary": second_summary,
         "tr": tr,
         "tr_p": tr_p,
+        "wk": wk,
+        "second_flags": second_flags,
+        "second_intro": second_intro,
+        "second_next_steps": second_next_steps,
         "validated_scores": _validated_scores(),
         "read_aloud": bool(g.get("read_aloud")),
         "validated_note": _(
@@ -117,7 +132,7 @@ def _context() -> dict[str, Any]:
     }
 
 
-def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
+def _unreviewed_note(langs: langdb.Languages | None) -> Markup | None:
     """For the worker, never the client: which of this interview's languages are drafts
     that no qualified translator has checked yet (issue 4)."""
     if langs is None or not g.get("worker_view"):
@@ -135,8 +150,15 @@ def _unreviewed_note(langs: langdb.Languages | None) -> str | None:
             drafts.append(autonym(str(code)))
     if not drafts:
         return None
-    # In the worker's own language when there is a second one (interpreter mode).
-    return gettext_in(langs.second or langs.locale, DRAFT_NOTE, languages=", ".join(drafts))
+    # In the worker's own language when there is a second one (interpreter mode), with
+    # its own lang and dir, and each language name isolated: it reads whole in RTL.
+    worker = langs.second or langs.locale
+    slots = [f"\x00{n}\x00" for n in range(len(drafts))]  # CLDR's "a, b and c"
+    names = str(escape(join(slots, worker)))
+    for slot, name in zip(slots, drafts, strict=True):
+        names = names.replace(slot, str(Markup("<bdi>{}</bdi>").format(name)))
+    message = str(escape(gettext_in(worker, DRAFT_NOTE))).replace("%(languages)s", names)
+    return Markup("<span {}>{}</span>").format(lang_attrs(worker), Markup(message))  # noqa: S704 (escaped above)
 
 
 DRAFT_NOTE = N_(
@@ -232,6 +254,55 @@ def second_label(item: Item, option: Option | str) -> str:
     if known and langs and langs.second:
         return gettext_in(langs.second, known)
     return text
+
+
+def wk(message: str, **variables: Any) -> Markup:
+    """The worker's own controls (sign out, pause, back): in interpreter mode they stay in
+    the worker's language (the second one), marked with its lang and dir."""
+    langs: langdb.Languages | None = g.get("languages")
+    if langs is None or not langs.second or not g.get("worker_view"):
+        return Markup("{}").format(_(message, **variables))
+    return Markup("<span {}>{}</span>").format(
+        lang_attrs(langs.second), gettext_in(langs.second, message, **variables)
+    )
+
+
+def second_flags(flag_ids: list[str], voice: str) -> list[Any]:
+    """The help screen's flags in the second language (interpreter mode), in order."""
+    langs: langdb.Languages | None = g.get("languages")
+    session = _second_session()
+    if session is None or langs is None or langs.second is None:
+        return []
+    defs = flag_defs(session)
+    with in_language(langs.second):
+        return [said(defs[f], voice, WORDS) for f in flag_ids if f in defs]
+
+
+def second_next_steps(flag_ids: list[str]) -> list[str]:
+    """The help screen's "what happens next" sentences in the second language, in the
+    order the page shows them (each once)."""
+    session = _second_session()
+    if session is None:
+        return []
+    defs = flag_defs(session)
+    shown = [defs[f] for f in flag_ids if f in defs]
+    return list(dict.fromkeys(f.help.next for f in shown if f.help and f.help.next))
+
+
+def second_intro(instrument_id: str, section_id: str | None = None) -> dict[str, Any]:
+    """An instrument's intro (and one section's title and intro) in the second language."""
+    session = _second_session()
+    found = [ins for ins in session.instruments if ins.id == instrument_id] if session else []
+    if not found:
+        return {}
+    section = found[0].section(section_id) if section_id else None
+    return {
+        "intro": found[0].intro,
+        "title": section.title if section else None,
+        "section_intro": section.intro if section else None,
+        "warning": section.content_warning if section else None,
+        "education": found[0].education,
+    }
 
 
 def second_text(message: str, **variables: Any) -> str:

@@ -19,6 +19,7 @@ from screening.core.matching import Match, Preferences, Service
 from screening.core.plan import Action, Consent, Plan, Referral
 from screening.directory import hsds as directory
 from screening.errors import Code
+from screening.render.facts import own_name, service_facts
 from screening.render.pdf import LOCALES, paper_names, plan_context, render_html, render_pdf
 from screening.services.interviews import Loaded
 from screening.store import db as storage
@@ -27,13 +28,15 @@ from screening.web import flow, guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.guards import check_csrf, require_user
-from screening.web.i18n import _, current_code
+from screening.web.i18n import WORDS, _, current_code, format_list
+from screening.web.languages import source_session
 from screening.web.pages import load, page
-from screening.web.security import access_marker
+from screening.web.security import access_marker, set_cookie
 
 bp = Blueprint("plans", __name__)
 ACCESS: dict[str, str] = {}
 access = access_marker(bp, ACCESS)
+AUTHOR_COOKIE = "plan_author"
 EXTRA_ROWS = 3
 MAX_FIELD = 500
 
@@ -83,9 +86,11 @@ def _edit_page(
     services = _services()
     suggested = _suggested(loaded, services)
     shown = current or plans.draft(plans.own_goals(loaded.session, loaded.state), {})
+    if current is None and loaded.locale in LOCALES:  # a first plan: in the person's language
+        shown = replace(shown, client_language=loaded.locale)
     labels = plans.need_labels(loaded.session)
     printed = plan_context(
-        loaded.session,
+        source_session(loaded),
         loaded.state,
         current or Plan(),
         suggested,
@@ -105,8 +110,27 @@ def _edit_page(
         versions=found,
         blank=range(len(shown.actions), len(shown.actions) + EXTRA_ROWS),
         error=error,
-        locales=LOCALES,
+        locales=[(code, own_name(code)) for code in LOCALES],
+        service_of={s.id: s for s in services}.get,
+        facts=_facts,
+        saved=_saved(found),
+        author=request.cookies.get(AUTHOR_COOKIE)
+        if request.cookies.get(AUTHOR_COOKIE) in ("worker", "client")
+        else None,
     )
+
+
+def _facts(m: Match) -> str:
+    """A suggested service's facts in the page's language (CLDR lists and hours)."""
+    return format_list(service_facts(m, current_code(), WORDS))
+
+
+def _saved(found: list[planstore.Version]) -> int | None:
+    """The version ``?saved=N`` names, when it is one of this plan's (shown as a notice)."""
+    raw = request.args.get("saved", "")
+    if not raw.isdigit() or len(raw) > 6:
+        return None
+    return int(raw) if any(v.number == int(raw) for v in found) else None
 
 
 def _text(name: str) -> str:
@@ -194,12 +218,15 @@ def save(interview_id: str) -> Response | tuple[str, int]:
     new = _parse(loaded, current, services)
     user = require_user()
     try:
-        planstore.save_plan(
+        number = planstore.save_plan(
             ext().engine, ext().master, loaded.id, new, author_role=author, user_id=user.id
         )
     except planstore.PlanRefused as exc:
         return _edit_page(loaded, new, found, str(exc), 400)
-    return flow.see(url_for("plans.edit", interview_id=loaded.id))
+    response = flow.see(url_for("plans.edit", interview_id=loaded.id, saved=number))
+    # Who is making the changes, remembered for this browser session (no answer in it).
+    set_cookie(response, AUTHOR_COOKIE, author, path=f"/interviews/{loaded.id}")
+    return response
 
 
 @bp.get("/interviews/<interview_id>/plan/print")
@@ -227,7 +254,7 @@ def printable(interview_id: str) -> Response:
         raise BadPost(_("That language is not offered."))
     services = _services()
     context = plan_context(
-        loaded.session,
+        source_session(loaded),
         loaded.state,
         plan,
         _suggested(loaded, services, person=True),
@@ -240,6 +267,7 @@ def printable(interview_id: str) -> Response:
     )
     if kind == "html":
         context["css_href"] = url_for("plans.css")
+        context["back_href"] = url_for("plans.edit", interview_id=loaded.id)
         response: Response = current_app.make_response(render_html(context))
         return response
     data = render_pdf(render_html(context))[0]

@@ -105,6 +105,7 @@ def context() -> dict[str, Any]:
         "csrf": csrf.issue(sid) if sid else "",
         "exit_url": ext().settings.exit_url,
         "js_url": url_for("static", filename="checkin.js", v=_js_version()),
+        "checkin_languages": _languages,
     }
 
 
@@ -274,6 +275,22 @@ def answer() -> Response | tuple[str, int]:
         return again
 
     return flow.post_answer(loaded, _place(), reload, **context())
+
+
+@bp.post("/language")
+@access("the person's own private session")
+def language() -> Response:
+    """Change the check-in's language from any of its screens: only the language of its
+    texts changes, every answer stays. ``back`` (a question number) returns to the
+    answered question the person was looking at."""
+    loaded = _loaded_for_post()
+    code = _chosen_language(request.form.get("lang") or "")
+    with storage.transaction(ext().engine) as conn:
+        langdb.change(conn, loaded.id, loaded.key, locale=code)
+    back = request.form.get("back", "")
+    return flow.see(
+        _place().here(int(back)) if back.isdigit() and len(back) <= 4 else _place().here()
+    )
 
 
 # ---------------------------------------------------------------- leaving

@@ -103,6 +103,14 @@
     var fresh = doc.querySelector("main");
     if (!fresh) { throw new Error("no page"); }
     document.querySelector("main").replaceWith(fresh);
+    /* A change of language changes the page's language, direction and header too. */
+    ["lang", "dir"].forEach(function (name) {
+      var value = doc.documentElement.getAttribute(name);
+      if (value) { root.setAttribute(name, value); }
+    });
+    var bar = doc.querySelector("header.bar");
+    var oldBar = document.querySelector("header.bar");
+    if (bar && oldBar) { oldBar.replaceWith(bar); }
     document.title = doc.title;
     window.scrollTo(0, 0);
     var heading = fresh.querySelector("h1");
@@ -142,6 +150,12 @@
     if (target.origin !== window.location.origin) { return; }
     e.preventDefault();
     var data = new FormData(form);
+    if ((form.getAttribute("method") || "get").toLowerCase() === "get") {
+      /* The start page's language choice: a plain GET of the start page in that language. */
+      target.search = new URLSearchParams(data).toString();
+      load(target.href, { method: "GET" });
+      return;
+    }
     if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
     var headers = /\/checkin\/start$/.test(target.pathname) ? { "X-Checkin-Memory": "1" } : {};
     load(target.href, { method: "POST", body: new URLSearchParams(data), headers: headers });
