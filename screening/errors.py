@@ -123,6 +123,7 @@ class Code(StrEnum):
     TOO_MANY = "too-many"
     # the server
     UNAVAILABLE = "unavailable"
+    NO_GLYPH = "no-glyph"
 
     @property
     def template(self) -> str:
@@ -183,6 +184,7 @@ TEMPLATES: dict[Code, str] = {
         "the database cannot save anything at the moment; nothing stored was lost; "
         "try again in a few minutes"
     ),
+    Code.NO_GLYPH: "{detail}",
 }
 
 DEFAULTS: dict[Code, dict[str, str]] = {

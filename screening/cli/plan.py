@@ -100,6 +100,10 @@ def plan_command(
         client_language=locale,
         worker_language=second_locale or locale,
     )
+    if pdf_out is not None:  # the person's own words as the shipped fonts can print them
+        draft, own_gaps = pdf.printable(draft)
+        for message in own_gaps:
+            click.echo(f"warning: {message}", err=True)
     context = pdf.plan_context(
         session,
         state,
@@ -122,10 +126,13 @@ def plan_command(
         click.echo(f"plan written to {html_out}")
         return
     assert pdf_out is not None
-    data, missing = pdf.render_pdf(html)
+    try:
+        data, _missing = pdf.render_pdf(html, strict=True)
+    except pdf.MissingGlyph as exc:
+        for message in exc.found[:10]:
+            click.echo(f"error: {message}", err=True)
+        _fail(f"error: {exc}; no PDF written")
     pdf_out.write_bytes(data)
-    for message in missing:
-        click.echo(f"warning: {message}", err=True)
     click.echo(f"plan written to {pdf_out}")
 
 

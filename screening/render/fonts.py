@@ -12,6 +12,7 @@ character no font has (an emoji): :func:`cover` replaces it with a marked stand-
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,7 +51,7 @@ _LATIN = (
     "U+2000-206F,U+20A0-20CF,U+2100-214F,U+2190-2199,U+2212,U+2215,U+25CC,U+FEFF,U+FFFD"
 )
 _ARABIC = "U+0600-06FF,U+0750-077F,U+0870-08FF,U+FB50-FDFF,U+FE70-FEFF"
-_GURMUKHI = "U+0A01-0A76"
+_GURMUKHI = "U+0964-0965,U+0A01-0A76"
 _ETHIOPIC = "U+1200-139F,U+2D80-2DDF,U+AB00-AB2F"
 _SYLLABICS = "U+1400-167F,U+18B0-18FF"
 _CHINESE = "U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+FF00-FFEF"
@@ -95,18 +96,22 @@ def parse_ranges(spec: str) -> frozenset[int]:
     return frozenset(out)
 
 
-def _rule(face: Face, url: str, ranges: str | None = None) -> str:
+def _rule(face: Face, url: str, ranges: str | None = None, local: bool = False) -> str:
+    # On the web the device's own copy comes first (nothing to download); the printed
+    # plan takes the shipped file always.
+    mine = f'local("{face.family}"),' if local and face.family != AUTONYM else ""
     return (
-        f'@font-face{{font-family:"{face.family}";src:url({url}) format("woff2");'
+        f'@font-face{{font-family:"{face.family}";src:{mine}url({url}) format("woff2");'
         f"font-weight:{face.weight};font-display:swap;unicode-range:{ranges or face.ranges}}}"
     )
 
 
 def web_css() -> str:
     """The pages' @font-face rules (in app.css, beside the fonts/ folder), Latin left
-    out: every device has a Latin font, and a Latin page downloads no font at all."""
+    out: every device has a Latin font, and a Latin page downloads no font at all. The
+    language links use the autonym faces (a few glyphs each)."""
     faces = [f for f in (*FACES, *AUTONYMS) if f.family != "Noto Sans"]
-    return "\n".join(_rule(f, f"fonts/{f.file}") for f in faces) + "\n"
+    return "\n".join(_rule(f, f"fonts/{f.file}", local=True) for f in faces) + "\n"
 
 
 def pdf_css() -> str:
@@ -131,7 +136,11 @@ def missing(text: str) -> list[str]:
     """The characters of ``text`` that no shipped font draws (white space and controls
     aside), each once, in order."""
     have = covered()
-    gaps = (c for c in text if ord(c) not in have and c.isprintable() and not c.isspace())
+    gaps = (
+        c
+        for c in text
+        if ord(c) not in have and not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")
+    )
     return list(dict.fromkeys(gaps))
 
 

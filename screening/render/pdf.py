@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -393,13 +394,44 @@ def _font_config() -> tuple[Any, Any]:
     for byte (tests/render/test_plan_pdf.py)."""
     made = getattr(_fonts, "made", None)
     if made is None:
-        from weasyprint import CSS  # type: ignore[import-untyped]
+        with warnings.catch_warnings():  # "No fonts configured": we bring our own
+            warnings.simplefilter("ignore", UserWarning)
+            from weasyprint import CSS  # type: ignore[import-untyped]
         from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
         config = FontConfiguration()
         faces = CSS(string=fonts.pdf_css(), url_fetcher=_no_fetch, font_config=config)
         made = _fonts.made = (config, faces)
     return made
+
+
+def printable(plan: Plan) -> tuple[Plan, list[str]]:
+    """The plan as the shipped fonts can print it: in the person's own words (goals,
+    steps, what may be shared) a character no font has (an emoji, a rare character)
+    becomes a marked stand-in (U+FFFD); and one warning a text that had one. Our own
+    texts are never changed here: a gap in them is an error (:class:`MissingGlyph`)."""
+    warnings: list[str] = []
+
+    def own(text: str, where: str) -> str:
+        done, gaps = fonts.cover(text)
+        if gaps:
+            warnings.append(
+                f"{where}: {fonts.describe(gaps)} has no font; printed as {fonts.STAND_IN}"
+            )
+        return done
+
+    goals = tuple(own(g, f"goal {n}") for n, g in enumerate(plan.goals, 1))
+    actions = tuple(
+        replace(a, what=own(a.what, f"step {n}"), who=own(a.who, f"step {n}"))
+        for n, a in enumerate(plan.actions, 1)
+    )
+    referrals = tuple(
+        replace(r, consent=replace(r.consent, what=own(r.consent.what, f"referral {n}")))
+        if r.consent is not None
+        else r
+        for n, r in enumerate(plan.referrals, 1)
+    )
+    return replace(plan, goals=goals, actions=actions, referrals=referrals), warnings
 
 
 class MissingGlyph(Exception):
@@ -418,9 +450,9 @@ def render_pdf(html: str, *, strict: bool = False) -> tuple[bytes, list[str]]:
     had a font). ``strict``: raise :class:`MissingGlyph` instead."""
     # Imported when a PDF is made: WeasyPrint (and its fonts) take about a second to load,
     # and the HTML plan, the pages and the command line mostly never need it.
+    config, faces = _font_config()
     from weasyprint import HTML
 
-    config, faces = _font_config()
     with _catch_missing() as missing:
         base = str(resources.templates())
         data = HTML(string=html, url_fetcher=_no_fetch, base_url=base).write_pdf(
