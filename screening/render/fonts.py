@@ -122,7 +122,7 @@ def pdf_css() -> str:
 @cache
 def covered() -> frozenset[int]:
     """Every character some shipped face draws."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     out: set[int] = set()
     for face in FACES:

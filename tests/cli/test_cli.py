@@ -265,3 +265,20 @@ def test_score_phq9_with_item_9_declined_is_unknown(cli: Run) -> None:
     assert "Feelings, stress and mental health: unknown (we could not tell" in text
     assert "question phq9_9 (" in text and "): prefer not to say" in text
     assert "PHQ-9 total: incomplete" in text and "No needs" not in text
+
+
+def test_terminal_interview_shows_labels_and_the_right_number_after_back() -> None:
+    """Options by label with the number to type; after `b` the question number is the
+    one gone back to, not the count of answers plus one."""
+    typed = "\n".join(["y", "2", "3", "b", "b", "q"]) + "\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", "interview", "phq9"],
+        input=typed, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  [1] Not at all\n  [2] Some days\n" in out and "(type the number in brackets)" in out
+    numbers = re.findall(r"question (\d+) of about (\d+)", out)
+    assert [n for n, _ in numbers] == ["1", "2", "3", "2", "1"], numbers
+    again = out.split("question 1 of about 9")[2]  # after two steps back
+    assert again.split("\n")[2] == "Losing interest in things you usually enjoy", again[:80]

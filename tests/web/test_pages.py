@@ -6,10 +6,12 @@ one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +202,44 @@ def test_home_lists_open_interviews_without_answers(app: Flask) -> None:
     # A colleague in the same organisation sees it; another organisation does not.
     assert url in sign_in(app, "amy").get("/").text
     assert url not in sign_in(app, "ben").get("/").text
+
+
+def test_home_lists_a_finished_interview_with_a_link_to_its_summary(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open and finished interviews, each with its instruments, language, last change in
+    the deployment's time zone and a reference to say aloud; one left at consent
+    ("Not now") is not listed, and the idle sweep deletes it once it is old."""
+    from screening.services import schedule
+    from screening.services.interviews import reference
+
+    app.extensions["screening"].settings = replace(
+        app.extensions["screening"].settings, timezone="America/Edmonton"
+    )
+    client = sign_in(app)
+    url = start(client, "gad7")
+    enter_warning(client, url)
+    for _ in range(7):
+        answer(client, url, value="1")
+    assert screen(client.get(url).text) == "summary"
+    left = start(client, "phq9", consent=False)  # "Not now" at consent
+    home = client.get("/").text
+    finished = home.split('id="finished"')[1]
+    ref = reference(url.rsplit("/", 1)[1])
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{2}-[0-9A-HJKMNP-TV-Z]{3}", ref)
+    link = re.search(rf'<a href="({re.escape(url)})">Summary of check-in {ref}</a>', finished)
+    assert link is not None
+    assert "(GAD-7)" in finished and 'lang="en">English<' in finished
+    assert re.search(r"last change [^<]*\d{1,2}:\d{2}[^<]* M[SD]T<", finished), finished
+    assert left not in home and "not started yet" not in home
+    assert screen(client.get(link.group(1)).text) == "summary"
+    engine = app.extensions["screening"].engine
+    assert schedule.sweep(engine) == 0  # just left: kept a while (a worker may come back)
+    later = storage.now() + schedule.UNSTARTED + dt.timedelta(minutes=1)
+    monkeypatch.setattr(storage, "now", lambda: later)
+    assert schedule.sweep(engine) == 1
+    assert client.get(left).status_code == 404
+    assert client.get(url).status_code == 200
 
 
 def test_instruments_are_asked_in_the_order_listed(app: Flask) -> None:
