@@ -242,6 +242,27 @@ def test_home_lists_a_finished_interview_with_a_link_to_its_summary(
     assert client.get(url).status_code == 200
 
 
+def test_a_pdf_our_fonts_cannot_print_is_an_error_page_not_a_traceback(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A character of our own text with no shipped glyph: the worker sees an error page
+    (500, plain words), never a traceback or a PDF with boxes."""
+    from screening.render import pdf
+
+    client = sign_in(app)
+    url = start(client, "gad7")
+    real = pdf.render_pdf
+
+    def ours_with_a_gap(html: str, *, strict: bool = False) -> tuple[bytes, list[str]]:
+        return real(html.replace("</h1>", "\ue000</h1>", 1), strict=strict)
+
+    monkeypatch.setattr("screening.web.plans.render_pdf", ours_with_a_gap)
+    page = client.get(f"{url}/plan/print?format=pdf")
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert "our fonts lack some of its text" in page.text
+    assert "Traceback" not in page.text and "U+E000" not in page.text
+
+
 def test_instruments_are_asked_in_the_order_listed(app: Flask) -> None:
     client = sign_in(app)
     url = start(client, "phq9", "gad7")  # the form lists gad7 first
