@@ -286,9 +286,11 @@ def make_engine(url: str) -> Engine:
 
 def _private_sqlite(url: str) -> None:
     """The database file (and so its -wal and -shm, which SQLite makes with the same
-    mode) readable by its owner alone, 0600 in a 0700 folder when we make the folder."""
+    mode) readable by its owner alone, 0600 (the instance folder is made 0700)."""
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not Path(path).parent.is_dir():  # no folder: SQLite's own error says so, as before
         return
     with contextlib.suppress(OSError):  # an unwritable place: `serve` says so plainly
         keyfiles.private_file(Path(path))

@@ -31,7 +31,7 @@ def _run(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complet
 def test_the_database_its_wal_and_shm_are_0600(tmp_path: Path) -> None:
     old = os.umask(0o022)  # the usual umask: files 0644 unless we say otherwise
     try:
-        path = tmp_path / "instance" / "screening.db"
+        path = keyfiles.private_folder(tmp_path / "instance") / "screening.db"  # as serve does
         engine = storage.make_engine(f"sqlite:///{path}")
         storage.migrate(engine)
         with engine.connect() as conn:  # -wal and -shm exist while a connection is open
