@@ -190,6 +190,7 @@ TEMPLATES: dict[Code, str] = {
 DEFAULTS: dict[Code, dict[str, str]] = {
     Code.NOT_FOUND: {"what": "interview"},
     Code.KEY: {"what": "key"},
+    Code.NO_GLYPH: {"detail": "the shipped fonts cannot print some of this text"},
     Code.BAD_MODE: {"detail": "mode is 'worker' or 'private'"},
     Code.BAD_INSTRUMENT: {"detail": "name one to ten instruments"},
     Code.EMPTY: {"detail": "an interview needs at least one instrument"},
