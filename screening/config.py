@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ class Settings:
     # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none, the default).
     # Only with one do per-address limits see the client's address, not the proxy's.
     trusted_proxies: int = 0
+    # The deployment's time zone (IANA name): the worker's pages show times in it.
+    timezone: str = "UTC"
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -145,7 +148,16 @@ class Settings:
         redis_url = env.get("SCREENING_REDIS_URL") or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SCREENING_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        zone = env.get("SCREENING_TIMEZONE") or "UTC"
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"SCREENING_TIMEZONE {zone[:60]!r} is not a time zone name "
+                "(e.g. America/Edmonton, Europe/Paris, UTC)"
+            ) from None
         return cls(
+            timezone=zone,
             instance=instance,
             database_url=url,
             production=production,

@@ -132,6 +132,7 @@ class Code(StrEnum):
     AUDIENCE_PROMISE = "audience-promise"
     JUDGMENTAL_WORD = "judgmental-word"
     DIAGNOSIS_WORD = "diagnosis-word"
+    NO_GLYPH = "no-glyph"
 
     @property
     def template(self) -> str:
@@ -216,11 +217,13 @@ TEMPLATES: dict[Code, str] = {
         "{word!r} names a disorder in a text the person reads; a screen is not a diagnosis: "
         "name the feeling or the experience (a worker's text may name the scale)"
     ),
+    Code.NO_GLYPH: "{detail}",
 }
 
 DEFAULTS: dict[Code, dict[str, str]] = {
     Code.NOT_FOUND: {"what": "interview"},
     Code.KEY: {"what": "key"},
+    Code.NO_GLYPH: {"detail": "the shipped fonts cannot print some of this text"},
     Code.BAD_MODE: {"detail": "mode is 'worker' or 'private'"},
     Code.BAD_INSTRUMENT: {"detail": "name one to ten instruments"},
     Code.EMPTY: {"detail": "an interview needs at least one instrument"},

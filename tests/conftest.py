@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.fonts import only_project_fonts
 from tests.support.paths import ROOT
 
 settings.register_profile(
@@ -22,6 +23,16 @@ settings.register_profile(
     "full", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _project_fonts_only(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test sees the shipped fonts and no system font (fontconfig), so the PDF,
+    font and browser tests pass on a machine without system Noto fonts and fail on a
+    script the project does not ship a font for. SCREENING_TEST_SYSTEM_FONTS=1 keeps
+    the machine's own fonts."""
+    if os.environ.get("SCREENING_TEST_SYSTEM_FONTS") != "1":
+        only_project_fonts(tmp_path_factory.mktemp("fontconfig"))
 
 
 @pytest.fixture

@@ -86,6 +86,16 @@ def test_a_bad_idle_limit_is_refused_by_name(tmp_path: Path, name: str, value: s
         Settings.from_env({"SCREENING_INSTANCE": str(tmp_path), name: value})
 
 
+def test_the_time_zone_is_a_setting_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    base = {"SCREENING_INSTANCE": str(tmp_path)}
+    assert Settings.from_env(base).timezone == "UTC"
+    chosen = Settings.from_env({**base, "SCREENING_TIMEZONE": "America/Edmonton"})
+    assert chosen.timezone == "America/Edmonton"
+    for bad in ("Mars/Olympus", "../etc/passwd", "not a zone"):
+        with pytest.raises(ConfigError, match="SCREENING_TIMEZONE"):
+            Settings.from_env({**base, "SCREENING_TIMEZONE": bad})
+
+
 def test_the_private_idle_limit_reaches_the_purge(tmp_path: Path) -> None:
     """``screening purge`` deletes a private check-in idle longer than the setting."""
     from sqlalchemy import update

@@ -80,8 +80,9 @@ def test_the_wheel_carries_templates_catalogs_static_files_and_instruments(
     assert [n for n in names if n.endswith(".mo")] == sorted(bundled + s for s in shipped)
     for path in (ROOT / "instruments").glob("*.yaml"):
         assert f"{bundled}instruments/{path.name}" in names
-    for path in (ROOT / "screening" / "web" / "static").iterdir():
-        assert f"screening/web/static/{path.name}" in names
+    for path in (ROOT / "screening" / "web" / "static").rglob("*"):
+        if path.is_file():
+            assert f"screening/{path.relative_to(ROOT / 'screening').as_posix()}" in names
 
 
 def test_the_installed_package_finds_its_files_inside_itself(installed: Installed) -> None:
@@ -199,4 +200,47 @@ def test_the_installed_command_lints_its_bundled_instruments(installed: Installe
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "5 instrument file(s): no findings" in done.stdout
+    assert "6 instrument file(s): no findings" in done.stdout
+
+
+def test_the_wheel_carries_the_fonts_and_prints_with_them_alone(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """Every shipped face and its licence are package data; the installed command prints
+    a Tigrinya plan under a fontconfig with no font at all, from those files alone."""
+    from screening.render import fonts
+    from tests.support.fonts import write_config
+
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    for face in (*fonts.FACES, *fonts.AUTONYMS):
+        assert f"screening/web/static/fonts/{face.file}" in names
+    assert "screening/web/static/fonts/OFL.txt" in names
+    answers = installed.home / "answers-ti.yaml"
+    shutil.copyfile(ROOT / "examples" / "youth-check-in-sam.yaml", answers)
+    empty = write_config(tmp_path / "nofonts", with_fonts=False)
+    done = subprocess.run(
+        [str(installed.bin / "screening"), "plan", "youth-check-in", answers.name,
+         "--locale", "ti", "--pdf", "plan-ti.pdf"],
+        cwd=installed.home, env=installed.env(FONTCONFIG_FILE=str(empty)),
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert ".notdef" not in done.stderr
+    listed = subprocess.run(
+        ["pdffonts", str(installed.home / "plan-ti.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "Noto-Sans-Ethiopic" in listed
+
+
+def test_the_run_command_installs_no_test_tool() -> None:
+    """README's `uv run --no-dev screening serve`: the locked runtime set has no test
+    tool; they are all in the dev group."""
+    assert UV is not None
+    done = subprocess.run(
+        [UV, "export", "--frozen", "--no-dev", "--no-hashes", "-q"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    names = {re.split(r"[=<> ;\[]", line)[0].lower() for line in done.stdout.splitlines()}
+    for tool in ("pytest", "hypothesis", "playwright", "mypy", "ruff", "schemathesis", "bandit"):
+        assert tool not in names, tool
+    assert "uv run --no-dev screening serve" in (ROOT / "README.md").read_text(encoding="utf-8")

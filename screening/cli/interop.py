@@ -30,8 +30,9 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    from screening.crypto.keyfiles import write_private
+
+    write_private(output, text)  # an export holds answers: 0600
 
 
 def _json(data: Any) -> str:

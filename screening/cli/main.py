@@ -288,15 +288,10 @@ def run_interview(instrument: str, save: Path | None, params: tuple[str, ...]) -
     session = Interview(catalog.resolve(instrument, _params(params)), today=dt.date.today())
     state = run(session)
     if save is not None:
-        save.write_text(
-            json.dumps(
-                {k: answer_to_json(v) for k, v in state.answers.items()},
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
+        from screening.crypto.keyfiles import write_private
+
+        answers = {k: answer_to_json(v) for k, v in state.answers.items()}
+        write_private(save, json.dumps(answers, indent=2, ensure_ascii=False) + "\n")
         click.echo(f"answers written to {save}")
 
 
@@ -324,13 +319,14 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """
     from screening.cli import serve as serving
     from screening.config import ConfigError, database_url, instance_folder
+    from screening.crypto.keyfiles import private_folder
     from screening.crypto.seal import CryptoError
     from screening.errors import DomainError
     from screening.store import db as storage
     from screening.web import create_app
 
     try:
-        instance_folder().mkdir(parents=True, exist_ok=True)  # a first start makes it
+        private_folder(instance_folder())  # a first start makes it, 0700
         problem = storage.writable(database_url())
         if problem is not None:  # one clear line, before anything else touches it
             _fail(f"error: {problem}")

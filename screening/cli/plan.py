@@ -78,6 +78,7 @@ def plan_command(
     instrument marks as not to be printed (see `print:` in the README). Before the file
     is written, standard error says what the paper names."""
     from screening.core import plan as plans
+    from screening.crypto.keyfiles import write_private
     from screening.render import pdf
 
     if (pdf_out is None) == (html_out is None):
@@ -100,6 +101,10 @@ def plan_command(
         client_language=locale,
         worker_language=second_locale or locale,
     )
+    if pdf_out is not None:  # the person's own words as the shipped fonts can print them
+        draft, own_gaps = pdf.printable(draft)
+        for message in own_gaps:
+            click.echo(f"warning: {message}", err=True)
     context = pdf.plan_context(
         session,
         state,
@@ -118,14 +123,17 @@ def plan_command(
         click.echo("Anyone who finds it can read this; --safe prints without it.", err=True)
     html = pdf.render_html(context)
     if html_out is not None:
-        html_out.write_text(html, encoding="utf-8")
+        write_private(html_out, html)  # the plan names needs and answers: 0600
         click.echo(f"plan written to {html_out}")
         return
     assert pdf_out is not None
-    data, missing = pdf.render_pdf(html)
-    pdf_out.write_bytes(data)
-    for message in missing:
-        click.echo(f"warning: {message}", err=True)
+    try:
+        data, _missing = pdf.render_pdf(html, strict=True)
+    except pdf.MissingGlyph as exc:
+        for message in exc.found[:10]:
+            click.echo(f"error: {message}", err=True)
+        _fail(f"error: {exc}; no PDF written")
+    write_private(pdf_out, data)
     click.echo(f"plan written to {pdf_out}")
 
 

@@ -10,6 +10,7 @@ from screening.core.answers import AnswerError
 from screening.core.model import Item
 from screening.core.route import Interview, InterviewError
 from screening.core.scoring import Result
+from screening.render.summary import option_label
 
 _HELP = "s = skip, p = prefer not to say, w = why we ask, b = back, q = stop"
 
@@ -20,9 +21,11 @@ def _show(item: Item) -> None:
         click.echo(f"  {item.help}")
     if item.type in ("single", "multiple", "yes_no") or (item.type == "scale" and item.options):
         for n, option in enumerate(item.options, 1):
-            click.echo(f"  {n}. {option.label or str(option.value).replace('_', ' ')}")
+            click.echo(f"  [{n}] {option_label(option)}")
         if item.type == "multiple":
-            click.echo("  (choose one or more numbers, separated by spaces)")
+            click.echo("  (type one or more of the numbers in brackets, separated by spaces)")
+        else:
+            click.echo("  (type the number in brackets)")
     elif item.type == "scale":
         click.echo(
             f"  a number from {item.min} ({item.min_label or ''}) "
@@ -30,6 +33,16 @@ def _show(item: Item) -> None:
         )
     elif item.type == "date":
         click.echo("  a date, written YYYY-MM-DD")
+
+
+def _position(
+    session: Interview, state: interview.State, item_id: str, progress: interview.Progress
+) -> tuple[int, int]:
+    """Where the item stands on the route: after ``b`` the question gone back to, not
+    the count of answers so far plus one."""
+    asked = [v.item.id for v in interview.route(session, state).asked()]
+    number = asked.index(item_id) + 1 if item_id in asked else progress.answered + 1
+    return number, max(progress.total, number)
 
 
 def _value(item: Item, typed: str) -> object:
@@ -95,7 +108,8 @@ def run(session: Interview) -> interview.State:
         item = step.item
         for note in step.notes:  # notes written to show above this question
             click.echo(f"\n{note.text}")
-        click.echo(f"\nquestion {step.progress.answered + 1} of about {step.progress.total}")
+        number, total = _position(session, state, item.id, step.progress)
+        click.echo(f"\nquestion {number} of about {total}")
         if item.content_warning:
             click.echo(item.content_warning)
         _show(item)

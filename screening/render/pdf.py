@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -33,6 +34,7 @@ from screening.core.route import Interview
 from screening.i18n import N_
 from screening.i18n.locales import SOURCE
 from screening.i18n.translate import Untranslated, translate_session
+from screening.render import fonts
 from screening.render.facts import join, locale_of, own_name, service_facts, service_hours
 from screening.render.summary import PERSON, Wording, summary_view
 
@@ -454,41 +456,94 @@ def _catch_missing() -> Iterator[_Missing]:
         logger.removeHandler(handler)
 
 
-def _no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """The plan embeds its stylesheet; WeasyPrint may fetch nothing at all."""
+def _no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> Any:
+    """The plan embeds its stylesheet; WeasyPrint may fetch nothing but the shipped fonts."""
+    shipped = {face.path().as_uri(): face.path() for face in fonts.FACES}
+    if url in shipped:
+        from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
+
+        return URLFetcherResponse(url, body=shipped[url].read_bytes())
     raise ValueError(f"the plan does not load outside resources ({url[:60]})")
 
 
 _fonts = threading.local()
 
 
-def _font_config() -> Any:
-    """This thread's WeasyPrint font configuration, made once (it is not safe to share
-    between threads). A new one would load fontconfig's configuration again and start
-    with none of the fonts and text-shaping caches the last PDF warmed up: about a
-    quarter of a plan's time. The PDF is the same, byte for byte
-    (tests/render/test_plan_pdf.py)."""
-    config = getattr(_fonts, "config", None)
-    if config is None:
+def _font_config() -> tuple[Any, Any]:
+    """This thread's WeasyPrint font configuration with the shipped fonts loaded, made
+    once (it is not safe to share between threads). A new one would load fontconfig's
+    configuration and the fonts again and start with none of the text-shaping caches
+    the last PDF warmed up: about a quarter of a plan's time. The PDF is the same, byte
+    for byte (tests/render/test_plan_pdf.py)."""
+    made = getattr(_fonts, "made", None)
+    if made is None:
+        with warnings.catch_warnings():  # "No fonts configured": we bring our own
+            warnings.simplefilter("ignore", UserWarning)
+            from weasyprint import CSS  # type: ignore[import-untyped]
         from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-        config = _fonts.config = FontConfiguration()
-    return config
+        config = FontConfiguration()
+        faces = CSS(string=fonts.pdf_css(), url_fetcher=_no_fetch, font_config=config)
+        made = _fonts.made = (config, faces)
+    return made
 
 
-def render_pdf(html: str) -> tuple[bytes, list[str]]:
+def printable(plan: Plan) -> tuple[Plan, list[str]]:
+    """The plan as the shipped fonts can print it: in the person's own words (goals,
+    steps, what may be shared) a character no font has (an emoji, a rare character)
+    becomes a marked stand-in (U+FFFD); and one warning a text that had one. Our own
+    texts are never changed here: a gap in them is an error (:class:`MissingGlyph`)."""
+    warnings: list[str] = []
+
+    def own(text: str, where: str) -> str:
+        done, gaps = fonts.cover(text)
+        if gaps:
+            warnings.append(
+                f"{where}: {fonts.describe(gaps)} has no font; printed as {fonts.STAND_IN}"
+            )
+        return done
+
+    goals = tuple(own(g, f"goal {n}") for n, g in enumerate(plan.goals, 1))
+    actions = tuple(
+        replace(a, what=own(a.what, f"step {n}"), who=own(a.who, f"step {n}"))
+        for n, a in enumerate(plan.actions, 1)
+    )
+    referrals = tuple(
+        replace(r, consent=replace(r.consent, what=own(r.consent.what, f"referral {n}")))
+        if r.consent is not None
+        else r
+        for n, r in enumerate(plan.referrals, 1)
+    )
+    return replace(plan, goals=goals, actions=actions, referrals=referrals), warnings
+
+
+class MissingGlyph(Exception):
+    """Our own text has a character no shipped font draws: the PDF would show a box."""
+
+    def __init__(self, found: Sequence[str]) -> None:
+        self.found = list(found)
+        super().__init__(
+            "the plan has characters no shipped font can print "
+            f"({'; '.join(self.found[:3])}); add them to the fonts (.ci/make-fonts)"
+        )
+
+
+def render_pdf(html: str, *, strict: bool = False) -> tuple[bytes, list[str]]:
     """The PDF and the list of characters drawn without a glyph (empty when every script
-    had a font)."""
+    had a font). ``strict``: raise :class:`MissingGlyph` instead."""
     # Imported when a PDF is made: WeasyPrint (and its fonts) take about a second to load,
     # and the HTML plan, the pages and the command line mostly never need it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    config, faces = _font_config()
+    from weasyprint import HTML
 
     with _catch_missing() as missing:
         base = str(resources.templates())
         data = HTML(string=html, url_fetcher=_no_fetch, base_url=base).write_pdf(
-            font_config=_font_config()
+            stylesheets=[faces], font_config=config
         )
     assert data is not None
+    if strict and missing.found:
+        raise MissingGlyph(missing.found)
     return bytes(data), missing.found
 
 

@@ -441,13 +441,32 @@ def sweep_private(engine: Engine, idle: dt.timedelta) -> int:
 
 @dataclass(frozen=True)
 class Open:
-    """An interview still in progress, as a worker's list shows it: no answers, no names."""
+    """An interview as a worker's list shows it (open or finished): no answers, no names."""
 
     id: str
     created_at: Any
     updated_at: Any
     titles: tuple[str, ...]
     started: bool  # anything recorded yet (consent first)
+    finished: bool = False
+    locale: str = "en"
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id)
+
+
+#: Crockford's base 32: no I, L, O or U, so a reference read aloud is not misheard.
+_SAYABLE = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def reference(interview_id: str) -> str:
+    """A short reference a worker can say aloud ("K7-M3P"), derived from the id: five
+    letters and digits, one in 33 million, enough to tell apart the interviews one
+    list shows (the id itself stays in the address)."""
+    number = int.from_bytes(hashlib.sha256(interview_id.encode()).digest()[:4], "big")
+    chars = "".join(_SAYABLE[(number >> (5 * n)) & 31] for n in range(5))
+    return f"{chars[:2]}-{chars[2:]}"
 
 
 _titles: dict[str, str] = {}
@@ -464,7 +483,17 @@ def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Ope
                 source = storage.instrument_source(conn, digest)
                 _titles[digest] = _instrument_from(source, "pinned", True).title
             titles.append(_titles[digest])
-        out.append(Open(row.id, row.created_at, row.updated_at, tuple(titles), row.entries > 0))
+        out.append(
+            Open(
+                row.id,
+                row.created_at,
+                row.updated_at,
+                tuple(titles),
+                row.entries > 0,
+                finished=row.status == "done",
+                locale=row.locale,
+            )
+        )
     return out
 
 

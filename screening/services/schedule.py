@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SWEEP = "sweep"
 PURGE = "purge"
 PRIVATE_IDLE = admin.PRIVATE_IDLE  # the default of Settings.private_idle_minutes
+UNSTARTED = dt.timedelta(hours=1)  # a worker's interview with nothing recorded, then deleted
 DAY = 24 * 3600.0
 
 
@@ -45,6 +46,9 @@ def sweep(engine: Engine, idle: dt.timedelta = PRIVATE_IDLE) -> int:
     """Delete private check-ins idle longer than ``idle`` and counters of past windows."""
     with storage.transaction(engine) as conn:
         gone = storage.sweep_private(conn, storage.now() - idle)
+        # A worker's interview with nothing recorded (left at consent) is not listed
+        # anywhere; it goes once it is as old as a worker's idle session.
+        gone += storage.sweep_unstarted(conn, storage.now() - UNSTARTED)
         coordination.forget_old_counters(conn, storage.now() - dt.timedelta(days=1))
     return gone
 

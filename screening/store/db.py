@@ -10,12 +10,15 @@ own data key: the database alone holds no readable answer.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -40,9 +43,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
 
+from screening.crypto import keyfiles
 from screening.errors import Code, DomainError
 
 log = logging.getLogger(__name__)
@@ -268,6 +272,7 @@ def make_engine(url: str) -> Engine:
     payloads): ``hide_parameters`` keeps them out of exception messages and logs."""
     url = database_url(url)
     if url.startswith("sqlite"):
+        _private_sqlite(url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
         )
@@ -277,6 +282,21 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _private_sqlite(url: str) -> None:
+    """The database file (and so its -wal and -shm, which SQLite makes with the same
+    mode) readable by its owner alone, 0600 (the instance folder is made 0700)."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not Path(path).parent.is_dir():  # no folder: SQLite's own error says so, as before
+        return
+    with contextlib.suppress(OSError):  # an unwritable place: `serve` says so plainly
+        keyfiles.private_file(Path(path))
+        for extra in ("-wal", "-shm"):
+            if Path(path + extra).exists():
+                os.chmod(path + extra, 0o600)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
@@ -596,8 +616,10 @@ def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:
 
 
 def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Any]:
-    """An organisation's worker-led interviews in progress, latest activity first, with
-    the number of entries each holds (no entry is read)."""
+    """An organisation's worker-led interviews, open and finished (as long as retention
+    keeps them), latest activity first, with the number of entries each holds (no entry
+    is read). One with nothing recorded (not even consent: "Not now") is left out; the
+    idle sweep deletes it (:func:`sweep_unstarted`)."""
     counted = (
         select(entries.c.interview_id, func.count().label("n"))
         .group_by(entries.c.interview_id)
@@ -608,18 +630,39 @@ def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Any
             interviews.c.id,
             interviews.c.created_at,
             interviews.c.updated_at,
-            func.coalesce(counted.c.n, 0).label("entries"),
+            interviews.c.status,
+            interviews.c.locale,
+            counted.c.n.label("entries"),
         )
-        .outerjoin(counted, counted.c.interview_id == interviews.c.id)
+        .join(counted, counted.c.interview_id == interviews.c.id)
         .where(
             interviews.c.org_id == org_id,
             interviews.c.mode == "worker",
-            interviews.c.status == "in_progress",
+            interviews.c.status.in_(("in_progress", "done")),
         )
         .order_by(interviews.c.updated_at.desc(), interviews.c.id)
         .limit(limit)
     )
     return list(conn.execute(query))
+
+
+def sweep_unstarted(conn: Connection, cutoff: dt.datetime) -> int:
+    """Delete worker-led interviews with nothing recorded (left at consent, "Not now")
+    that nothing touched since ``cutoff``; how many went."""
+    recorded = select(entries.c.interview_id)
+    stale = [
+        row.id
+        for row in conn.execute(
+            select(interviews.c.id).where(
+                interviews.c.mode == "worker",
+                interviews.c.updated_at < cutoff,
+                interviews.c.id.not_in(recorded),
+            )
+        )
+    ]
+    for interview_id in stale:
+        delete_interview(conn, interview_id)
+    return len(stale)
 
 
 def pinned_digests(conn: Connection, interview_ids: list[str]) -> dict[str, list[str]]:

@@ -35,6 +35,7 @@ STATUS: dict[Code, int] = {
     Code.BAD_LOGIN: 401,
     Code.TOO_MANY: 429,
     Code.UNAVAILABLE: 503,
+    Code.NO_GLYPH: 500,
 }
 
 

@@ -167,7 +167,6 @@ def _words(message: str) -> str:
     return audiences.lookup(found, audience(), message)
 
 
-
 def format_list(items: Sequence[str]) -> str:
     """``a, b and c`` in the request's language (CLDR, through Babel)."""
     return (

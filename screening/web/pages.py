@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import (
@@ -33,7 +34,7 @@ from flask import (
 )
 
 from screening.errors import DomainError
-from screening.i18n.locales import babel_id
+from screening.i18n.locales import autonym, babel_id
 from screening.services import accounts, admin, sharing
 from screening.services import interviews as service
 from screening.store import db as storage
@@ -209,15 +210,26 @@ def _home_page(user: accounts.User, error: str | None = None, status: int = 200)
         instruments=service.instruments_for("worker"),
         error=error,
         when=_when,
+        language_name=_language_name,
     )
 
 
 def _when(stamp: dt.datetime) -> str:
-    """A time as the page's language writes it (CLDR, through Babel), in UTC."""
-    stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    """A time as the page's language writes it (CLDR, through Babel), in the
+    deployment's time zone (``SCREENING_TIMEZONE``, default UTC), named."""
+    zone = ZoneInfo(ext().settings.timezone)
+    stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(zone)
     locale = babel_id(current_code())
     day = format_date(stamp, "medium", locale=locale)
-    return f"{day} {format_time(stamp, 'short', tzinfo=dt.UTC, locale=locale)} UTC"
+    time = format_time(stamp, "short", tzinfo=zone, locale=locale)
+    return f"{day} {time} {stamp.tzname() or zone.key}"
+
+
+def _language_name(code: str) -> str:
+    try:
+        return autonym(code)
+    except KeyError:
+        return code
 
 
 @bp.post("/interviews")

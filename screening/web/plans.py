@@ -8,6 +8,7 @@ form says who made each change (``author``), and each version keeps it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -19,8 +20,16 @@ from screening.core.matching import Match, Preferences, Service
 from screening.core.plan import Action, Consent, Plan, Referral
 from screening.directory import hsds as directory
 from screening.errors import Code
+from screening.render import pdf as printing
 from screening.render.facts import own_name, service_facts
-from screening.render.pdf import LOCALES, paper_names, plan_context, render_html, render_pdf
+from screening.render.pdf import (
+    LOCALES,
+    MissingGlyph,
+    paper_names,
+    plan_context,
+    render_html,
+    render_pdf,
+)
 from screening.services.interviews import Loaded
 from screening.store import db as storage
 from screening.store import plans as planstore
@@ -34,6 +43,7 @@ from screening.web.pages import load, page
 from screening.web.security import access_marker, set_cookie
 
 bp = Blueprint("plans", __name__)
+log = logging.getLogger(__name__)
 ACCESS: dict[str, str] = {}
 access = access_marker(bp, ACCESS)
 AUTHOR_COOKIE = "plan_author"
@@ -253,6 +263,10 @@ def printable(interview_id: str) -> Response:
     if second is not None and second not in LOCALES:
         raise BadPost(_("That language is not offered."))
     services = _services()
+    if kind == "pdf":  # the person's own words as the shipped fonts can print them
+        plan, gaps = printing.printable(plan)
+        if gaps:
+            log.warning("plan printed with %d text(s) no font covers", len(gaps))
     context = plan_context(
         source_session(loaded),
         loaded.state,
@@ -270,7 +284,12 @@ def printable(interview_id: str) -> Response:
         context["back_href"] = url_for("plans.edit", interview_id=loaded.id)
         response: Response = current_app.make_response(render_html(context))
         return response
-    data = render_pdf(render_html(context))[0]
+    try:
+        data = render_pdf(render_html(context), strict=True)[0]
+    except MissingGlyph as exc:
+        log.error("a printed plan has %d character(s) no shipped font draws", len(exc.found))
+        message = _("This plan cannot be printed as a PDF: our fonts lack some of its text.")
+        raise BadPost(message, Code.NO_GLYPH) from None
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="plan.pdf"'
     return response

@@ -293,3 +293,20 @@ def test_steps_list_note_screens_apart_from_questions(cli: Run, tmp_path: Path) 
     }
     text = cli("steps", form, {"a": "no"}).stdout.splitlines()
     assert text == ["[-] note hello", "[x] a", "[ ] b"]
+
+
+def test_terminal_interview_shows_labels_and_the_right_number_after_back() -> None:
+    """Options by label with the number to type; after `b` the question number is the
+    one gone back to, not the count of answers plus one."""
+    typed = "\n".join(["y", "2", "3", "b", "b", "q"]) + "\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", "interview", "phq9"],
+        input=typed, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  [1] Not at all\n  [2] Some days\n" in out and "(type the number in brackets)" in out
+    numbers = re.findall(r"question (\d+) of about (\d+)", out)
+    assert [n for n, _ in numbers] == ["1", "2", "3", "2", "1"], numbers
+    again = out.split("question 1 of about 9")[2]  # after two steps back
+    assert again.split("\n")[2] == "Losing interest in things you like to do", again[:80]

@@ -156,3 +156,34 @@ def sent(client: FlaskClient, url: str) -> tuple[int, int]:
     assert sent.headers.get("Content-Encoding") or len(sent.data) < 500, url
     gz = client.get(url, headers={"Accept-Encoding": "gzip"})
     return len(sent.data), len(gz.data)
+
+
+_FACE = re.compile(
+    r'@font-face\{font-family:"([^"]+)";src:[^;]*?url\(([^)]+)\)[^}]*unicode-range:([^}]+)\}'
+)
+_NAMES = re.compile(r"<(a|option)\b[^>]*\blang=[^>]*>([^<]*)<")
+
+
+def fonts_for(client: FlaskClient, page: str) -> dict[str, int]:
+    """The web fonts a browser may download for ``page`` on a device with no font of its
+    own for the page's scripts (the worst case), by file, in bytes as sent: a face
+    whose unicode-range holds a character it shows. The language links (``<a lang>``,
+    ``<option lang>``) draw from the autonym faces, the rest of the text from the full
+    ones (static/app.css)."""
+    from screening.render.fonts import AUTONYM, parse_ranges
+
+    css_url = re.search(r'href="(/static/app\.css[^"]*)"', page)
+    assert css_url is not None
+    css = client.get(css_url.group(1)).text
+    names = "".join(m.group(2) for m in _NAMES.finditer(page))
+    rest = re.sub(
+        r"<[^>]*>", " ", _NAMES.sub("", re.sub(r"<head>.*?</head>", "", page, flags=re.S))
+    )
+    out: dict[str, int] = {}
+    for family, url, ranges in _FACE.findall(css):
+        text = names if family == AUTONYM else rest
+        if {ord(c) for c in text} & parse_ranges(ranges):
+            got = client.get(f"/static/{url}")
+            assert got.status_code == 200, url
+            out[url] = len(got.data)
+    return out

@@ -6,10 +6,12 @@ one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,18 @@ from screening.core.route import Interview
 from screening.services.interviews import bundled_source
 from screening.store import db as storage
 from tests.support.apps import BACKENDS, PASSWORD, web_app
-from tests.support.html import BUDGET, Form, form, h1, screen, sent, sign_in, submit, value_for
+from tests.support.html import (
+    BUDGET,
+    Form,
+    fonts_for,
+    form,
+    h1,
+    screen,
+    sent,
+    sign_in,
+    submit,
+    value_for,
+)
 from tests.support.paths import INSTRUMENTS, ROOT
 
 FORMS_TEST = """\
@@ -189,6 +202,65 @@ def test_home_lists_open_interviews_without_answers(app: Flask) -> None:
     # A colleague in the same organisation sees it; another organisation does not.
     assert url in sign_in(app, "amy").get("/").text
     assert url not in sign_in(app, "ben").get("/").text
+
+
+def test_home_lists_a_finished_interview_with_a_link_to_its_summary(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open and finished interviews, each with its instruments, language, last change in
+    the deployment's time zone and a reference to say aloud; one left at consent
+    ("Not now") is not listed, and the idle sweep deletes it once it is old."""
+    from screening.services import schedule
+    from screening.services.interviews import reference
+
+    app.extensions["screening"].settings = replace(
+        app.extensions["screening"].settings, timezone="America/Edmonton"
+    )
+    client = sign_in(app)
+    url = start(client, "gad7")
+    enter_warning(client, url)
+    for _ in range(7):
+        answer(client, url, value="1")
+    assert screen(client.get(url).text) == "summary"
+    left = start(client, "phq9", consent=False)  # "Not now" at consent
+    home = client.get("/").text
+    finished = home.split('id="finished"')[1]
+    ref = reference(url.rsplit("/", 1)[1])
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{2}-[0-9A-HJKMNP-TV-Z]{3}", ref)
+    link = re.search(rf'<a href="({re.escape(url)})">Summary of check-in {ref}</a>', finished)
+    assert link is not None
+    assert "(GAD-7)" in finished and 'lang="en">English<' in finished
+    assert re.search(r"last change [^<]*\d{1,2}:\d{2}[^<]* M[SD]T<", finished), finished
+    assert left not in home and "not started yet" not in home
+    assert screen(client.get(link.group(1)).text) == "summary"
+    engine = app.extensions["screening"].engine
+    assert schedule.sweep(engine) == 0  # just left: kept a while (a worker may come back)
+    later = storage.now() + schedule.UNSTARTED + dt.timedelta(minutes=1)
+    monkeypatch.setattr(storage, "now", lambda: later)
+    assert schedule.sweep(engine) == 1
+    assert client.get(left).status_code == 404
+    assert client.get(url).status_code == 200
+
+
+def test_a_pdf_our_fonts_cannot_print_is_an_error_page_not_a_traceback(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A character of our own text with no shipped glyph: the worker sees an error page
+    (500, plain words), never a traceback or a PDF with boxes."""
+    from screening.render import pdf
+
+    client = sign_in(app)
+    url = start(client, "gad7")
+    real = pdf.render_pdf
+
+    def ours_with_a_gap(html: str, *, strict: bool = False) -> tuple[bytes, list[str]]:
+        return real(html.replace("</h1>", "\ue000</h1>", 1), strict=strict)
+
+    monkeypatch.setattr("screening.web.plans.render_pdf", ours_with_a_gap)
+    page = client.get(f"{url}/plan/print?format=pdf")
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert "our fonts lack some of its text" in page.text
+    assert "Traceback" not in page.text and "U+E000" not in page.text
 
 
 def test_instruments_are_asked_in_the_order_listed(app: Flask) -> None:
@@ -903,6 +975,8 @@ def test_interview_pages_fit_the_budget(app: Flask) -> None:
         page = client.get(url)
         kind = screen(page.text)
         size, gz = sent(client, url)
+        font = sum(fonts_for(client, page.text).values())  # a Latin page: every byte counts
+        size, gz = size + font, gz + font
         assert size + css <= BUDGET and gz + css <= BUDGET, (kind, size, gz, css)
         largest = max(largest, size)
         if kind == "summary":
