@@ -36,6 +36,7 @@ PLAIN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 html {{ font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Gurmukhi", "Noto Sans Ethiopic",
   "Noto Sans CJK SC", sans-serif; font-size: 10.5pt }}</style></head><body>
 <h1>Plain page</h1>{paras}</body></html>"""
+LIMIT = 1  # one suggestion per need (each service is listed once, with the needs it meets)
 PARA = "<p>Some plain words and ملجأ and ਆਸਰਾ and 庇护所.</p>"
 
 
@@ -52,7 +53,7 @@ def _plan_html(extra_goals: int = 0) -> str:
     answers = catalog.read_answers(str(ROOT / "examples" / "needs-assessment-lee.yaml"))
     state = iv.State(answers=catalog.parse_answers(session, answers))
     services = directory.services(directory.demo())
-    matches = plans.suggestions(session, state, services, Preferences(), limit=5)
+    matches = plans.suggestions(session, state, services, Preferences(), limit=LIMIT)
     draft = plans.draft(plans.own_goals(session, state), matches, client_language="en")
     more = tuple(
         f"Goal {n + 1} in Lee's own words: a small step to take together this month."

@@ -37,7 +37,7 @@ class Face:
         return folder() / self.file
 
     def codepoints(self) -> frozenset[int]:
-        return parse_ranges(self.ranges)
+        return _points(self.ranges)
 
     @property
     def print_ranges(self) -> str:
@@ -87,6 +87,11 @@ def folder() -> Path:
     return resources.static() / "fonts"
 
 
+@cache
+def _points(spec: str) -> frozenset[int]:
+    return parse_ranges(spec)
+
+
 def parse_ranges(spec: str) -> frozenset[int]:
     """The code points of a CSS ``unicode-range`` value (``U+0600-06FF,U+25CC``)."""
     out: set[int] = set()
@@ -114,9 +119,21 @@ def web_css() -> str:
     return "\n".join(_rule(f, f"fonts/{f.file}", local=True) for f in faces) + "\n"
 
 
-def pdf_css() -> str:
-    """The printed plan's @font-face rules: every shipped face, by file address."""
-    return "\n".join(_rule(f, f.path().as_uri(), f.print_ranges) for f in FACES) + "\n"
+def pdf_css(faces: tuple[Face, ...] = FACES) -> str:
+    """The printed plan's @font-face rules: the shipped faces (all by default), by file
+    address."""
+    return "\n".join(_rule(f, f.path().as_uri(), f.print_ranges) for f in faces) + "\n"
+
+
+def faces_for(text: str) -> tuple[Face, ...]:
+    """The shipped faces a document needs: Latin always (digits, punctuation, the
+    plan's own layout), another script's only when the text holds one of its
+    characters. Loading a face costs its unpacking: the Chinese one alone (about 1 MB)
+    took 3 to 5 s of every first PDF, in any language, before this."""
+    present = {ord(c) for c in set(text)}
+    return tuple(
+        f for f in FACES if f.family == "Noto Sans" or not present.isdisjoint(f.codepoints())
+    )
 
 
 @cache
@@ -167,6 +184,7 @@ __all__ = [
     "cover",
     "covered",
     "describe",
+    "faces_for",
     "folder",
     "missing",
     "parse_ranges",

@@ -469,13 +469,15 @@ def _no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> Any:
 _fonts = threading.local()
 
 
-def _font_config() -> tuple[Any, Any]:
+def _font_config(needed: tuple[fonts.Face, ...] = fonts.FACES) -> tuple[Any, Any]:
     """This thread's WeasyPrint font configuration with the shipped fonts loaded, made
     once (it is not safe to share between threads). A new one would load fontconfig's
     configuration and the fonts again and start with none of the text-shaping caches
     the last PDF warmed up: about a quarter of a plan's time. The PDF is the same, byte
-    for byte (tests/render/test_plan_pdf.py)."""
-    made = getattr(_fonts, "made", None)
+    for byte (tests/render/test_plan_pdf.py). One per set of faces a document needs
+    (:func:`fonts.faces_for`): a Latin plan never unpacks the Chinese font."""
+    made_for: dict[tuple[fonts.Face, ...], tuple[Any, Any]] = _fonts.__dict__.setdefault("made", {})
+    made = made_for.get(needed)
     if made is None:
         with warnings.catch_warnings():  # "No fonts configured": we bring our own
             warnings.simplefilter("ignore", UserWarning)
@@ -483,8 +485,8 @@ def _font_config() -> tuple[Any, Any]:
         from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
         config = FontConfiguration()
-        faces = CSS(string=fonts.pdf_css(), url_fetcher=_no_fetch, font_config=config)
-        made = _fonts.made = (config, faces)
+        faces = CSS(string=fonts.pdf_css(needed), url_fetcher=_no_fetch, font_config=config)
+        made = made_for[needed] = (config, faces)
     return made
 
 
@@ -533,7 +535,7 @@ def render_pdf(html: str, *, strict: bool = False) -> tuple[bytes, list[str]]:
     had a font). ``strict``: raise :class:`MissingGlyph` instead."""
     # Imported when a PDF is made: WeasyPrint (and its fonts) take about a second to load,
     # and the HTML plan, the pages and the command line mostly never need it.
-    config, faces = _font_config()
+    config, faces = _font_config(fonts.faces_for(html))
     from weasyprint import HTML
 
     with _catch_missing() as missing:

@@ -21,7 +21,10 @@ def write_config(where: Path, *, with_fonts: bool = True) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     cache.mkdir(exist_ok=True)
     if with_fonts:
-        for face in (*fonts.FACES, *fonts.AUTONYMS):
+        # Not the autonym faces: they carry their script's family name but only the
+        # glyphs of a language's name (no space), and fontconfig would pick them for a
+        # space in a Chinese line. Pages load them as web fonts, never from the device.
+        for face in fonts.FACES:
             target = folder / face.file.replace(".woff2", ".otf")
             if not target.exists():
                 with face.path().open("rb") as src, target.open("wb") as out:

@@ -229,7 +229,9 @@ def test_home_lists_a_finished_interview_with_a_link_to_its_summary(
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{2}-[0-9A-HJKMNP-TV-Z]{3}", ref)
     link = re.search(rf'<a href="({re.escape(url)})">Summary of check-in {ref}</a>', finished)
     assert link is not None
-    assert "(GAD-7)" in finished and 'lang="en">English<' in finished
+    assert (
+        "Worry and nerves over the past two weeks" in finished and 'lang="en">English<' in finished
+    )
     assert re.search(r"last change [^<]*\d{1,2}:\d{2}[^<]* M[SD]T<", finished), finished
     assert left not in home and "not started yet" not in home
     assert screen(client.get(link.group(1)).text) == "summary"

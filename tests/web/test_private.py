@@ -383,14 +383,17 @@ def test_private_pages_fit_the_budget(app: Flask) -> None:
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', home)
     assert any("checkin.js" in a for a in assets) and any("app.css" in a for a in assets)
     extra = sum(len(client.get(a, headers={"Accept-Encoding": BROWSER}).data) for a in assets)
-    extra += sum(fonts_for(client, home).values())  # the language picker's names
+    names = fonts_for(client, home)  # the language picker's names
+    extra += sum(names.values())
     begin(client)
     largest = 0
     for _ in range(60):
         sent = client.get("/checkin", headers={"Accept-Encoding": BROWSER})
         assert sent.headers.get("Content-Encoding")
         page = client.get("/checkin").text
-        largest = max(largest, len(sent.data) + sum(fonts_for(client, page).values()))
+        # fonts the start page already brought are cached: only new ones count
+        fresh = {k: v for k, v in fonts_for(client, page).items() if k not in names}
+        largest = max(largest, len(sent.data) + sum(fresh.values()))
         if kind(page) == "summary":
             break
         step(client, page)
