@@ -98,6 +98,11 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     session cookie as the pages use); signing in through the form is a test of its own."""
     folder = tmp_path_factory.mktemp("browser-site")
     server = LiveServer(folder / "instance", f"sqlite:///{folder / 'instance' / 'screening.db'}")
+    yield from signed_in_site(server)
+
+
+def signed_in_site(server: LiveServer) -> Iterator[Site]:
+    """Start ``server`` with one worker signed in through the JSON API; stop it after."""
     server.create_user(WORKER, org="Browser test org")
     server.start()
     try:

@@ -389,7 +389,7 @@ sections:
 @pytest.fixture(scope="module")
 def noted_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """A server whose only instrument opens with a note shown as its own screen."""
-    from .conftest import _playwright_cookie
+    from .conftest import signed_in_site
 
     folder = tmp_path_factory.mktemp("noted-site")
     (folder / "instruments").mkdir()
@@ -399,19 +399,7 @@ def noted_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         f"sqlite:///{folder / 'instance' / 'screening.db'}",
         env={"SCREENING_INSTRUMENTS": str(folder / "instruments")},
     )
-    server.create_user(WORKER, org="Browser test org")
-    server.start()
-    api = Client(server.url)
-    try:
-        api.login(WORKER)
-        state = {
-            "origins": [],
-            "cookies": [_playwright_cookie(server.url, k, v) for k, v in api.cookies.items()],
-        }
-        yield Site(server, state, api)
-    finally:
-        api.close()
-        server.stop()
+    yield from signed_in_site(server)
 
 
 def test_note_screen(browser: Browser, noted_site: Site, viewport: tuple[int, int]) -> None:

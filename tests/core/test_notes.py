@@ -11,25 +11,16 @@ from hypothesis import strategies as st
 from screening.core import interview as iv
 from screening.core.route import Interview, InterviewError
 from screening.errors import InstrumentError
-from tests.support.builders import make
+from tests.support.builders import NOTED_SECTION, make
 
-BODY = """\
-sections:
-  - id: one
-    title: One
-    items:
-      - {id: hello, type: note, text: Hello. Take your time., why: So you know what comes.}
-      - {id: a, type: yes_no, text: A?, why: Because.}
-      - id: above_b
-        type: note
-        display: above
-        text: About b.
-        show_if: {item: a, equals: "yes"}
-      - {id: b, type: number, text: B?, why: Because.}
+BODY = (
+    NOTED_SECTION
+    + """\
       - {id: bye, type: note, text: Nearly done.}
 scores:
   - {id: total, sum: [b]}
 """
+)
 
 
 def walk_all(session: Interview, answers: dict[str, object]) -> list[tuple[str, str | None]]:

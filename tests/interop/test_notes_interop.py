@@ -23,32 +23,23 @@ from screening.interop.fhir.export import questionnaire
 from screening.interop.fhir.response import responses
 from screening.interop.xlsform.export import NotExact, xlsform, xpath
 from screening.load.loader import load_file
-from tests.support.builders import instrument_yaml, make
+from tests.support.builders import NOTED_SECTION, instrument_yaml, make
 from tests.support.paths import ROOT
 
 CLI = Callable[..., CompletedProcess[str]]
 LOINC = "http://loinc.org"
 FREQUENCY = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
 
-BODY = """\
-sections:
-  - id: one
-    title: One
-    items:
-      - {id: hello, type: note, text: Hello. Take your time., why: So you know what comes.}
-      - {id: a, type: yes_no, text: A?, why: Because.}
-      - id: above_b
-        type: note
-        display: above
-        text: About b.
-        show_if: {item: a, equals: "yes"}
-      - {id: b, type: number, text: B?, why: Because.}
+BODY = (
+    NOTED_SECTION
+    + """\
   - id: two
     title: Two
     items:
       - {id: c, type: text, text: C?, why: Because.}
       - {id: bye, type: note, text: Nearly done., show_if: {item: b, gt: 2}}
 """
+)
 
 
 @pytest.fixture

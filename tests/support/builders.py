@@ -26,3 +26,22 @@ def instrument_yaml(body: str) -> str:
 
 def make(body: str) -> Instrument:
     return load_bytes(instrument_yaml(body).encode(), "test.yaml")
+
+
+#: The notes tests' first section (core, web, interop): a note shown as its own screen,
+#: a question, a note shown above the next question only when the first says yes, and
+#: that question (a number).
+NOTED_SECTION = """\
+sections:
+  - id: one
+    title: One
+    items:
+      - {id: hello, type: note, text: Hello. Take your time., why: So you know what comes.}
+      - {id: a, type: yes_no, text: A?, why: Because.}
+      - id: above_b
+        type: note
+        display: above
+        text: About b.
+        show_if: {item: a, equals: "yes"}
+      - {id: b, type: number, text: B?, why: Because.}
+"""

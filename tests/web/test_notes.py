@@ -22,29 +22,20 @@ from screening.load.loader import load_file
 from screening.services import interviews as service
 from tests.support.api import signed_in
 from tests.support.apps import BACKENDS, web_app
-from tests.support.builders import instrument_yaml
+from tests.support.builders import NOTED_SECTION, instrument_yaml
 from tests.support.checkin import begin as begin_checkin
 from tests.support.html import data_screen, form, h1, sign_in, submit
 from tests.support.paths import ROOT
 
 NOTED = (
-    instrument_yaml("""\
-sections:
-  - id: one
-    title: One
-    items:
-      - {id: hello, type: note, text: Hello. Take your time., why: So you know what comes.}
-      - {id: a, type: yes_no, text: A?, why: Because.}
-      - id: above_b
-        type: note
-        display: above
-        text: About b.
-        show_if: {item: a, equals: "yes"}
-      - {id: b, type: number, text: B?, why: Because.}
+    instrument_yaml(
+        NOTED_SECTION
+        + """\
       - {id: bye, type: note, text: Nearly done.}
 scores:
   - {id: total, label: Total, sum: [b]}
-""")
+"""
+    )
     .replace("id: test", "id: noted")
     .replace("audiences: [worker]", "audiences: [worker, private]")
 )
