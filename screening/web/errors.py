@@ -62,8 +62,11 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
 
 
 def error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    standard = None  # one of ours: in both languages in interpreter mode (bi_p)
     if status == 413:  # an oversized form is a malformed post like any other
-        status, message = 400, message or _p(PAGE_MESSAGES[413])
+        status, standard = 400, None if message else PAGE_MESSAGES[413]
+    elif message is None:
+        standard = PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])
     args = request.view_args or {}
     context: dict[str, object] = {"user": None, "csrf": ""}
     if request.blueprint == "private":  # its pages keep the quick exit, even in errors
@@ -72,7 +75,8 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
         render_template(
             "error.html",
             status=status,
-            message=message or _p(PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])),
+            message=message or _p(standard or PAGE_MESSAGES[400]),
+            standard=standard,
             interview_id=args.get("interview_id"),
             **context,
         ),

@@ -113,6 +113,7 @@ def _context() -> dict[str, Any]:
         "in_second_note": in_second_note,
         "second_label": second_label,
         "second_text": second_text,
+        "second_of": second_of,
         "second_p": second_p,
         "second_section": second_section,
         "second_warning": second_warning,
@@ -311,6 +312,28 @@ def second_text(message: str, **variables: Any) -> str:
     if not langs or not langs.second:
         return ""
     return gettext_in(langs.second, message, **variables)
+
+
+def second_of(shown: str) -> str:
+    """In interpreter mode, the second language's text of one of our messages already
+    shown in the page's language (an error page's plain message, raised translated):
+    found through its translation in the page's catalog. Empty outside interpreter
+    mode, or for a text that is not one of our messages as they stand (a filled-in
+    variable)."""
+    langs: langdb.Languages | None = g.get("languages")
+    if not langs or not langs.second:
+        return ""
+    if langs.locale == SOURCE:
+        source: str | None = shown
+    else:
+        found = catalogs.translations(langs.locale, catalogs.UI_DOMAIN)
+        table: dict[Any, Any] = getattr(found, "_catalog", {})
+        source = next((k for k, v in table.items() if v == shown and isinstance(k, str)), None)
+    if not source:
+        return ""
+    if "\x04" in source:  # a message with a context (youth or worker): the page's own
+        return pgettext_in(langs.second, source.split("\x04", 1)[1])
+    return gettext_in(langs.second, source)
 
 
 def second_p(message: str, **variables: Any) -> str:

@@ -142,5 +142,8 @@ def test_an_error_page_in_interpreter_mode_holds_both_languages(app: Flask) -> N
     heading = re.search(r"<h1>(.*?)</h1>", page.text, re.S)
     assert heading is not None and "That did not work" in heading.group(1)
     assert SCRIPTS["ar"].search(heading.group(1))
+    said = re.search(r"</h1>\s*<p>(.*?)</p>", page.text, re.S)  # the message, both ways
+    assert said is not None and SCRIPTS["ar"].search(said.group(1)), page.text[:2000]
+    assert re.search(r"[A-Za-z]{4,} [A-Za-z]{3,}", re.sub(r"<[^>]+>", " ", said.group(1)))
     assert '<span lang="en" dir="ltr">Start page</span></a>' in page.text  # the worker's link
     assert client.get("/no-such-page").status_code == 404
