@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -90,9 +91,17 @@ class Text:
 
     text: str
     lang: str
+    own: bool = False  # the person's own words: in whatever language they wrote them
 
     @property
     def dir(self) -> str:
+        if self.own:  # HTML's dir=auto, which WeasyPrint does not know: the first
+            for char in self.text:  # strong character says (Unicode bidi rule P2)
+                kind = unicodedata.bidirectional(char)
+                if kind == "L":
+                    return "ltr"
+                if kind in ("R", "AL"):
+                    return "rtl"
         return "rtl" if self.lang.split("-")[0] in RTL else "ltr"
 
 
@@ -272,7 +281,7 @@ def plan_context(
         "strengths": view["strengths"],
         "needs": needs,
         "plan": plan,
-        "goals": [Text(g, plan.client_language) for g in plan.goals],
+        "goals": [Text(g, plan.client_language, own=True) for g in plan.goals],
         "referrals": referrals,
         "fictional": fictional,
     }

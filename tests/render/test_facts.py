@@ -83,3 +83,16 @@ def test_any_hours_read_in_every_language(days: set[str], opens: int, closes: in
         assert text and "%(" not in text
     at = dt.time(opens // 60, opens % 60)
     assert at.strftime("%-I:%M") in facts.hours_text(hours, "en") or opens == 0
+
+
+def test_the_persons_own_words_take_the_direction_they_were_written_in() -> None:
+    """A goal in English on an Arabic plan reads left to right (its full stop at its
+    end), one in Arabic right to left, whatever the plan's language (dir=auto, which
+    WeasyPrint lacks)."""
+    from screening.render.pdf import Text
+
+    assert Text("Have my own place.", "ar", own=True).dir == "ltr"
+    assert Text("«أريد» مكاناً خاصاً بي.", "en", own=True).dir == "rtl"
+    assert Text("2027: مكان", "en", own=True).dir == "rtl"  # digits are not strong
+    assert Text("...", "ar", own=True).dir == "rtl"  # nothing strong: the plan's own
+    assert Text("Have my own place.", "ar").dir == "rtl"  # our texts: their language
