@@ -302,3 +302,31 @@ def test_a_text_written_before_print_levels_still_prints_no_question() -> None:
     assert "Someone else is keeping their ID" not in html
     assert "Not safe right now" not in html  # raised under a content warning: never
     assert "A safe place to stay and housing" in html
+
+
+def test_arabic_lists_in_the_pdf_put_their_bullets_on_the_right(tmp_path: Path) -> None:
+    """Right to left in print too: every bullet of an Arabic plan's lists lies to the
+    right of its line's words (pdftotext's word boxes), not to their left."""
+    import subprocess
+
+    session, state = amara()
+    path = tmp_path / "ar.pdf"
+    path.write_bytes(_plan_pdf(session, state, "ar"))
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = [
+        (float(x0), float(x1), (float(y0), float(y1)), unescape(word))
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            boxes,
+        )
+    ]
+    arabic = re.compile(r"[\u0600-\u06FF]")
+    checked = 0
+    for n, (x0, _, _, word) in enumerate(found[:-1]):
+        after = found[n + 1]  # pdftotext lists a line's words after its bullet
+        if word == "•" and arabic.search(after[3]):
+            assert x0 > after[1], (x0, after)
+            checked += 1
+    assert checked >= 3  # the strengths at least
