@@ -160,8 +160,27 @@ class Not(Condition):
         return (self.condition,)
 
 
+class _Leaf(Condition):
+    """A test of one thing (an item, score, flag or derived value), named by its
+    reference: untold exactly when that thing cannot be told."""
+
+    __slots__ = ()
+
+    def ref(self) -> Ref:
+        raise NotImplementedError
+
+    def explain(self, facts: Facts) -> list[Ref]:
+        return [self.ref()]
+
+    def holds(self, facts: Uncertain) -> bool | None:
+        return None if facts.unknown(self.ref()) else self.evaluate(facts)
+
+    def unknowns(self, facts: Uncertain) -> list[Ref]:
+        return [self.ref()] if self.holds(facts) is None else []
+
+
 @dataclass(frozen=True, slots=True)
-class ItemTest(Condition):
+class ItemTest(_Leaf):
     item: str
     op: str
     value: object
@@ -188,19 +207,12 @@ class ItemTest(Condition):
             return False
         return _COMPARE[self.op](number, self.value)
 
-    def explain(self, facts: Facts) -> list[Ref]:
-        return [f"item:{self.item}"]
-
-    def holds(self, facts: Uncertain) -> bool | None:
-        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
-
-    def unknowns(self, facts: Uncertain) -> list[Ref]:
-        ref = self.explain(facts)[0]
-        return [ref] if facts.unknown(ref) else []
+    def ref(self) -> Ref:
+        return f"item:{self.item}"
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreTest(Condition):
+class ScoreTest(_Leaf):
     score: str
     op: str
     value: object
@@ -216,37 +228,23 @@ class ScoreTest(Condition):
         assert isinstance(self.value, int | float)
         return _COMPARE[self.op](number, self.value)
 
-    def explain(self, facts: Facts) -> list[Ref]:
-        return [f"score:{self.score}"]
-
-    def holds(self, facts: Uncertain) -> bool | None:
-        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
-
-    def unknowns(self, facts: Uncertain) -> list[Ref]:
-        ref = self.explain(facts)[0]
-        return [ref] if facts.unknown(ref) else []
+    def ref(self) -> Ref:
+        return f"score:{self.score}"
 
 
 @dataclass(frozen=True, slots=True)
-class FlagTest(Condition):
+class FlagTest(_Leaf):
     flag: str
 
     def evaluate(self, facts: Facts) -> bool:
         return facts.flag(self.flag)
 
-    def explain(self, facts: Facts) -> list[Ref]:
-        return [f"flag:{self.flag}"]
-
-    def holds(self, facts: Uncertain) -> bool | None:
-        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
-
-    def unknowns(self, facts: Uncertain) -> list[Ref]:
-        ref = self.explain(facts)[0]
-        return [ref] if facts.unknown(ref) else []
+    def ref(self) -> Ref:
+        return f"flag:{self.flag}"
 
 
 @dataclass(frozen=True, slots=True)
-class DerivedTest(Condition):
+class DerivedTest(_Leaf):
     """A test of a derived value: false when the value is unknown, except ``known``.
     A date value compares with text written YYYY-MM-DD."""
 
@@ -273,17 +271,13 @@ class DerivedTest(Condition):
             return False
         return _COMPARE[self.op](found, self.value)
 
-    def explain(self, facts: Facts) -> list[Ref]:
-        return [f"derived:{self.name}"]
+    def ref(self) -> Ref:
+        return f"derived:{self.name}"
 
     def holds(self, facts: Uncertain) -> bool | None:
-        if self.op == "known":
+        if self.op == "known":  # whether it is known is always told
             return self.evaluate(facts)
-        return None if facts.unknown(self.explain(facts)[0]) else self.evaluate(facts)
-
-    def unknowns(self, facts: Uncertain) -> list[Ref]:
-        ref = self.explain(facts)[0]
-        return [ref] if self.holds(facts) is None else []
+        return _Leaf.holds(self, facts)  # (no zero-argument super in a slots dataclass)
 
 
 def _unique(refs: Iterator[Ref] | list[Ref]) -> list[Ref]:
@@ -291,15 +285,7 @@ def _unique(refs: Iterator[Ref] | list[Ref]) -> list[Ref]:
 
 
 def _refs(condition: Condition) -> Iterator[Ref]:
-    for node in condition.walk():
-        if isinstance(node, ItemTest):
-            yield f"item:{node.item}"
-        elif isinstance(node, ScoreTest):
-            yield f"score:{node.score}"
-        elif isinstance(node, FlagTest):
-            yield f"flag:{node.flag}"
-        elif isinstance(node, DerivedTest):
-            yield f"derived:{node.name}"
+    return (node.ref() for node in condition.walk() if isinstance(node, _Leaf))
 
 
 def references(condition: Condition) -> list[Ref]:
