@@ -12,7 +12,6 @@ from pathlib import Path
 from subprocess import CompletedProcess
 from typing import Any
 
-import openpyxl
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
@@ -23,6 +22,7 @@ from screening.cli.main import main
 from screening.interop.xlsform.xpath import Question, Untranslatable, translate
 from screening.load.loader import load_file
 from tests.support.paths import ROOT
+from tests.support.xlsforms import workbook
 
 CLI = Callable[..., CompletedProcess[str]]
 REAL = ROOT / "tests" / "fixtures" / "xlsform" / "pyxform"
@@ -78,17 +78,6 @@ CHOICES = [
 ]
 SETTINGS = [["form_title", "form_id", "default_language", "version"],
             ["Housing check", "housing", "English (en)", "2026112901"]]  # fmt: skip
-
-
-def workbook(path: Path, **sheets: list[list[str]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 def test_every_supported_type_and_language_imports_and_validates(tmp_path: Path, cli: CLI) -> None:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -16,6 +15,7 @@ from screening.cli.main import main
 from screening.interop.xlsform.calculate import translate_calculation
 from screening.interop.xlsform.xpath import Question, Untranslatable
 from screening.load.loader import load_file
+from tests.support.xlsforms import workbook
 
 SURVEY = [
     ["type", "name", "label", "hint", "calculation", "relevant"],
@@ -42,14 +42,7 @@ SETTINGS = [["form_title", "form_id", "default_language"], ["Home", "home", "Eng
 
 
 def _workbook(path: Path, survey: list[list[str]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, rows in (("survey", survey), ("choices", CHOICES), ("settings", SETTINGS)):
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+    return workbook(path, survey=survey, choices=CHOICES, settings=SETTINGS)
 
 
 def _run(*args: object) -> Any:

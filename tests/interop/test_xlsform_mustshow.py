@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from screening.cli.main import main
 from screening.load.loader import load_file
+from tests.support.xlsforms import workbook
 
 SURVEY = [
     ["type", "name", "label", "hint", "calculation", "relevant"],
@@ -45,14 +45,7 @@ def _run(*args: object) -> Any:
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("mustshow")
-    book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, rows in (("survey", SURVEY), ("choices", CHOICES), ("settings", SETTINGS)):
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    form = folder / "home.xlsx"
-    book.save(form)
+    form = workbook(folder / "home.xlsx", survey=SURVEY, choices=CHOICES, settings=SETTINGS)
     output = folder / "instruments" / "home.yaml"
     done = _run("import", "xlsform", form, "-o", output, "--json")
     assert done.exit_code == 0, done.stdout + done.stderr
