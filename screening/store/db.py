@@ -599,19 +599,26 @@ def sweep_private(conn: Connection, cutoff: dt.datetime) -> int:
         delete(sessions).where(sessions.c.interview_id.is_not(None), sessions.c.last_seen < cutoff)
     )
     held = select(sessions.c.interview_id).where(sessions.c.interview_id.is_not(None))
+    gone = _delete_untouched(conn, "private", cutoff, spared=held)
+    conn.execute(delete(shares).where(shares.c.expires_at <= now()))  # codes nobody used
+    return gone
+
+
+def _delete_untouched(conn: Connection, mode: str, cutoff: dt.datetime, spared: Any) -> int:
+    """Delete the interviews of ``mode`` that nothing touched since ``cutoff``, except
+    those whose id the subquery ``spared`` selects; how many went."""
     stale = [
         row.id
         for row in conn.execute(
             select(interviews.c.id).where(
-                interviews.c.mode == "private",
+                interviews.c.mode == mode,
                 interviews.c.updated_at < cutoff,
-                interviews.c.id.not_in(held),
+                interviews.c.id.not_in(spared),
             )
         )
     ]
     for interview_id in stale:
         delete_interview(conn, interview_id)
-    conn.execute(delete(shares).where(shares.c.expires_at <= now()))  # codes nobody used
     return len(stale)
 
 
@@ -649,20 +656,7 @@ def open_interviews(conn: Connection, org_id: int, limit: int = 100) -> list[Any
 def sweep_unstarted(conn: Connection, cutoff: dt.datetime) -> int:
     """Delete worker-led interviews with nothing recorded (left at consent, "Not now")
     that nothing touched since ``cutoff``; how many went."""
-    recorded = select(entries.c.interview_id)
-    stale = [
-        row.id
-        for row in conn.execute(
-            select(interviews.c.id).where(
-                interviews.c.mode == "worker",
-                interviews.c.updated_at < cutoff,
-                interviews.c.id.not_in(recorded),
-            )
-        )
-    ]
-    for interview_id in stale:
-        delete_interview(conn, interview_id)
-    return len(stale)
+    return _delete_untouched(conn, "worker", cutoff, spared=select(entries.c.interview_id))
 
 
 def pinned_digests(conn: Connection, interview_ids: list[str]) -> dict[str, list[str]]:
