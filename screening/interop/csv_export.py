@@ -168,6 +168,7 @@ def long(stored: Iterable[Stored]) -> tuple[str, str]:
     out: list[list[str]] = [["interview_id", "instrument", "kind", "id", "value", "band"]]
     for one in stored:
         session, state = one.loaded.session, one.loaded.state
+        ident = safe(one.loaded.id)  # a random id may begin with "-": escaped as in wide
         for instrument in session.instruments:
             columns.add(instrument)
         walked = iv.route(session, state)
@@ -177,13 +178,13 @@ def long(stored: Iterable[Stored]) -> tuple[str, str]:
                 continue
             owner = session.instrument_of[item_id].id
             values = answer if isinstance(answer, tuple) else (answer,)
-            out.extend([one.loaded.id, owner, "answer", item_id, safe(v), ""] for v in values)
+            out.extend([ident, owner, "answer", item_id, safe(v), ""] for v in values)
         owners = _owners(session.instruments)
         for score in result.scores.values():
             if score.complete:
                 out.append(
                     [
-                        one.loaded.id,
+                        ident,
                         owners[score.id],
                         "score",
                         score.id,
@@ -191,9 +192,9 @@ def long(stored: Iterable[Stored]) -> tuple[str, str]:
                         safe(score.band),
                     ]
                 )
-        out.extend([one.loaded.id, owners[f.id], "flag", f.id, "1", ""] for f in result.flags)
+        out.extend([ident, owners[f.id], "flag", f.id, "1", ""] for f in result.flags)
         out.extend(
-            [one.loaded.id, owners[f"need:{n.id}"], "need", n.id, safe(n.level), ""]
+            [ident, owners[f"need:{n.id}"], "need", n.id, safe(n.level), ""]
             for n in result.needs.values()
         )
     return _write(out), dictionary(columns, long=True)
