@@ -1,6 +1,7 @@
 """Commands for keeping data well: ``keys``, ``purge``, ``interviews delete``,
-``orgs retention`` and ``audit`` (issue 6). The database is the one ``DATABASE_URL``
-names and the keys are the instance folder's (or the environment's), as for ``serve``."""
+``orgs retention`` and ``audit`` (issue 6), ``orgs follow-up`` (issue 21). The database
+is the one ``DATABASE_URL`` names and the keys are the instance folder's (or the
+environment's), as for ``serve``."""
 
 from __future__ import annotations
 
@@ -143,6 +144,21 @@ def orgs_retention(org: str, days: int) -> None:
         except admin.AdminError as exc:
             _fail(f"error: {exc}")
         click.echo(f"{org}: interviews are kept {days} days after their last change")
+
+
+@orgs.command("follow-up")
+@click.argument("org")
+@click.argument("days", type=int)
+def orgs_follow_up(org: str, days: int) -> None:
+    """Check on ORG's open referrals DAYS days after their last change (default 7)."""
+    from screening.services import referrals
+
+    with _open() as (_, engine, _master):
+        try:
+            referrals.set_interval(engine, org, days)
+        except referrals.FollowUpError as exc:
+            _fail(f"error: {exc}")
+        click.echo(f"{org}: open referrals are due for a check {days} days after their last change")
 
 
 @click.command()

@@ -133,10 +133,15 @@ def export_fhir_response(interview_id: str, output: Path | None) -> None:
 @export_group.command("csv")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--long", "long_form", is_flag=True, help="One row per answer, not per interview.")
-def export_csv(output: Path, long_form: bool) -> None:
+@click.option(
+    "--referrals", "referral_rows", is_flag=True, help="One row per referral status change."
+)
+def export_csv(output: Path, long_form: bool, referral_rows: bool) -> None:
     """Stored worker-led interviews with consent to store, as CSV; the data dictionary
-    goes next to it as OUTPUT's name + .dictionary.csv."""
+    goes next to it as OUTPUT's name + .dictionary.csv. With --referrals: what happened
+    to their referrals instead, one row per status change."""
     from screening.interop import csv_export
+    from screening.services import referrals
     from screening.services.exports import consented
     from screening.store import db as storage
 
@@ -144,7 +149,11 @@ def export_csv(output: Path, long_form: bool) -> None:
     try:
         with storage.transaction(engine) as conn:
             stored = list(consented(conn, master))
-            data, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
+            if not referral_rows:
+                data, dictionary = (csv_export.long if long_form else csv_export.wide)(stored)
+        if referral_rows:
+            changes = referrals.export_rows(engine, master, [s.loaded for s in stored])
+            data, dictionary = csv_export.referrals(changes)
     finally:
         engine.dispose()
     _write(data, output)

@@ -287,3 +287,92 @@ def _write(rows: Iterable[Sequence[str]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- referrals (issue 21)
+
+
+class ReferralChange(Protocol):
+    """One status change of one referral (``services.referrals.ExportRow`` is one)."""
+
+    @property
+    def interview_id(self) -> str: ...
+    @property
+    def referral_id(self) -> str: ...
+    @property
+    def service_id(self) -> str: ...
+    @property
+    def need(self) -> str: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def at(self) -> dt.datetime: ...
+
+
+REFERRAL_COLUMNS = [
+    ("interview_id", "", "text", "", "The interview's random id, as in the interviews file. "),
+    ("referral_id", "", "text", "", "The referral's opaque id (the same in every row of it)."),
+    (
+        "service_id",
+        "",
+        "text",
+        "",
+        "The service's id in the HSDS directory (an HSDS 3.0 service reference).",
+    ),
+    ("need", "", "text", "", "The need domain the referral answers (a need id)."),
+    ("number", "", "number", "", "1 for the referral's first change, then 2, 3..."),
+    (
+        "status",
+        "",
+        "code",
+        "offered; accepted; contacted; connected; not-connected; closed",
+        "The referral's status from this change on.",
+    ),
+    (
+        "by",
+        "",
+        "code",
+        "worker; person; warm-hand-off",
+        "Who made contact with the service (contacted only; else empty).",
+    ),
+    (
+        "reason",
+        "",
+        "code",
+        "waitlist; not-eligible; could-not-reach; changed-mind; other",
+        "Why it did not connect (not-connected only; else empty).",
+    ),
+    ("at", "", "date-time", "", "When the change was recorded (UTC)."),
+]
+
+
+def referrals(changes: Iterable[ReferralChange]) -> tuple[str, str]:
+    """(data CSV, data dictionary CSV) of referral status changes: one row per change,
+    oldest first per referral, so the time from offered to connected can be counted.
+    Notes are never written."""
+    out: list[list[str]] = [[name for name, *_ in REFERRAL_COLUMNS]]
+    for c in changes:
+        at = c.at if c.at.tzinfo else c.at.replace(tzinfo=dt.UTC)
+        out.append(
+            [
+                safe(c.interview_id),
+                safe(c.referral_id),
+                safe(c.service_id),
+                safe(c.need),
+                safe(c.number),
+                safe(c.status),
+                safe(c.by),
+                safe(c.reason),
+                at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            ]
+        )
+    rows: list[list[str]] = [["column", "instrument", "type", "values", "description"]]
+    rows.extend(list(r) for r in REFERRAL_COLUMNS)
+    rows[1][4] += ESCAPED
+    return _write(out), _write([[safe(c) for c in row] for row in rows])

@@ -245,6 +245,33 @@ interview_languages = Table(
     Column("used", String(200), nullable=False),
 )
 
+# -- issue 21: what happened to each referral ------------------------------------------
+# A referral of a plan is named by an opaque id (a keyed hash of its service id under the
+# interview's data key). Each change of its status is a new row, never updated: sealed
+# with the interview's data key (status, who made contact, the reason, the service and
+# its need domain), dated and attributed in clear. ``open`` (whether it still needs a
+# follow-up after this change) is in clear so the worker's home finds what is due
+# without opening every interview.
+referral_events = Table(
+    "referral_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("referral_id", String(40), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, ... per referral
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: the change itself
+    Column("open", Boolean, nullable=False),
+    Column("created_by", ForeignKey("users.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("interview_id", "referral_id", "number", name="uq_referral_event"),
+)
+follow_up = Table(  # an organisation's days between referral follow-ups (default 7)
+    "follow_up",
+    metadata,
+    Column("org_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("days", Integer, nullable=False),
+)
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

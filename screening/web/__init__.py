@@ -30,6 +30,7 @@ from screening.web import (
     plans,
     private,
     redact,
+    referrals,
     refused,
     security,
     standards,
@@ -90,6 +91,7 @@ def create_app(
     app.register_blueprint(languages.bp)  # issue 4
     app.register_blueprint(languages.api_bp)  # issue 4
     app.register_blueprint(health.bp)  # issue 16: /healthz
+    app.register_blueprint(referrals.bp)  # issue 21: following up referrals
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:

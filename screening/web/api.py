@@ -14,12 +14,13 @@ from screening.core import interview as iv
 from screening.errors import Code, DomainError
 from screening.services import accounts
 from screening.services import interviews as service
+from screening.services import referrals as referrals_service
 from screening.store import db as storage
 from screening.web import guards, languages
 from screening.web.errors import error_response
 from screening.web.extension import ext
 from screening.web.guards import CHECKIN_COOKIE, KEY_COOKIE, SESSION_COOKIE
-from screening.web.security import access_marker, audit, set_cookie
+from screening.web.security import access_marker, audit, audit_action, set_cookie
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(guards.api_guard)
@@ -162,3 +163,56 @@ def result(interview_id: str) -> Response:
     with storage.transaction(ext().engine) as conn:
         loaded = service.load(conn, ext().master, interview_id, guards.allowed(conn, interview_id))
     return jsonify(iv.result(loaded.session, loaded.state).to_json())
+
+
+# ---------------------------------------------------------------- referrals (issue 21)
+
+
+def _worker_interview(interview_id: str) -> tuple[accounts.User, service.Loaded]:
+    """A worker-led interview of the caller's organisation (audited); 404 for any other."""
+    user = guards.worker()
+    with storage.transaction(ext().engine) as conn:
+        row = storage.interview_row(conn, interview_id)
+        if row is None or row.mode != "worker" or row.org_id != user.org_id:
+            raise DomainError(Code.NOT_FOUND)
+        loaded = service.load(conn, ext().master, interview_id)
+        audit(conn, audit_action(), interview_id)
+    return user, loaded
+
+
+def _referral_json(tracked: referrals_service.Tracked) -> dict[str, object]:
+    record = referrals_service.hsds_service(ext().engine, tracked.service_id)
+    return referrals_service.as_json(tracked, record)
+
+
+@bp.get("/interviews/<interview_id>/referrals")
+@access("worker of the organisation")
+def referrals(interview_id: str) -> Response:
+    loaded = _worker_interview(interview_id)[1]
+    found = referrals_service.listing(ext().engine, ext().master, loaded)
+    return jsonify({"referrals": [_referral_json(t) for t in found]})
+
+
+@bp.get("/interviews/<interview_id>/referrals/<referral_id>")
+@access("worker of the organisation")
+def referral(interview_id: str, referral_id: str) -> Response:
+    loaded = _worker_interview(interview_id)[1]
+    found = referrals_service.one(ext().engine, ext().master, loaded, referral_id)
+    return jsonify(_referral_json(found))
+
+
+@bp.patch("/interviews/<interview_id>/referrals/<referral_id>")
+@access("worker of the organisation")
+def change_referral(interview_id: str, referral_id: str) -> Response:
+    user, loaded = _worker_interview(interview_id)
+    asked = referrals_service.parse_change(guards.body())
+    changed = referrals_service.change(
+        ext().engine,
+        ext().master,
+        loaded,
+        referral_id,
+        asked,
+        user_id=user.id,
+        actor=user.username,
+    )
+    return jsonify(_referral_json(changed))

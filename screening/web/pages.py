@@ -37,12 +37,14 @@ from screening.errors import DomainError
 from screening.i18n.locales import autonym, babel_id
 from screening.services import accounts, admin, sharing
 from screening.services import interviews as service
+from screening.services import referrals as referrals_service
 from screening.store import db as storage
 from screening.web import csrf, flow, guards, languages
 from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.guards import KEY_COOKIE, SESSION_COOKIE, check_csrf, current_user, require_user
 from screening.web.i18n import _, current_code, picker_languages
+from screening.web.referral_words import status_words as referral_words
 from screening.web.security import access_marker, audit, set_cookie
 
 bp = Blueprint("pages", __name__)
@@ -203,10 +205,13 @@ def home() -> tuple[str, int]:
 def _home_page(user: accounts.User, error: str | None = None, status: int = 200) -> tuple[str, int]:
     with storage.transaction(ext().engine) as conn:
         listed = service.open_interviews(conn, user.org_id)
+    due = referrals_service.follow_ups(ext().engine, ext().master, user.org_id)  # issue 21
     return page(
         "home.html",
         status,
         interviews=listed,
+        follow_ups=due,
+        status_words=referral_words,
         instruments=service.instruments_for("worker"),
         error=error,
         when=_when,

@@ -16,6 +16,7 @@ from screening.errors import Code, DomainError
 from screening.interop import csv_export
 from screening.interop.fhir.export import questionnaire
 from screening.resources import locales
+from screening.services import referrals
 from screening.services.exports import consented, fhir_resource
 from screening.services.interviews import bundled_source
 from screening.store import db as storage
@@ -101,6 +102,29 @@ def interviews_csv() -> Response:
 def dictionary_csv() -> Response:
     _, dictionary, form = _export()
     return _csv(dictionary, f"dictionary-{form}.csv")
+
+
+def _referrals() -> tuple[str, str]:
+    """This organisation's referral changes, of consented interviews only (issue 21)."""
+    user = worker()
+    with storage.transaction(ext().engine) as conn:
+        stored = list(consented(conn, ext().master, user.org_id))
+        for one in stored:
+            audit(conn, "export", one.loaded.id)
+    rows = referrals.export_rows(ext().engine, ext().master, [s.loaded for s in stored])
+    return csv_export.referrals(rows)
+
+
+@bp.get("/export/referrals.csv")
+@access("worker: their organisation's referrals of interviews with consent to store")
+def referrals_csv() -> Response:
+    return _csv(_referrals()[0], "referrals.csv")
+
+
+@bp.get("/export/referrals-dictionary.csv")
+@access("worker")
+def referrals_dictionary_csv() -> Response:
+    return _csv(_referrals()[1], "referrals-dictionary.csv")
 
 
 @cache

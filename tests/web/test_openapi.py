@@ -64,7 +64,7 @@ def test_generated_requests_conform(app: Flask, mode: GenerationMode) -> None:
     token = _token(app)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 17
     for operation in operations:
         if operation.path == "/logout":
             continue  # it would end the session the other operations use
@@ -205,11 +205,32 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     assert (
         call("get", "/export/interviews.csv?format=x", "/export/interviews.csv").status_code == 400
     )
+    _referrals(call, app, interview_id)
     call("post", "/logout", "/logout")
     assert call("get", "/export/interviews.csv", "/export/interviews.csv").status_code == 401
     call("get", "/openapi.json", "/openapi.json")
     every = {(m, p) for p, ops in call.document["paths"].items() for m in ops}
     assert call.seen == every
+
+
+def _referrals(call: Checked, app: Flask, interview_id: str) -> None:
+    """A plan with one referral; the referral routes, read, moved on and refused."""
+    from screening.core.plan import Plan, Referral
+    from screening.store import plans as planstore
+
+    ext = app.extensions["screening"]
+    plan = Plan(referrals=(Referral("svc-1", "A fictional service", need="housing"),))
+    planstore.save_plan(
+        ext.engine, ext.master, interview_id, plan, author_role="worker", user_id=None
+    )
+    listed = f"/interviews/{interview_id}/referrals"
+    rid = call("get", listed, "/interviews/{interview_id}/referrals").json["referrals"][0]["id"]
+    one, template = f"{listed}/{rid}", "/interviews/{interview_id}/referrals/{referral_id}"
+    assert call("get", one, template).json["status"] is None
+    assert call("patch", one, template, json={"status": "connected"}).status_code == 400
+    assert call("patch", one, template, json={"status": "offered"}).json["status"] == "offered"
+    call("get", "/export/referrals.csv", "/export/referrals.csv")
+    call("get", "/export/referrals-dictionary.csv", "/export/referrals-dictionary.csv")
 
 
 def test_the_documented_need_levels_are_the_engines() -> None:
