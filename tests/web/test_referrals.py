@@ -140,7 +140,7 @@ def test_an_open_referral_past_its_follow_up_date_is_on_the_home_page(app: Flask
         )
     home = client.get("/").text
     heading = re.search(r'<h2 id="follow-ups">([^<]*)</h2>', home)
-    assert heading and re.fullmatch(r"\d+ referrals? to check on this week", heading.group(1))
+    assert heading and re.fullmatch(r"Referrals to check on this week: \d+", heading.group(1))
     assert f"/interviews/{interview_id}/referrals#r-" in home
     assert "Offered to the person" in home
     # once connected it is no longer listed
