@@ -121,3 +121,28 @@ def test_stored_interviews_export_as_csv(client: FlaskClient) -> None:
     assert found == consented, rows[:1]
     dictionary = client.get("/api/v1/export/dictionary.csv")
     assert dictionary.status_code == 200 and dictionary.data.strip()
+
+
+def test_plans_made_before_referral_statuses_list_and_follow_their_referrals(
+    client: FlaskClient,
+) -> None:
+    """Issue 21: a plan of the first wave shows its referrals as not offered yet, one can
+    be moved on, and the plan still prints as before; the home page opens."""
+    planned = sorted(i for i, case in EXPECTED.items() if case["plan"])
+    assert planned
+    interview_id = planned[0]
+    before = client.get(f"/interviews/{interview_id}/plan/print").text
+    listed = client.get(f"/api/v1/interviews/{interview_id}/referrals")
+    assert listed.status_code == 200, listed.json
+    referrals = listed.json["referrals"]  # type: ignore[index]
+    assert referrals and all(r["status"] is None and r["history"] == [] for r in referrals)
+    page = client.get(f"/interviews/{interview_id}/referrals")
+    assert page.status_code == 200  # (in the language the worker chose last)
+    assert page.text.count('name="status" value="offered"') == len(referrals)
+    url = f"/api/v1/interviews/{interview_id}/referrals/{referrals[0]['id']}"
+    moved = client.patch(url, json={"status": "offered"})
+    assert moved.status_code == 200 and moved.json["status"] == "offered"  # type: ignore[index]
+    assert client.get(f"/interviews/{interview_id}/plan/print").text == before
+    assert client.get("/").status_code == 200
+    export = client.get("/api/v1/export/referrals.csv")
+    assert export.status_code == 200 and referrals[0]["id"] in export.text
