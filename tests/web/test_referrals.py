@@ -24,14 +24,16 @@ from screening.cli.main import main
 from screening.directory import hsds
 from screening.services import interviews as service
 from screening.store import db as storage
-from tests.support.apps import web_app
+from tests.support.apps import BACKENDS, web_app
 from tests.support.html import form, forms, sign_in, submit
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     yield from web_app(
-        "sqlite", tmp_path_factory.mktemp("referrals"), [("ana", "Org A"), ("bo", "Org B")]
+        request.param, tmp_path_factory.mktemp("referrals"), [("ana", "Org A"), ("bo", "Org B")]
     )
 
 
