@@ -245,3 +245,36 @@ def test_cli_export_writes_referrals(app: Flask, tmp_path: Path) -> None:
     done = cli(app, "export", "csv", "-o", str(out), "--referrals")
     assert done.exit_code == 0, done.output
     assert out.read_text().startswith("interview_id,referral_id,service_id,need,number,status")
+
+
+def test_history_keeps_need_and_dates_and_goes_with_its_interview(app: Flask) -> None:
+    """What an outcome count reads (need domain, dated changes) and what a deletion
+    removes: the referral's rows go with the interview (its key too)."""
+    from screening.core.plan import Plan, Referral
+    from screening.services import admin
+    from screening.store import plans as planstore
+
+    ana = sign_in(app, "ana")
+    interview_id = planned(app, ana, SERVICES[0])
+    ext = app.extensions["screening"]
+    plan = Plan(referrals=(Referral("svc-x", "A fictional service", need="housing"),))
+    planstore.save_plan(
+        ext.engine, ext.master, interview_id, plan, author_role="worker", user_id=None
+    )
+    listed = ana.get(f"/api/v1/interviews/{interview_id}/referrals").json["referrals"]  # type: ignore[index]
+    url = f"/api/v1/interviews/{interview_id}/referrals/{listed[0]['id']}"
+    for body in ({"status": "offered"}, {"status": "accepted"}, {"status": "closed"}):
+        assert ana.patch(url, json=body).status_code == 200
+    got = ana.get(url).json
+    assert got["need"] == "housing" and got["open"] is False and got["next"] == []  # type: ignore[index]
+    stamps = [dt.datetime.fromisoformat(h["at"]) for h in got["history"]]  # type: ignore[index]
+    assert stamps == sorted(stamps) and all(s.tzinfo for s in stamps)
+    assert ana.patch(url, json={"status": "offered"}).status_code == 400  # closed is final
+    assert admin.delete_one(ext.engine, interview_id)
+    with storage.transaction(ext.engine) as conn:
+        left = conn.execute(
+            select(storage.referral_events).where(
+                storage.referral_events.c.interview_id == interview_id
+            )
+        ).all()
+    assert left == []
