@@ -197,3 +197,22 @@ def test_keys_and_rounds_are_checked(tmp_path: Path) -> None:
         assert code == 1 and says in out, (bad, out)
     with pytest.raises(reviews.ReviewError, match="cannot read the signing key"):
         reviews.sign(reviews.parse_round(ROUND), path, tmp_path / "missing.key")
+
+
+@pytest.mark.parametrize(
+    ("record", "says"),
+    [
+        ("[1, 2]", "is not a review record"),
+        ("key: [unclosed", "is not plain YAML"),
+        ("format: other/1\n", "format is not"),
+        ("!!python/object:os.system {}", "is not plain YAML"),
+    ],
+)
+def test_a_broken_record_is_a_clear_problem(tmp_path: Path, record: str, says: str) -> None:
+    path, _ = signed(tmp_path)
+    record_of(path).write_text(record)
+    (problem,) = [p for p in check_file(path)[1] if not p.warning]
+    assert problem.code == "review-record" and says in problem.message
+    (path.parent / "reviews" / "keys" / "junk.pub").write_text("not a key")
+    code, out = invoke("reviews", "status", path.parent, "--json")
+    assert code == 1 and '"status": "draft"' in out
