@@ -10,8 +10,8 @@ SCREENING_TRUSTED_PROXIES.
 The rest are read by the functions below when they are needed (a command, a lookup),
 so that no Settings (and no generated secret) is needed to find a file:
 SCREENING_INSTRUMENTS and SCREENING_LOCALES (other folders than the shipped ones, see
-:mod:`screening.resources`), SCREENING_DEBUG, SCREENING_PASSWORD and
-SCREENING_NEW_DATA_KEY (commands).
+:mod:`screening.resources`), SCREENING_DEBUG, SCREENING_PASSWORD,
+SCREENING_NEW_DATA_KEY and SCREENING_REVIEW_KEY (commands).
 """
 
 from __future__ import annotations
@@ -101,6 +101,14 @@ def password(env: Env | None = None) -> str | None:
 def new_data_key(env: Env | None = None) -> str | None:
     """``SCREENING_NEW_DATA_KEY``: the next master key for ``screening keys rotate``."""
     return _text(env, "SCREENING_NEW_DATA_KEY")
+
+
+def review_key(env: Env | None = None) -> Path:
+    """``SCREENING_REVIEW_KEY``: the deployment's private Ed25519 key file that signs
+    review records (``screening reviews keygen`` makes it, ``sign`` uses it); default
+    ``review-signing.key`` in the instance folder. Never commit it."""
+    found = _text(env, "SCREENING_REVIEW_KEY")
+    return Path(found) if found else instance_folder(env) / "review-signing.key"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import click
 
 from screening import config
 from screening.errors import Problem
-from screening.load import catalog, yamlmarks
+from screening.load import catalog, reviews, yamlmarks
 from screening.load.lint import lint
 from screening.load.loader import check_bytes, schema_problems
 
@@ -36,7 +36,8 @@ def findings(path: Path) -> list[Problem]:
     invalid = list(schema_problems(doc, name))
     if invalid:
         return invalid
-    errors = [p for p in check_bytes(raw, name)[1] if not p.warning]
+    folder = reviews.reviews_folder(path.parent)
+    errors = [p for p in check_bytes(raw, name, reviews=folder)[1] if not p.warning]
     return errors + lint(doc, name)
 
 

@@ -22,6 +22,7 @@ import click
 
 from screening import config
 from screening.cli.admin import COMMANDS as ADMIN_COMMANDS
+from screening.cli.codesign import diff_command, reviews_group
 from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
 from screening.cli.lint import lint_command
@@ -416,5 +417,7 @@ main.add_command(directory_group)
 main.add_command(export_group)  # issue 7: FHIR, CSV
 main.add_command(import_group)  # issue 7: XLSForm, FHIR
 main.add_command(i18n_group)  # issue 4
+main.add_command(diff_command)  # issue 18
+main.add_command(reviews_group)  # issue 18
 for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)

@@ -12,7 +12,7 @@ from screening.core.answers import Answer, AnswerError, parse_answer
 from screening.core.model import Instrument
 from screening.core.route import Interview, InterviewError
 from screening.errors import InstrumentError
-from screening.load import yamlmarks
+from screening.load import reviews, yamlmarks
 from screening.load.loader import load_file
 
 INSTRUMENTS_ENV = config.INSTRUMENTS_ENV
@@ -24,7 +24,8 @@ def instruments_dir() -> Path:
 
 
 def instrument_files(paths: list[Path]) -> Iterator[Path]:
-    """YAML files named, and those in folders named (sorted, not recursive into dot dirs)."""
+    """YAML files named, and those in folders named (sorted, not recursive into dot dirs
+    nor into a ``reviews`` folder: its signed review records are no instruments)."""
     for path in paths:
         if path.is_dir():
             yield from sorted(
@@ -32,6 +33,7 @@ def instrument_files(paths: list[Path]) -> Iterator[Path]:
                 for p in path.rglob("*")
                 if p.suffix in (".yaml", ".yml")
                 and not any(part.startswith(".") for part in p.parts)
+                and reviews.FOLDER not in p.relative_to(path).parts[:-1]
             )
         else:
             yield path

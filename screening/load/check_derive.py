@@ -19,6 +19,7 @@ from screening.core.route import InterviewError, check_map
 from screening.errors import Path, Problem
 from screening.load import yamlmarks
 from screening.load.loader import check_bytes
+from screening.load.reviews import reviews_folder
 
 Loaded = tuple[Instrument, yamlmarks.Document, str]
 
@@ -51,7 +52,7 @@ def _load(path: FsPath) -> Loaded | None:
         doc = yamlmarks.load(raw)
     except (OSError, yamlmarks.YamlError):
         return None
-    instrument, _ = check_bytes(raw, str(path))
+    instrument, _ = check_bytes(raw, str(path), reviews=reviews_folder(path.parent))
     return None if instrument is None else (instrument, doc, str(path))
 
 

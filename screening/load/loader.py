@@ -21,7 +21,7 @@ from jsonschema.exceptions import ValidationError
 
 from screening.core.model import Instrument
 from screening.errors import InstrumentError, Path, Problem, format_path
-from screening.load import yamlmarks
+from screening.load import reviews, yamlmarks
 from screening.load.semantics import check_and_build
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def check_file(path: str | FsPath) -> tuple[Instrument | None, list[Problem]]:
     except OSError as exc:
         problem = Problem(name, 1, 1, (), "unreadable", f"cannot read the file: {exc.strerror}")
         return None, [problem]
-    return check_bytes(raw, name)
+    return check_bytes(raw, name, reviews=reviews.reviews_folder(FsPath(path).parent))
 
 
 # Checks added after instrument texts were first stored with interviews: a text already
@@ -58,9 +58,16 @@ STORED_RELAXED = frozenset({"person-text"})
 
 
 def check_bytes(
-    raw: bytes, name: str = "<instrument>", *, stored: bool = False
+    raw: bytes,
+    name: str = "<instrument>",
+    *,
+    stored: bool = False,
+    reviews: FsPath | None = None,
 ) -> tuple[Instrument | None, list[Problem]]:
-    """``stored``: the exact text an interview pinned earlier (see ``STORED_RELAXED``)."""
+    """``stored``: the exact text an interview pinned earlier (see ``STORED_RELAXED``);
+    its review claim was checked when it was pinned. ``reviews``: the folder of signed
+    review records beside the file (``screening.load.reviews``): a claim of
+    ``reviewed-by-lived-experience`` that no valid record there backs is an error."""
     try:
         doc = yamlmarks.load(raw)
     except yamlmarks.YamlError as exc:
@@ -69,9 +76,21 @@ def check_bytes(
     if problems:
         return None, problems
     instrument, problems = check_and_build(doc, name, STORED_RELAXED if stored else frozenset())
+    if not stored:
+        problems.extend(_review_claim(doc, name, reviews))
     if any(not p.warning for p in problems):
         return None, problems
     return instrument, problems
+
+
+def _review_claim(doc: yamlmarks.Document, name: str, folder: FsPath | None) -> list[Problem]:
+    if not isinstance(doc.data, dict):  # the schema refused it already
+        return []
+    reason = reviews.claim_problem(doc.data, folder)
+    if reason is None:
+        return []
+    line, column = doc.where(("codesign", "status"))
+    return [Problem(name, line, column, ("codesign", "status"), "review-record", reason)]
 
 
 def load_file(path: str | FsPath) -> Instrument:
@@ -79,8 +98,14 @@ def load_file(path: str | FsPath) -> Instrument:
     return _or_raise(*check_file(path))
 
 
-def load_bytes(raw: bytes, name: str = "<instrument>", *, stored: bool = False) -> Instrument:
-    return _or_raise(*check_bytes(raw, name, stored=stored))
+def load_bytes(
+    raw: bytes,
+    name: str = "<instrument>",
+    *,
+    stored: bool = False,
+    reviews: FsPath | None = None,
+) -> Instrument:
+    return _or_raise(*check_bytes(raw, name, stored=stored, reviews=reviews))
 
 
 def _or_raise(instrument: Instrument | None, problems: list[Problem]) -> Instrument:

@@ -78,6 +78,11 @@ UI = {
     "help_now": N_("help now"),
     "meets": N_("Helps with"),
     "back": N_("Back to the plan"),
+    "about": N_("About these questions"),
+    "status_draft": N_("A draft: not yet reviewed by people with lived experience."),
+    "status_reviewed-by-lived-experience": N_("Reviewed by people with lived experience."),
+    "status_validated": N_("A published, validated questionnaire."),
+    "status_imported": N_("Brought in from another tool: not reviewed here."),
     "copy_next": N_(
         "You can contact any of these services when you choose. "
         "You do not have to tell them about this check-in."
@@ -284,7 +289,19 @@ def plan_context(
         "goals": [Text(g, plan.client_language, own=True) for g in plan.goals],
         "referrals": referrals,
         "fictional": fictional,
+        "about": about(session, locale, ui),
     }
+
+
+def about(session: Interview, locale: str, ui: Callable[[str], list[Text]]) -> list[Any]:
+    """Each instrument asked, with its review status in words. Honest by construction:
+    an instrument that claims a review no signed record backs is never loaded to be
+    asked (``screening.load.reviews``), so it can never be printed here."""
+    translated = translate_session(session, locale)
+    return [
+        {"title": _text_of(ins.title, locale), "status": ui(f"status_{ins.codesign.status.value}")}
+        for ins in translated.instruments
+    ]
 
 
 def _text_of(text: object, locale: str) -> Text:

@@ -28,6 +28,7 @@ from screening.crypto.seal import CryptoError, MasterKey, new_key, seal, unseal
 from screening.errors import Code, DomainError, InstrumentError
 from screening.load.catalog import instruments_dir
 from screening.load.loader import load_bytes
+from screening.load.reviews import reviews_folder
 from screening.store import db as storage
 
 if TYPE_CHECKING:  # a type only: the store alone speaks SQL
@@ -77,8 +78,10 @@ class Loaded:
 
 
 @lru_cache(maxsize=64)
-def _instrument_from(source: bytes, name: str, stored: bool = False) -> Instrument:
-    return load_bytes(source, name, stored=stored)
+def _instrument_from(
+    source: bytes, name: str, stored: bool = False, reviews: Path | None = None
+) -> Instrument:
+    return load_bytes(source, name, stored=stored, reviews=reviews)
 
 
 def instrument_from(source: bytes, name: str) -> Instrument:
@@ -97,7 +100,8 @@ def bundled_source(instrument_id: str, folder: Path | None = None) -> tuple[Inst
     except OSError:
         raise DomainError(Code.UNKNOWN_INSTRUMENT) from None
     try:
-        return _instrument_from(source, path.name), source
+        # a file claiming a review that no signed record backs is refused (not offered)
+        return _instrument_from(source, path.name, False, reviews_folder(folder)), source
     except InstrumentError:
         raise DomainError(Code.INVALID_INSTRUMENT) from None
 
