@@ -130,10 +130,10 @@ def _expr(
             return None
         return f"(({parts[0]}) / ({parts[1]}))"  # by 0 is empty in FHIRPath, unknown here
     if isinstance(expr, dv.Arithmetic) and expr.op in ("min", "max") and len(expr.args) <= 4:
-        found = [_expr(a, items, known) for a in expr.args]
-        if any(p is None for p in found):
+        operands = [_expr(a, items, known) for a in expr.args]
+        if any(p is None for p in operands):
             return None
-        parts = [str(p) for p in found]
+        parts = [str(p) for p in operands]
         keep = "<=" if expr.op == "min" else ">="
         out = parts[0]
         for part in parts[1:]:  # each operand is known (below): no empty comparison
