@@ -8,7 +8,7 @@ from typing import Any
 
 import fhirpathpy
 from fhirpathpy.models import models
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.core import interview as iv
@@ -205,6 +205,7 @@ derived:
 QUOTIENTS_SESSION = Interview([QUOTIENTS])
 
 
+@settings(max_examples=40)  # fhirpathpy parses each expression again: slow
 @given(
     st.one_of(st.integers(0, 100), st.just(SKIPPED), st.none()),
     st.one_of(st.integers(0, 4), st.just(DECLINED), st.none()),
