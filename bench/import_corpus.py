@@ -20,6 +20,14 @@ first try it (no ``--language``), and is:
 A question of the source (an XLSForm row, a FHIR item that is not a group or display)
 is **kept** when the imported instrument has an item with its label text (the form's
 default language) and a matching type. Questions of refused forms are not kept.
+What no person answers is no question: XLSForm ``calculate`` rows, metadata (what
+pyxform's type table preloads from the device, ``uri:deviceid`` as ``deviceid``) and
+read-only rows; FHIR ``readOnly`` and hidden items, and items with an SDC
+``calculatedExpression`` (the form computes their value from other answers: LHC-Forms
+fills them in, and where the expression translates we import it as a derived value,
+not as an item; counting them as questions lost would count a translated calculation
+as a loss). pyxform keeps the type a form spells (``string``, ``int``, ``phone
+number``): those are its aliases of ``text`` and ``integer``, and count as such.
 ``text=name`` counts items whose text is their id (where the form's label is its name);
 ``foreign`` counts items whose text is no label of the form (a name put in place of a
 lost label would be one): it must be 0.
@@ -49,6 +57,9 @@ XLS_TYPES = {
     "integer": {"number", "scale"},
     "decimal": {"number"},
     "text": {"text"},
+    "string": {"text"},  # pyxform's alias of text (it keeps the spelling the form used)
+    "int": {"number", "scale"},  # ... and of integer
+    "phone number": {"text"},  # a text question (not the ``phonenumber`` metadata)
     "date": {"date"},
     "range": {"scale"},
 }
@@ -58,6 +69,9 @@ XLS_NOT_QUESTIONS = {
     "start-geopoint", "imei", "hidden", "xml-external", "csv-external", "survey",
     "background-audio", "trigger",
 }  # fmt: skip
+CALCULATED_EXPRESSION = (
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+)
 FHIR_TYPES = {
     "boolean": {"yes_no"},
     "integer": {"number", "scale"},
@@ -82,6 +96,14 @@ def _label(label: object, language: str) -> str:
     return _norm(label or "")
 
 
+def _preloaded(kind: str) -> bool:
+    """A pyxform type the device fills in (``jr:preload``) and nobody is shown."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    spec = QUESTION_TYPE_DICT.get(kind, {})
+    return "control" not in spec and "jr:preload" in spec.get("bind", {})
+
+
 def xlsform_questions(path: Path) -> list[tuple[str, set[str]]] | None:
     """(label, the types that match) of every question pyxform sees; None when pyxform
     refuses the form."""
@@ -102,7 +124,7 @@ def xlsform_questions(path: Path) -> list[tuple[str, set[str]]] | None:
             if kind in ("group", "repeat") or ("children" in child and kind != "select one"):
                 walk(child.get("children", []))
                 continue
-            if kind in XLS_NOT_QUESTIONS:
+            if kind in XLS_NOT_QUESTIONS or _preloaded(kind):
                 continue
             if child.get("bind", {}).get("readonly") in ("true()", "yes", "true"):
                 continue  # read-only: shown, not asked
@@ -134,7 +156,10 @@ def fhir_questions(path: Path) -> list[tuple[str, set[str]]] | None:
             )
             if hidden:
                 continue  # not shown to anyone, nor what it holds
-            if kind not in ("group", "display") and not item.get("readOnly"):
+            calculated = any(
+                e.get("url", "") == CALCULATED_EXPRESSION for e in item.get("extension", [])
+            )
+            if kind not in ("group", "display") and not item.get("readOnly") and not calculated:
                 listed = "answerOption" in item or "answerValueSet" in item
                 if kind in ("choice", "open-choice") or listed:
                     types = {"multiple"} if item.get("repeats") else {"single", "yes_no", "scale"}

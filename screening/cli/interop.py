@@ -71,8 +71,10 @@ def export_fhir(instrument: str, output: Path | None, locales: Path | None) -> N
 @export_group.command("xlsform")
 @click.argument("instrument")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_xlsform(instrument: str, output: Path) -> None:
-    """INSTRUMENT (a path or a bundled id) as an XLSForm (.xlsx) in its source language.
+@click.option("--locales", type=click.Path(file_okay=False, path_type=Path), help=_LOCALES_HELP)
+def export_xlsform(instrument: str, output: Path, locales: Path | None) -> None:
+    """INSTRUMENT (a path or a bundled id) as an XLSForm (.xlsx) in its source language
+    and each language its catalogs translate it to (label::French (fr) columns).
     What an XLSForm cannot hold (scores, flags, needs, some show-ifs) is named on stderr."""
     from screening.interop.xlsform.export import xlsform
 
@@ -82,7 +84,7 @@ def export_xlsform(instrument: str, output: Path) -> None:
         _fail("error: name one instrument")
     except (InstrumentError, InterviewError) as exc:
         _fail(str(exc))
-    sheets = xlsform(found)
+    sheets = xlsform(found, locales if locales is not None else Path("locales"))
     for note in sheets.notes:
         click.echo(f"note: {note}", err=True)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from screening.core import derived as dv
 from screening.core.model import Item, Score
+
+_ANY = (-math.inf, math.inf, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +37,108 @@ def _item_span(item: Item) -> tuple[float, float, bool]:
     return low, high, whole
 
 
-def score_range(score: Score, items: Mapping[str, Item], scores: Mapping[str, Score]) -> Span:
+def _times(a: float, b: float) -> float:
+    return 0.0 if a == 0 or b == 0 else a * b  # 0 times no limit is 0 here
+
+
+def derived_span(
+    expr: dv.Expr,
+    items: Mapping[str, Item],
+    scores: Mapping[str, Score],
+    derived: Mapping[str, dv.DerivedValue],
+    seen: frozenset[str] = frozenset(),
+) -> tuple[float, float, bool]:
+    """(lowest, highest, only whole numbers) a number-valued derived expression can be,
+    by interval arithmetic on its operands' ranges: never narrower than the truth
+    (an unknown value adds nothing to a score, and is not counted here either)."""
+
+    def span(e: dv.Expr) -> tuple[float, float, bool]:
+        return derived_span(e, items, scores, derived, seen)
+
+    if isinstance(expr, dv.Const):
+        value = expr.literal
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return _ANY
+        return float(value), float(value), float(value).is_integer()
+    if isinstance(expr, dv.ItemRef) and expr.item in items and expr.type == "number":
+        return _item_span(items[expr.item])
+    if isinstance(expr, dv.CountSelected) and expr.item in items:
+        return 0.0, float(len(items[expr.item].options)), True
+    if isinstance(expr, dv.ScoreRef) and expr.score in scores:
+        sub = score_range(scores[expr.score], items, scores, derived)
+        return sub.low, sub.high, sub.whole
+    if isinstance(expr, dv.DerivedRef) and expr.name in derived and expr.name not in seen:
+        inner = derived[expr.name].expr
+        return derived_span(inner, items, scores, derived, seen | {expr.name})
+    if isinstance(expr, dv.If):
+        parts = [span(expr.then), span(expr.otherwise)]
+    elif isinstance(expr, dv.Coalesce):
+        parts = [span(a) for a in expr.args]
+    elif isinstance(expr, dv.Lookup):
+        targets = [t for _, t in expr.pairs]
+        numbers = [
+            float(t) for t in targets if isinstance(t, int | float) and not isinstance(t, bool)
+        ]
+        if not numbers or len(numbers) != len(targets):
+            return _ANY
+        return min(numbers), max(numbers), all(n.is_integer() for n in numbers)
+    elif isinstance(expr, dv.Between):
+        return -math.inf, math.inf, True  # whole years, months or days
+    elif isinstance(expr, dv.Arithmetic):
+        return _arithmetic(expr.op, [span(a) for a in expr.args])
+    else:
+        return _ANY
+    return min(p[0] for p in parts), max(p[1] for p in parts), all(p[2] for p in parts)
+
+
+def _arithmetic(op: str, parts: list[tuple[float, float, bool]]) -> tuple[float, float, bool]:
+    whole = all(p[2] for p in parts)
+    if op == "sum":
+        return sum(p[0] for p in parts), sum(p[1] for p in parts), whole
+    if op == "subtract":
+        (a, b, _), (c, d, _) = parts
+        return a - d, b - c, whole
+    if op in ("min", "max"):
+        pick = min if op == "min" else max
+        return pick(p[0] for p in parts), pick(p[1] for p in parts), whole
+    if op == "multiply":
+        low, high = 1.0, 1.0
+        for a, b, _ in parts:
+            ends = [_times(x, y) for x in (low, high) for y in (a, b)]
+            low, high = min(ends), max(ends)
+        return low, high, whole
+    if op == "divide":
+        (a, b, _), (c, d, _) = parts
+        if c <= 0 <= d:  # a divisor near 0: no limit (by 0 itself it is unknown)
+            return _ANY
+        ends = [x / y for x in (a, b) for y in (c, d) if not (math.isinf(x) and math.isinf(y))]
+        if len(ends) < 4:
+            return _ANY
+        return min(ends), max(ends), False
+    return _ANY
+
+
+def score_range(
+    score: Score,
+    items: Mapping[str, Item],
+    scores: Mapping[str, Score],
+    derived: Mapping[str, dv.DerivedValue] | None = None,
+) -> Span:
+    """The lowest and highest value the score can take; a derived term's range is
+    worked out from what it reads (:func:`derived_span`) when ``derived`` is given."""
     low = high = 0.0
     whole = True
     for term in score.terms:
         if term.item is not None:
             t_low, t_high, t_whole = _item_span(items[term.item])
-        elif term.derived is not None:  # a derived value's range is not worked out
-            t_low, t_high, t_whole = -math.inf, math.inf, False
+        elif term.derived is not None:
+            found = (derived or {}).get(term.derived)
+            if found is None or found.type != "number":
+                t_low, t_high, t_whole = _ANY
+            else:
+                t_low, t_high, t_whole = derived_span(found.expr, items, scores, derived or {})
         else:
-            sub = score_range(scores[term.score or ""], items, scores)
+            sub = score_range(scores[term.score or ""], items, scores, derived)
             t_low, t_high, t_whole = sub.low, sub.high, sub.whole
         if score.not_shown_zero:
             t_low, t_high = min(t_low, 0.0), max(t_high, 0.0)

@@ -144,7 +144,7 @@ def _with_bands(
                 "duplicate-id",
                 f"the band id {band.id!r} is used twice in this score",
             )
-    span = score_range(score, items, scores)
+    span = score_range(score, items, scores, ctx.derived or {})
     used = sorted(
         {
             b.name

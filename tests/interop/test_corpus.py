@@ -60,4 +60,7 @@ def test_the_shares_the_issue_asks_for(measured: dict[str, Any]) -> None:
     summary = measured["summary"]
     for name in ("all", "heldout"):
         assert summary[name]["full"] + summary[name]["partial"] >= 0.6, summary[name]
-    assert summary["xlsform/heldout"]["kept_of_imported"] >= 0.85, summary["xlsform/heldout"]
+    # held out: the forms the importers were not fixed against keep 85% of their
+    # questions pooled (XLSForm and FHIR together), the XLSForms alone too
+    for name in ("heldout", "xlsform/heldout"):
+        assert summary[name]["kept_of_imported"] >= 0.85, summary[name]

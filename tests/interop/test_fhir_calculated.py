@@ -8,7 +8,7 @@ from typing import Any
 
 import fhirpathpy
 from fhirpathpy.models import models
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.core import interview as iv
@@ -186,3 +186,43 @@ def test_a_calculated_expression_that_does_not_translate_is_reported() -> None:
     assert [(g.where, g.code.value) for g in back.gaps if not g.note] == [
         ("counts.json:item[2].extension(calculatedExpression)", "calculation")
     ]
+
+
+QUOTIENTS = make(
+    """\
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: a, type: number, text: A?, why: W, min: 0, max: 100, integer: true}
+      - {id: c, type: scale, text: C?, why: W, min: 0, max: 4}
+derived:
+  - {id: ratio, value: {divide: [a, c]}}
+  - {id: low, value: {min: [a, c, 3]}}
+  - {id: high, value: {max: [{multiply: [c, 10]}, a]}}
+"""
+)
+QUOTIENTS_SESSION = Interview([QUOTIENTS])
+
+
+@settings(max_examples=40)  # fhirpathpy parses each expression again: slow
+@given(
+    st.one_of(st.integers(0, 100), st.just(SKIPPED), st.none()),
+    st.one_of(st.integers(0, 4), st.just(DECLINED), st.none()),
+)
+def test_quotients_min_and_max_evaluate_the_same(a: object, c: object) -> None:
+    """Division by 0 is unknown here and empty in FHIRPath; min and max of values one
+    of which is unknown are unknown here and empty there (never the smallest known)."""
+    answers = {k: v for k, v in {"a": a, "c": c}.items() if v is not None}
+    state = iv.State(answers=answers)  # type: ignore[arg-type]
+    result = score(QUOTIENTS_SESSION, iv.route(QUOTIENTS_SESSION, state))
+    response = responses(QUOTIENTS_SESSION, state, interview_id="t", authored=None)
+    expressions = _calculated(questionnaire(QUOTIENTS).resource)
+    assert sorted(expressions) == ["high", "low", "ratio"]
+    for name in ("ratio", "low", "high"):
+        value = result.derived[name]
+        found = _evaluate(expressions[name], response)
+        if value is None:
+            assert found == [], name
+        else:
+            assert len(found) == 1 and abs(float(found[0]) - value) < 1e-9, (name, found, value)

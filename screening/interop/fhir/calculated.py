@@ -93,8 +93,10 @@ def score_expression(
 def derived_expression(
     value: dv.DerivedValue, items: Mapping[str, Item], known: Mapping[str, dv.DerivedValue]
 ) -> str | None:
-    """A derived value as FHIRPath where the two mean the same; None otherwise (a
-    multiple-choice count among them: FHIR sends no empty answer, we count it 0)."""
+    """A derived value as FHIRPath where the two mean the same (sums, products,
+    differences, quotients, min and max of up to 4 values, ``if``, ``coalesce``); None
+    otherwise (a multiple-choice count among them: FHIR sends no empty answer, we count
+    it 0)."""
     return _expr(value.expr, items, known)
 
 
@@ -122,6 +124,22 @@ def _expr(
             return None
         joiner = _OPS.get(expr.op, " - ")
         return "(" + joiner.join(f"({p})" for p in parts) + ")"
+    if isinstance(expr, dv.Arithmetic) and expr.op == "divide":
+        parts = [_expr(a, items, known) for a in expr.args]
+        if any(p is None for p in parts):
+            return None
+        return f"(({parts[0]}) / ({parts[1]}))"  # by 0 is empty in FHIRPath, unknown here
+    if isinstance(expr, dv.Arithmetic) and expr.op in ("min", "max") and len(expr.args) <= 4:
+        operands = [_expr(a, items, known) for a in expr.args]
+        if any(p is None for p in operands):
+            return None
+        parts = [str(p) for p in operands]
+        keep = "<=" if expr.op == "min" else ">="
+        out = parts[0]
+        for part in parts[1:]:  # each operand is known (below): no empty comparison
+            out = f"iif(({out}) {keep} ({part}), {out}, {part})"
+        known_all = " and ".join(f"({p}).exists()" for p in parts)
+        return f"iif({known_all}, {out}, {{}})"
     if isinstance(expr, dv.DerivedRef):
         found = known.get(expr.name)
         return None if found is None else _expr(found.expr, items, known)
@@ -139,4 +157,7 @@ def _expr(
         for part in reversed(parts):
             out = f"iif(({part}).exists(), {part}, {out})"
         return out
-    return None  # division, min, max, counts, lookups, dates: not exported
+    # counts (an answer with nothing chosen is 0 here, and no answer in FHIR), lookups,
+    # date differences (R4's FHIRPath has no whole-years difference), min or max of more
+    # than 4 values (the expression doubles with each): not exported
+    return None

@@ -47,8 +47,10 @@ from screening.interop.fhir.export import (
 )
 from screening.interop.forms import ID_PATTERN, VALUE_PATTERN, Imported, bcp47, header
 from screening.interop.xlsform.importer import REQUIRED_BECAUSE
+from screening.load.check_context import loinc_ok
 
 Raw = dict[str, Any]
+LOINC = "http://loinc.org"
 _INT = re.compile(r"-?\d+")
 _SIMPLE = {
     "decimal": "number",
@@ -86,6 +88,20 @@ _NOTED = {
 }
 # Options on these item types (que-5 allows them) make a choice of those values.
 _OPTION_KINDS = frozenset({"integer", "date", "string", "decimal", "time", "dateTime"})
+# Value sets that FHIR R4 itself publishes, with the codes its expansion lists (so a form
+# that names one imports its options exactly, without fetching anything).
+_V2_0136 = "http://terminology.hl7.org/CodeSystem/v2-0136"
+PUBLISHED_VALUESETS: dict[str, list[Raw]] = {
+    "http://hl7.org/fhir/ValueSet/yesnodontknow": [
+        {"system": _V2_0136, "code": "Y", "display": "Yes"},
+        {"system": _V2_0136, "code": "N", "display": "No"},
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+            "code": "asked-unknown",
+            "display": "Don't know",
+        },
+    ],
+}
 _KNOWN = {
     OUR_TYPE, OUR_SHOW_IF, OUR_CONTENT_WARNING, OUR_UNSKIPPABLE, OUR_CONCEPT, MIN_VALUE,
     MAX_VALUE, SLIDER_STEP, UNIT, ENABLE_WHEN_EXPRESSION, OUR_DERIVE,
@@ -345,7 +361,7 @@ class _Reader:
             item["integer"] = True
         item["text"] = text
         self.translated(raw, "text", f"items.{ident}.text")
-        self.children(item, raw, path)
+        nested = self.children(item, raw, path)
         codes = self.codes(raw.get("code", []), f"{path}.code", ident)
         if codes:
             item["codes"] = codes
@@ -412,6 +428,14 @@ class _Reader:
             "answerValueSet", "prefix", "_prefix",
         })  # fmt: skip
         self.items[ident] = item
+        if nested:
+            self.result.note(
+                self.where(f"{path}.item"),
+                "items nested under this question: asked right after it, once it is answered",
+                ident,
+            )
+            shown: Raw = {"item": ident, "answered": True}
+            self.follow_ups.setdefault(ident, []).extend(self.nested(item, nested, shown))
         return item
 
     def kind(self, raw: Raw, kind: object, ours: object, path: str) -> str | None:
@@ -452,21 +476,76 @@ class _Reader:
         )
         return None
 
-    def children(self, item: Raw, raw: Raw, path: str) -> None:
+    def children(self, item: Raw, raw: Raw, path: str) -> list[tuple[Raw, str]]:
+        """Help texts under a question go on the item; what else is nested under it is
+        returned (item, path), to be asked after it (:meth:`nested`)."""
         fields = {"help": "why", "flyover": "help", "lower": "min_label", "upper": "max_label"}
+        rest: list[tuple[Raw, str]] = []
         for n, child in enumerate(raw.get("item", [])):
             control = _control(child)
             name = fields.get(control or "")
             if child.get("type") == "display" and name and child.get("text") and name not in item:
                 item[name] = child["text"]
                 self.translated(child, "text", f"items.{item['id']}.{name}")
-            else:
+            elif raw.get("repeats"):
                 self.gap(
                     f"{path}.item[{n}]",
                     GapCode.NESTED_GROUP,
-                    "items nested under a question are not supported",
+                    "items nested under a repeating question are asked once for each of "
+                    "its answers: not supported",
                     item["id"],
                 )
+            else:
+                rest.append((child, f"{path}.item[{n}]"))
+        return rest
+
+    def nested(self, parent: Raw, children: list[tuple[Raw, str]], shown: Raw) -> list[Raw]:
+        """Items nested under a question that does not repeat: asked right after it, and
+        only once it is answered (``shown``), as a QuestionnaireResponse holds them only
+        under an answer of it. A group there gives its questions the same way, its text
+        shown above them as a note."""
+        out: list[Raw] = []
+        for child, path in children:
+            kind = child.get("type")
+            if kind not in ("group", "display"):
+                item = self.item(child, path)
+                if item is None:
+                    continue
+                own = item.pop("show_if", None)
+                item["show_if"] = shown if own is None else {"all": [shown, own]}
+                out.append(item)
+                out.extend(self.follow_ups.pop(item["id"], []))
+                continue
+            if kind == "group" and child.get("repeats"):
+                self.gap(
+                    f"{path}.repeats",
+                    GapCode.REPEAT,
+                    "a repeating group is asked once here: its questions are left out",
+                    parent["id"],
+                )
+                continue
+            own = self.condition(child, path, parent["id"])
+            condition = shown if own is None else {"all": [shown, own]}
+            text = child.get("text")
+            if kind == "group":
+                grouped = [(c, f"{path}.item[{n}]") for n, c in enumerate(child.get("item", []))]
+                inner = self.nested(parent, grouped, condition)
+                if text and any(i.get("type") != "note" for i in inner):
+                    ident = self.claim(str(child.get("linkId", "")), path)
+                    if ident is not None:
+                        self.translated(child, "text", f"items.{ident}.text")
+                        title = {"id": ident, "type": "note", "text": text}
+                        out.append({**title, "display": "above", "show_if": condition})
+                out.extend(inner)
+                continue
+            if not text:
+                self.gap(f"{path}.text", GapCode.NO_TEXT, "a display item without text")
+                continue
+            ident = self.claim(str(child.get("linkId", "")), path)
+            if ident is not None:
+                self.translated(child, "text", f"items.{ident}.text")
+                out.append({"id": ident, "type": "note", "text": text, "show_if": condition})
+        return out
 
     def bounds(self, item: Raw, raw: Raw, kind: object) -> None:
         for key, url in (("min", MIN_VALUE), ("max", MAX_VALUE)):
@@ -587,14 +666,15 @@ class _Reader:
         self.ids[f"#other:{ident}"] = ident
         item["options"].append({"value": "other", "label": "Other"})
         chosen = "includes" if item["type"] == "multiple" else "equals"
-        self.follow_ups[item["id"]] = [
+        self.follow_ups.setdefault(item["id"], []).insert(
+            0,
             {
                 "id": ident,
                 "type": "text",
                 "text": "Specify other.",
                 "show_if": {"item": item["id"], chosen: "other"},
-            }
-        ]
+            },
+        )
         self.result.note(
             self.where(path),
             "an open choice: its options, 'Other', and a text asked when 'Other' is chosen",
@@ -605,7 +685,13 @@ class _Reader:
         """Codings with a system; one without is no code anyone can look up (noted)."""
         out: list[Raw] = []
         for n, coding in enumerate(codings):
-            if coding.get("system") and coding.get("code"):
+            if coding.get("system") == LOINC and not loinc_ok(str(coding.get("code", ""))):
+                self.result.note(
+                    self.where(f"{path}[{n}]"),
+                    f"{coding.get('code')!r} is no LOINC code (its check digit is wrong): left out",
+                    owner,
+                )
+            elif coding.get("system") and coding.get("code"):
                 out.append({k: coding[k] for k in ("system", "code", "display") if k in coding})
             else:
                 self.result.note(
@@ -617,7 +703,9 @@ class _Reader:
 
     def read_valuesets(self, resource: Raw) -> None:
         """Value sets the Questionnaire holds itself (``contained``, ``#id``) with their
-        codes listed (compose.include.concept or expansion.contains)."""
+        codes listed (compose.include.concept or expansion.contains), and those R4
+        publishes (:data:`PUBLISHED_VALUESETS`) unless the Questionnaire holds its own."""
+        self.valuesets.update({url: list(codes) for url, codes in PUBLISHED_VALUESETS.items()})
         for contained in resource.get("contained", []):
             if not isinstance(contained, dict) or contained.get("resourceType") != "ValueSet":
                 continue

@@ -37,6 +37,9 @@ METADATA = frozenset(
     {
         "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
         "username", "email", "audit", "start-geopoint", "imei",
+        # pyxform's uri: spellings of the same device properties
+        "uri:deviceid", "uri:subscriberid", "uri:simserial", "uri:phonenumber",
+        "uri:username", "uri:email",
     }
 )  # fmt: skip
 SIMPLE = {"integer": "number", "decimal": "number", "date": "date", "text": "text"}
@@ -123,6 +126,7 @@ class _Form:
         self.today = today
         self.questions: dict[str, Question] = {}
         self.ids: dict[str, int] = {}
+        self.section_ids: dict[str, int] = {}  # sections have ids of their own (the loader's)
         self.languages: dict[str, str] = {}  # column language -> BCP 47
         self.source: str | None = None  # the column language of the labels
         self.sources: dict[tuple[str, str], str | None] = {}  # (sheet, label) -> its column
@@ -369,7 +373,7 @@ class _Form:
         (ours do not nest), titled with both titles and shown when both groups are."""
         self.depth += 1
         name = row.get("name", "").strip()
-        section_id = self._claim(name, n) or f"group_{n}"
+        section_id = self._claim(name, n, self.section_ids) or f"group_{n}"
         title = self.text(row, "label")
         if title is None:
             self.result.note(
@@ -413,11 +417,11 @@ class _Form:
     def _open_section(self, group: dict[str, Any]) -> None:
         group["parts"] += 1
         ident = group["id"] if group["parts"] == 1 else f"{group['id']}_{group['parts']}"
-        while ident in self.ids and group["parts"] > 1:
+        while ident in self.section_ids and group["parts"] > 1:
             group["parts"] += 1
             ident = f"{group['id']}_{group['parts']}"
         if group["parts"] > 1:
-            self.ids[ident] = 0
+            self.section_ids[ident] = 0
         self.section = {"id": ident, "title": group["title"]}
         conditions = group["conditions"]
         if len(conditions) == 1:
@@ -438,7 +442,13 @@ class _Form:
                     self.where("survey", n, "label"), GapCode.NO_TEXT, "a note without a label"
                 )
             return
-        ident = self._claim(row.get("name", "").strip(), n)
+        name = row.get("name", "").strip()
+        if not name and f"note_{n}" not in self.ids:  # no ${} can name it: any id will do
+            name = f"note_{n}"
+            self.result.note(
+                self.where("survey", n, "name"), f"a note without a name: its id is {name!r}"
+            )
+        ident = self._claim(name, n)
         if ident is None:
             return
         note: dict[str, Any] = {"id": ident, "type": "note", "text": text}
@@ -507,21 +517,24 @@ class _Form:
         self.questions[name] = Question(ident, "derived", numeric=kind == "number")
         self._other_columns(n, row, None, {"type", "name", "calculate", "label", "hint"})
 
-    def _claim(self, name: str, n: int) -> str | None:
+    def _claim(self, name: str, n: int, ids: dict[str, int] | None = None) -> str | None:
+        """The id of row ``n`` from its name. Groups (``ids=self.section_ids``) and
+        questions have ids apart, as pyxform lets a group and a question share a name."""
+        ids = self.ids if ids is None else ids
         ident = to_id(name) if name else None
         if ident is None:
             self.result.gap(
                 self.where("survey", n, "name"), GapCode.BAD_ID, f"{name!r} cannot be an id"
             )
             return None
-        if ident in self.ids:
+        if ident in ids:
             self.result.gap(
                 self.where("survey", n, "name"),
                 GapCode.BAD_ID,
-                f"{name!r} becomes the id {ident!r}, already used on row {self.ids[ident]}",
+                f"{name!r} becomes the id {ident!r}, already used on row {ids[ident]}",
             )
             return None
-        self.ids[ident] = n
+        ids[ident] = n
         return ident
 
     def _condition(self, text: str, n: int, owner: str | None) -> dict[str, Any] | None:
