@@ -69,7 +69,9 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
         standard = PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])
     args = request.view_args or {}
     context: dict[str, object] = {"user": None, "csrf": ""}
-    if request.blueprint == "private":  # its pages keep the quick exit, even in errors
+    # The private check-in's pages and the public services pages (issue 20) keep the
+    # quick exit, even in errors.
+    if request.blueprint in ("private", "findhelp"):
         context = private.context()
     return (
         render_template(
