@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from screening.core.matching import Service
@@ -144,7 +145,7 @@ def _view(result: findhelp.Result) -> dict[str, Any]:
         "pages": result.found.pages,
         "needs": [(n, _(NEED_WORDS[n]) if n in NEED_WORDS else n) for n in result.needs],
         "flags": [(f, _(FLAG_WORDS[f])) for f in FLAGS],
-        "spoken": [(c, facts.language_name(c, code)) for c in SPOKEN],
+        "spoken": [(c, language_name(c, code)) for c in SPOKEN],
         "areas": result.areas,
         "page_languages": [
             {"code": c, "name": autonym(c), "dir": direction(c), "href": _href(filters, c)}
@@ -174,9 +175,21 @@ def _card(s: Service, code: str) -> dict[str, Any]:
         "description_lang": code if description else "en",
         "hours": i18n.hours_of(s),
         "facts": [_(FLAG_WORDS[f]) for f, on in _facts(s) if on],
-        "languages": format_list(sorted(facts.language_name(x, code) for x in s.languages)),
+        "languages": format_list(sorted(language_name(x, code) for x in s.languages)),
         "tel": tel(s.contact.phone) if s.contact.phone else None,
     }
+
+
+def language_name(language: str, code: str) -> str:
+    """A spoken language's name in the page's language: ours by their codes, any other
+    (a directory may list Urdu) by Babel's names, else the code itself."""
+    named = facts.language_name(language, code)
+    if named != language:
+        return named
+    try:
+        return str(Locale.parse(language).get_display_name(facts.locale_of(code)) or language)
+    except (ValueError, LookupError, UnknownLocaleError):
+        return language
 
 
 def _facts(s: Service) -> list[tuple[str, bool]]:

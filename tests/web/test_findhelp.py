@@ -173,3 +173,20 @@ def test_the_list_to_carry_holds_contacts_only_on_one_page(one_app: Flask) -> No
         presentational_hints=True
     )
     assert len(document.pages) == 1
+
+
+def test_the_readme_documents_every_parameter_and_the_211_settings() -> None:
+    from screening.config import ConfigError, Settings
+    from screening.directory.search import PARAMETERS
+    from tests.support.paths import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Finding a service without an interview", 1)[1][:6000]
+    for name in (*PARAMETERS, "lang"):
+        assert f"`{name}=" in section, name
+    assert "SCREENING_211_URL" in readme and "SCREENING_211_PHONE" in readme
+    env = {"SCREENING_INSTANCE": "/nonexistent", "SCREENING_SECRET_KEY": "k" * 40}
+    assert Settings.from_env({**env, "SCREENING_211_URL": "https://ab.211.ca/"}).help_211_url
+    for bad in ({"SCREENING_211_URL": "http://211.ca"}, {"SCREENING_211_PHONE": "call me"}):
+        with pytest.raises(ConfigError):
+            Settings.from_env({**env, **bad})
