@@ -19,7 +19,16 @@ from screening.core.matching import Service, haversine_km, primary
 from screening.directory.hsds import Record, Tables
 from screening.errors import Code, DomainError
 
-FLAGS = ("open_now", "open_24_7", "no_id", "free", "youth", "women", "newcomers")
+FLAGS = (
+    "open_now",
+    "open_24_7",
+    "no_id",
+    "free",
+    "youth",
+    "women",
+    "newcomers",
+    "accessible",
+)
 CHOICES = ("need", "language", "area")
 PAGING = ("page", "per_page")
 PARAMETERS = (*CHOICES, *FLAGS, *PAGING)
@@ -43,6 +52,7 @@ class Query:
     youth: bool = False
     women: bool = False
     newcomers: bool = False
+    accessible: bool = False  # its locations describe their accessibility
     page: int = 1
     per_page: int = PER_PAGE
 
@@ -177,6 +187,7 @@ def keeps(service: Service, query: Query, now: dt.datetime, where: set[str]) -> 
         not query.youth or service.youth_only,
         not query.women or service.women_only,
         not query.newcomers or service.newcomers,
+        not query.accessible or bool(service.accessibility),
         query.area is None or query.area in where,
     )
     return all(checks)

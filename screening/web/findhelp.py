@@ -60,6 +60,7 @@ FLAG_WORDS = {
     "youth": N_("For young people"),
     "women": N_("For women"),
     "newcomers": N_("Welcomes newcomers"),
+    "accessible": N_("Gives accessibility details"),
 }
 # Languages a service may speak, offered in the filter: ours, by primary subtag.
 SPOKEN = ("en", "fr", "es", "ar", "zh", "pa", "tl", "ti")

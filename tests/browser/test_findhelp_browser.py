@@ -59,3 +59,20 @@ def test_services_in_arabic_axe_keyboard_and_quick_exit(
         assert context.cookies(site.url) == []
     finally:
         context.close()
+
+
+def test_the_list_to_carry_prints_on_one_page(browser: Browser, site: Site) -> None:
+    """Chromium's own print of the list (A4 and Letter), not only WeasyPrint's."""
+    import re
+
+    context, page = new_page(browser, site, (800, 1280), signed_in=False)
+    try:
+        for code in ("en", "ar"):
+            page.goto(f"/services/print?lang={code}")
+            page.emulate_media(media="print")
+            for paper in ("A4", "Letter"):
+                pdf = page.pdf(format=paper)
+                pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+                assert pages == 1, (code, paper, pages)
+    finally:
+        context.close()

@@ -43,7 +43,16 @@ def _free(service: dict[str, Any]) -> bool:
     return bool(costs) and all(c.get("amount", 0) == 0 for c in costs)
 
 
+def _accessible(service: dict[str, Any]) -> bool:
+    return any(
+        a.get("description")
+        for x in service.get("service_at_locations", [])
+        for a in x.get("location", {}).get("accessibility", [])
+    )
+
+
 ORACLE = {  # each filter, as the raw HSDS records say it
+    "accessible": _accessible,
     "no_id": lambda s: "no-id-required" in _codes(s, directory.FACTS_TAXONOMY),
     "open_24_7": _always,
     "free": _free,
@@ -121,3 +130,27 @@ def test_paging() -> None:
     page = search.page(found, [{}] * len(found.services))
     assert (page["total_items"], page["total_pages"], page["size"]) == (17, 4, 2)
     assert page["last_page"] and not page["first_page"]
+
+
+def test_hours_without_a_zone_are_the_deployments_local_time() -> None:
+    from screening.core.matching import DAYS
+
+    tables = directory.read_json(
+        [
+            {
+                "id": "s1",
+                "name": "Nine to five",
+                "status": "active",
+                "organization": {"id": "o1", "name": "An org", "description": "Made up"},
+                "schedules": [
+                    {"id": "h1", "freq": "WEEKLY", "opens_at": "09:00", "closes_at": "17:00"}
+                ],
+            }
+        ],
+        "inline",
+    )
+    half_past_ten = dt.datetime(2026, 12, 2, 17, 30, tzinfo=dt.UTC)  # in Edmonton (-7)
+    (utc,) = directory.services(tables)
+    (edmonton,) = directory.services(tables, local_offset=-7 * 60)
+    assert not utc.open_at(half_past_ten) and edmonton.open_at(half_past_ten)
+    assert edmonton.hours[0].days == frozenset(DAYS) and edmonton.hours[0].opens == 9 * 60
