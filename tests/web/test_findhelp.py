@@ -138,7 +138,8 @@ def test_every_language_and_no_cookie_anywhere(app: Flask, code: str) -> None:
         html = response.text
         direction = "rtl" if code == "ar" else "ltr"
         assert f'dir="{direction}"' in html.split(">", 2)[1], url
-        assert "quick-exit" in html or 'class="exit"' in html, url
+        assert 'id="quick-exit"' in html, url  # errors included: our own exit link
+        assert "/checkin" not in html, url  # nothing of the check-in on these pages
         if response.status_code == 200:
             assert f'<html lang="{code}"' in html
     for url in ("/services?lang=xx", "/api/v1/services?free=2", "/api/v1/services?x=1"):
