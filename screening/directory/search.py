@@ -33,7 +33,7 @@ CHOICES = ("need", "language", "area")
 PAGING = ("page", "per_page")
 PARAMETERS = (*CHOICES, *FLAGS, *PAGING)
 TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no", "")
-PER_PAGE = 50
+PER_PAGE = 10
 MOST_PER_PAGE = 200
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 

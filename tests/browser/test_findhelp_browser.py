@@ -49,6 +49,12 @@ def test_services_in_arabic_axe_keyboard_and_quick_exit(
         screenshot(page, "services-print-ar", viewport)
         violations = run_axe(page)
         assert not violations, describe(violations)
+        bad = page.goto("/services?no_id=maybe&lang=ar")  # an error page keeps the exit
+        assert bad is not None and bad.status == 400
+        assert page.locator("#quick-exit").count() == 1
+        violations = run_axe(page)
+        assert not violations, describe(violations)
+        page.goto("/services/print?lang=ar")
         assert context.cookies(site.url) == []  # nothing of ours in the browser
         page.keyboard.press("Escape")
         page.wait_for_url(DEFAULT_EXIT_URL + "*")

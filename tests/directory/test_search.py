@@ -64,9 +64,8 @@ ORACLE = {  # each filter, as the raw HSDS records say it
 
 def run(**params: str) -> list[str]:
     tables = directory.demo()
-    query = search.parse(
-        params.items(), needs=directory.need_ids(tables), areas=search.areas(tables)
-    )
+    pairs = {"per_page": "200", **params}.items()  # every match on one page
+    query = search.parse(pairs, needs=directory.need_ids(tables), areas=search.areas(tables))
     found = search.search(directory.services(tables), tables, query, NOON)
     return sorted(s.name for s in found.services)
 

@@ -104,6 +104,19 @@ def test_the_must_show_query_without_a_cookie(app: Flask) -> None:
     assert all(s["phones"] and s["schedules"] and s["languages"] for s in body["contents"])
 
 
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_first_page_of_everything_fits_the_budget(one_app: Flask, code: str) -> None:
+    client = one_app.test_client(use_cookies=False)
+    url = f"/services?lang={code}"
+    html = client.get(url).text
+    assert html.count("<li data-service=") == 10  # a page of ten, then "Next page"
+    sent = len(client.get(url, headers={"Accept-Encoding": BROWSER}).data)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        sent += len(client.get(asset, headers={"Accept-Encoding": BROWSER}).data)
+    names = sum(v for k, v in fonts_for(client, html).items() if "autonym" in k)
+    assert sent + names <= BUDGET, (code, sent, names)
+
+
 def test_each_service_says_what_to_bring_hours_way_phone_and_languages(app: Flask) -> None:
     client = app.test_client(use_cookies=False)
     html = client.get("/services?lang=en&per_page=200").text
