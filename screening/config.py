@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 
 DEFAULT_EXIT_URL = "https://www.bbc.com/weather"
+DEFAULT_211_URL = "https://211.ca/"  # the local 211 directory (SCREENING_211_URL)
 
 
 class ConfigError(RuntimeError):
@@ -131,6 +132,9 @@ class Settings:
     trusted_proxies: int = 0
     # The deployment's time zone (IANA name): the worker's pages show times in it.
     timezone: str = "UTC"
+    # The local 211 line (issue 20): its site and its number, linked from /services.
+    help_211_url: str = DEFAULT_211_URL
+    help_211_phone: str = "211"
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -164,7 +168,15 @@ class Settings:
                 f"SCREENING_TIMEZONE {zone[:60]!r} is not a time zone name "
                 "(e.g. America/Edmonton, Europe/Paris, UTC)"
             ) from None
+        help_url = env.get("SCREENING_211_URL") or DEFAULT_211_URL
+        if not _plain_https(help_url):
+            raise ConfigError("SCREENING_211_URL must be a plain https:// address")
+        help_phone = env.get("SCREENING_211_PHONE") or "211"
+        if not re.fullmatch(r"\+?[0-9][0-9 -]{0,19}", help_phone):
+            raise ConfigError("SCREENING_211_PHONE must be a phone number (digits, spaces, -)")
         return cls(
+            help_211_url=help_url,
+            help_211_phone=help_phone,
             timezone=zone,
             instance=instance,
             database_url=url,
@@ -180,6 +192,15 @@ class Settings:
             sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
             trusted_proxies=_whole(env, "SCREENING_TRUSTED_PROXIES", 0, least=0, most=5),
         )
+
+
+def _plain_https(url: str) -> bool:
+    host = urlsplit(url).netloc
+    return (
+        url.startswith("https://")
+        and re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]+)?", host) is not None
+        and re.fullmatch(r"[!#-~]+", url) is not None  # printable ASCII, no space or quote
+    )
 
 
 def _instance_secret(instance: Path) -> str:

@@ -113,6 +113,7 @@ class Code(StrEnum):
     BAD_FIELD = "bad-field"
     # referrals (issue 21)
     BAD_REFERRAL = "bad-referral"
+    BAD_QUERY = "bad-query"
     # the request itself
     CROSS_SITE = "cross-site"
     JSON_ONLY = "json-only"
@@ -180,6 +181,7 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_INTERPRETER: "{detail}",
     Code.BAD_FIELD: "unknown field(s) {unknown}; allowed: {allowed}",
     Code.BAD_REFERRAL: "{field}: {detail}",
+    Code.BAD_QUERY: "the parameter {parameter!r} cannot be used that way; allowed: {allowed}",
     Code.CROSS_SITE: "cross-site requests are refused",
     Code.JSON_ONLY: "send application/json",
     Code.BAD_JSON: "the body must be a JSON object",
@@ -242,6 +244,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_CONSENT: {"detail": "consent needs store, share and statistics"},
     Code.BAD_INTERPRETATION: {"detail": "an interpretation is text"},
     Code.UNKNOWN_LOCALE: {"field": "locale", "detail": "not a language we offer"},
+    Code.BAD_QUERY: {"parameter": "a parameter", "allowed": "the documented parameters"},
     Code.INCOMPLETE_LOCALE: {"locale": "that language"},
     Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
     Code.BAD_FIELD: {"unknown": "some", "allowed": "the documented fields"},

@@ -169,16 +169,27 @@ def directory_validate(file: Path) -> None:
 @directory_group.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 def directory_import(file: Path) -> None:
-    """Replace the stored directory with FILE, after checking all of it."""
+    """Replace the stored directory with FILE, after checking all of it. A field our
+    tables do not have, or an optional value the schema refuses, is left out: each is
+    printed on standard error as ``dropped: PLACE: entity.field: why``."""
     from screening.store import db as storage
     from screening.store import plans as planstore
 
-    tables = _directory(file)
+    dropped: list[str] = []
+    try:
+        tables = directory.read(file, dropped)
+    except DirectoryError as exc:
+        _fail("\n".join(exc.problems))
+    for line in dropped:  # what our tables cannot keep, every field of it, said once
+        click.echo(f"dropped: {line}", err=True)
     engine = _engine()
     with storage.transaction(engine) as conn:
         count = planstore.replace_directory(conn, tables, str(file))
     engine.dispose()
-    click.echo(f"imported {count} services from {file}")
+    click.echo(
+        f"imported {count} services from {file}"
+        + (f" ({len(dropped)} fields dropped)" if dropped else "")
+    )
 
 
 @directory_group.command("export")

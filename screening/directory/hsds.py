@@ -78,6 +78,7 @@ NEST: dict[str, dict[str, tuple[str, str, str]]] = {
         "attributes": ("attribute", "link_id", "many"),
         "metadata": ("metadata", "resource_id", "many"),
     },
+    "phone": {"languages": ("language", "phone_id", "many")},
     "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id", "one")},
     "taxonomy_term": {"taxonomy_detail": ("taxonomy", "taxonomy_id", "one")},
 }
@@ -133,11 +134,17 @@ class DirectoryError(Exception):
 
 @dataclass
 class _Reader:
-    """Collects records and problems; ``where`` says where each record came from."""
+    """Collects records and problems; ``where`` says where each record came from.
+
+    ``dropped`` (a list: the lenient reading an import uses) collects the fields left
+    out instead of refusing them: fields our tables do not have, and optional values
+    the schema does not accept, each as ``PLACE: entity.field: why``."""
 
     tables: Tables = field(default_factory=lambda: {name: [] for name in ENTITIES})
     where: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    dropped: list[str] | None = None
+    records: dict[tuple[str, str], Record] = field(default_factory=dict)
 
     def add(self, entity: str, record: Record, where: str) -> None:
         ident = record.get("id")
@@ -146,58 +153,85 @@ class _Reader:
             return
         seen = self.where.get((entity, ident))
         if seen is not None:
-            first = next(r for r in self.tables[entity] if r.get("id") == ident)
-            if first != record:
+            # HSDS nests one record in several places (a phone under its service, its
+            # location and its organization): each copy names another parent. They are
+            # one row holding every reference; only a field with two values clashes.
+            first = self.records[(entity, ident)]
+            clash = sorted(k for k, v in record.items() if k in first and first[k] != v)
+            if clash:
                 self.problems.append(
                     f"{where}: id: {entity} {ident!r} appears again with other values "
-                    f"(first at {seen})"
+                    f"of {', '.join(clash)} (first at {seen})"
                 )
+                return
+            for key, value in record.items():
+                first.setdefault(key, value)
             return
         self.where[(entity, ident)] = where
+        self.records[(entity, ident)] = record
         self.tables[entity].append(record)
+
+    def drop(self, where: str, entity: str, name: str, why: str) -> None:
+        assert self.dropped is not None
+        self.dropped.append(f"{where}: {entity}.{name}: {why}")
 
 
 # ---------------------------------------------------------------- reading
 
 
-def read(path: Path) -> Tables:
+def read(path: Path, dropped: list[str] | None = None) -> Tables:
     """Read and check a directory: HSDS JSON, a CSV package folder or its
-    ``datapackage.json``. DirectoryError lists every problem, each with its place."""
+    ``datapackage.json``. DirectoryError lists every problem, each with its place.
+
+    With ``dropped`` (a list), the reading is an import's: a field our tables do not
+    have, or an optional value the schema refuses, is left out and listed there
+    (``PLACE: entity.field: why``) instead of refusing the file; a missing required
+    field or a reference that does not resolve still refuses it."""
     if path.is_dir():
-        return read_csv_package(path)
+        return read_csv_package(path, dropped)
     if path.name == "datapackage.json":
-        return read_csv_package(path.parent)
+        return read_csv_package(path.parent, dropped)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DirectoryError([f"{path}: no such file or folder"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DirectoryError([f"{path}: cannot be read as UTF-8 text ({exc})"]) from None
-    return read_json_text(text, str(path))
+    return read_json_text(text, str(path), dropped)
 
 
-def read_json_text(text: str, name: str) -> Tables:
+def read_json_text(text: str, name: str, dropped: list[str] | None = None) -> Tables:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DirectoryError(
             [f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]
         ) from None
-    return read_json(data, name)
+    return read_json(data, name, dropped)
 
 
-def read_json(data: Any, name: str) -> Tables:
+def read_json(data: Any, name: str, dropped: list[str] | None = None) -> Tables:
+    """A ``/services`` page, a list of services, or one service as ``/services/{id}``
+    answers it."""
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
         services, base = data["contents"], "/contents"
     elif isinstance(data, list):
         services, base = data, ""
+    elif isinstance(data, dict) and "contents" not in data and "name" in data:
+        return _read_one(data, name, dropped)
     else:
         raise DirectoryError(
             [f'{name}: expected an HSDS page {{"contents": [services]}} or a list of services']
         )
-    reader = _Reader()
+    reader = _Reader(dropped=dropped)
     for n, service in enumerate(services):
         _flatten(reader, "service", service, f"{name}:{base}/{n}", None)
+    return _checked(reader)
+
+
+def _read_one(service: Record, name: str, dropped: list[str] | None) -> Tables:
+    reader = _Reader(dropped=dropped)
+    _flatten(reader, "service", service, f"{name}:", None)
     return _checked(reader)
 
 
@@ -212,8 +246,13 @@ def _flatten(
     record: Record = {}
     nested = NEST.get(entity, {})
     required = set(_schema()["$defs"][entity]["required"]) if entity in ENTITIES else set()
+    known = _schema()["$defs"][entity]["properties"] if entity in ENTITIES else {}
     for key, value in obj.items():
-        if key not in nested and (key in required or value not in ("", None)):
+        if key in nested:
+            continue
+        if reader.dropped is not None and key not in known:
+            reader.drop(f"{where}/{key}", entity, key, "not a field of our HSDS tables")
+        elif key in required or value not in ("", None):
             record[key] = value
     if parent is not None:
         key, ident, parent_entity = parent
@@ -240,12 +279,16 @@ def _flatten(
     return own if isinstance(own, str) else None
 
 
-def read_csv_package(folder: Path) -> Tables:
-    reader = _Reader()
+def read_csv_package(folder: Path, dropped: list[str] | None = None) -> Tables:
+    reader = _Reader(dropped=dropped)
     if not folder.is_dir():
         raise DirectoryError([f"{folder}: no such folder"])
     schemas = _schema()["$defs"]
     found = False
+    if dropped is not None:
+        ours = {schemas[e]["x-csv"] for e in ENTITIES}
+        for other in sorted(p for p in folder.glob("*.csv") if p.name not in ours):
+            reader.drop(str(other), other.stem, "*", "not a table of ours: the file is left out")
     for entity in ENTITIES:
         path = folder / schemas[entity]["x-csv"]
         if not path.is_file():
@@ -276,6 +319,9 @@ def _typed(entity: str, row: Mapping[str, str | None], where: str, reader: _Read
     out: Record = {}
     for key, value in row.items():
         if value is None or (value == "" and key not in required):
+            continue
+        if reader.dropped is not None and key not in props:
+            reader.drop(f"{where}:{key}", entity, key, "not a field of our HSDS tables")
             continue
         if props.get(key, {}).get("type") == "number" and value != "":
             try:
@@ -315,6 +361,18 @@ def _schema_problems(entity: str, record: Record, where: str) -> Iterator[str]:
         yield _place(where, csv_row, name) + f": {error.message}"
 
 
+def _drop_invalid(reader: _Reader, entity: str, record: Record) -> None:
+    """An import's leniency: optional values the schema refuses are left out, listed."""
+    required = set(_schema()["$defs"][entity]["required"])
+    where = reader.where[(entity, record["id"])]
+    csv_row = not where.split(":")[-1].startswith("/")
+    for error in list(_validator(entity).iter_errors(record)):
+        name = str(error.path[0]) if error.path else ""
+        if name and name not in required and name in record:
+            del record[name]
+            reader.drop(_place(where, csv_row, name), entity, name, str(error.message))
+
+
 def _place(where: str, csv_row: bool, name: str) -> str:
     if not name:
         return where
@@ -325,6 +383,8 @@ def _checked(reader: _Reader) -> Tables:
     tables = reader.tables
     for entity in ENTITIES:
         for record in tables[entity]:
+            if reader.dropped is not None:
+                _drop_invalid(reader, entity, record)
             reader.problems.extend(
                 _schema_problems(entity, record, reader.where[(entity, record["id"])])
             )
@@ -368,6 +428,13 @@ def to_json(tables: Tables) -> dict[str, Any]:
         "empty": not contents,
         "contents": contents,
     }
+
+
+def nested_services(tables: Tables, ids: list[str]) -> list[Record]:
+    """The services ``ids`` names, in that order, each nested as HSDS's ``/services``
+    returns it (organization, phones, schedules, locations, languages...)."""
+    index = _Index(tables)
+    return [index.nest("service", index.by_id["service"][i]) for i in ids]
 
 
 class _Index:
@@ -485,8 +552,9 @@ def term_id(taxonomy: str, code: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"screening:{taxonomy}:{code}"))
 
 
-def services(tables: Tables) -> list[Service]:
-    """Each active service flattened for matching; our facts come from attributes."""
+def services(tables: Tables, local_offset: int = 0) -> list[Service]:
+    """Each active service flattened for matching; our facts come from attributes.
+    ``local_offset``: the UTC offset (minutes) of hours given with no time zone."""
     terms = {t["id"]: t for t in tables["taxonomy_term"]}
     orgs = {o["id"]: o for o in tables["organization"]}
     locations = {loc["id"]: loc for loc in tables["location"]}
@@ -517,7 +585,7 @@ def services(tables: Tables) -> list[Service]:
             continue
         own = by_service.get(record["id"], {})
         where = places.get(record["id"], [])
-        out.append(_service(record, own, where, loc_children, terms, orgs))
+        out.append(_service(record, own, where, loc_children, terms, orgs, local_offset))
     return out
 
 
@@ -528,6 +596,7 @@ def _service(
     loc_children: Mapping[str, Mapping[str, list[Record]]],
     terms: Mapping[str, Record],
     orgs: Mapping[str, Record],
+    local_offset: int = 0,
 ) -> Service:
     needs: set[str] = set()
     facts: set[str] = set()
@@ -564,7 +633,7 @@ def _service(
         organization=str(org.get("name", "")),
         description=str(record.get("description", "")),
         needs=frozenset(needs),
-        hours=tuple(h for s in schedules for h in _hours(s)),
+        hours=tuple(h for s in schedules for h in _hours(s, local_offset)),
         hours_text="; ".join(str(s["description"]) for s in schedules if s.get("description")),
         languages=frozenset(str(x["code"]).lower() for x in languages if x.get("code")),
         free=bool(costs) and all(float(c.get("amount", 0)) == 0 for c in costs),
@@ -610,12 +679,13 @@ def _address(a: Record) -> str:
     return ", ".join(str(p) for p in parts if p)
 
 
-def _minutes(text: str) -> tuple[int, int]:
-    """HH:MM[:SS] with an optional Z or +HH:MM: minutes after midnight, offset minutes."""
-    offset = 0
+def _minutes(text: str, local_offset: int = 0) -> tuple[int, int]:
+    """HH:MM[:SS] with an optional Z or +HH:MM: minutes after midnight, offset minutes
+    (``local_offset`` when the time names no zone)."""
+    offset = local_offset
     core = text
     if text.endswith("Z"):
-        core = text[:-1]
+        core, offset = text[:-1], 0
     elif len(text) > 6 and text[-6] in "+-":
         core, zone = text[:-6], text[-6:]
         sign = -1 if zone[0] == "-" else 1
@@ -624,16 +694,18 @@ def _minutes(text: str) -> tuple[int, int]:
     return int(hours) * 60 + int(minutes), offset
 
 
-def _hours(schedule: Record) -> list[Hours]:
+def _hours(schedule: Record, local_offset: int = 0) -> list[Hours]:
     """Weekly opening hours from an HSDS schedule; other rules are shown as text only."""
     if schedule.get("freq", "WEEKLY") != "WEEKLY" or not schedule.get("opens_at"):
         return []
     if not schedule.get("closes_at"):
         return []
-    opens, offset = _minutes(str(schedule["opens_at"]))
-    closes, _ = _minutes(str(schedule["closes_at"]))
-    if "timezone" in schedule and offset == 0:
-        offset = int(float(schedule["timezone"]) * 60)
+    opens_at = str(schedule["opens_at"])
+    zoned = opens_at.endswith("Z") or (len(opens_at) > 6 and opens_at[-6] in "+-")
+    if "timezone" in schedule and not zoned:
+        local_offset = int(float(schedule["timezone"]) * 60)
+    opens, offset = _minutes(opens_at, local_offset)
+    closes, _ = _minutes(str(schedule["closes_at"]), local_offset)
     days = schedule.get("byday")
     chosen = frozenset(d[-2:] for d in str(days).split(",")) if days else frozenset(DAYS)
     return [Hours(chosen, opens, closes, offset)]

@@ -23,6 +23,7 @@ from screening.web import (
     api,
     boundary,
     errors,
+    findhelp,
     health,
     i18n,
     languages,
@@ -92,6 +93,7 @@ def create_app(
     app.register_blueprint(languages.api_bp)  # issue 4
     app.register_blueprint(health.bp)  # issue 16: /healthz
     app.register_blueprint(referrals.bp)  # issue 21: following up referrals
+    app.register_blueprint(findhelp.bp)  # issue 20: /services, no account
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:

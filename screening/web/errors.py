@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from screening.errors import Code, DomainError
 from screening.i18n import NP_
-from screening.web import private, redact, refused
+from screening.web import findhelp, private, redact, refused
 from screening.web.forms import BadPost
 from screening.web.i18n import _p
 
@@ -69,6 +69,11 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
         standard = PAGE_MESSAGES.get(status, PAGE_MESSAGES[400])
     args = request.view_args or {}
     context: dict[str, object] = {"user": None, "csrf": ""}
+    if request.blueprint == "findhelp":  # issue 20: its own exit, no cookie, no session
+        text = message or _p(standard or PAGE_MESSAGES[400])
+        return render_template(
+            "findhelp/error.html", status=status, message=text, **findhelp.context()
+        ), status
     if request.blueprint == "private":  # its pages keep the quick exit, even in errors
         context = private.context()
     return (

@@ -126,15 +126,29 @@ PUBLIC = {  # routes anyone may use, on purpose
     "languages.choose_ui_language",
     "plans.css",
     "health.healthz",  # no data: whether the database takes writes
+    "findhelp.services",  # issue 20: the public directory, no account, nothing kept
+    "findhelp.printable",
+    "findhelp.api_services",
 }
 
 
 def _tables() -> dict[str, str]:
-    from screening.web import api, health, languages, pages, plans, private, referrals, standards
+    from screening.web import (
+        api,
+        findhelp,
+        health,
+        languages,
+        pages,
+        plans,
+        private,
+        referrals,
+        standards,
+    )
 
     found: dict[str, str] = {}
     for table in (
         api.ACCESS,
+        findhelp.ACCESS,
         health.ACCESS,
         pages.ACCESS,
         private.ACCESS,

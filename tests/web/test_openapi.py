@@ -64,7 +64,7 @@ def test_generated_requests_conform(app: Flask, mode: GenerationMode) -> None:
     token = _token(app)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 18
     for operation in operations:
         if operation.path == "/logout":
             continue  # it would end the session the other operations use
@@ -81,7 +81,12 @@ def test_generated_requests_conform(app: Flask, mode: GenerationMode) -> None:
             # Valid data goes in signed in; invalid data with the cookies schemathesis makes
             # up (so it also checks that made-up sessions are refused).
             signed_in = mode is GenerationMode.POSITIVE
-            response = case.call(cookies={"sid": token} if signed_in else None)
+            # identity: an answer large enough to be compressed (a page of services) would
+            # come back as zstd, which the WSGI transport does not decode
+            response = case.call(
+                cookies={"sid": token} if signed_in else None,
+                headers={"Accept-Encoding": "identity"},
+            )
             assert response.status_code < 500, response.text
             case.validate_response(response, excluded_checks=_lenient(signed_in))
 
@@ -209,6 +214,8 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
     call("post", "/logout", "/logout")
     assert call("get", "/export/interviews.csv", "/export/interviews.csv").status_code == 401
     call("get", "/openapi.json", "/openapi.json")
+    found = call("get", "/services?no_id=1&language=ar", "/services")  # issue 20: public
+    assert found.json["contents"] and found.json["total_items"] == len(found.json["contents"])
     every = {(m, p) for p, ops in call.document["paths"].items() for m in ops}
     assert call.seen == every
 
