@@ -132,6 +132,20 @@ def verify(conn: Connection, master: MasterKey, user: User, code: str) -> str | 
     return None
 
 
+def rewrap(conn: Connection, master: MasterKey) -> int:
+    """Wrap every TOTP secret under ``master``'s current key (``keys rotate``): how
+    many were wrapped under an older one."""
+    count = 0
+    for row in credentials.all_totp(conn):
+        wrapped = bytes(row.secret)
+        if master.wrapped_by_current(wrapped):
+            continue
+        secret = master.unwrap(wrapped, _context(row.user_id))
+        credentials.set_totp_secret(conn, row.user_id, master.wrap(secret, _context(row.user_id)))
+        count += 1
+    return count
+
+
 def remove(conn: Connection, user_id: int) -> None:
     """Remove the user's second factor and recovery codes (they enrol again)."""
     credentials.drop_totp(conn, user_id)

@@ -122,6 +122,16 @@ def put_totp(conn: Connection, user_id: int, wrapped: bytes) -> None:
     )
 
 
+def all_totp(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(totp_factors.c.user_id, totp_factors.c.secret)))
+
+
+def set_totp_secret(conn: Connection, user_id: int, wrapped: bytes) -> None:
+    conn.execute(
+        update(totp_factors).where(totp_factors.c.user_id == user_id).values(secret=wrapped)
+    )
+
+
 def use_totp_step(conn: Connection, user_id: int, step: int, *, confirm: bool = False) -> bool:
     """Record ``step`` as used, atomically: False when it or a later one was used."""
     values: dict[str, Any] = {"last_step": step}

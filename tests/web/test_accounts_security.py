@@ -345,3 +345,20 @@ def test_nothing_secret_reaches_the_log(app: Flask, caplog: pytest.LogCaptureFix
     text = caplog.text
     assert PASSWORD not in text and codes[0] not in text and secret not in text
     assert reset not in text
+
+
+def test_a_key_rotation_keeps_the_second_factor(app: Flask) -> None:
+    """``keys rotate`` re-wraps the TOTP secrets too: after it, a server with the new
+    key alone still checks the admin's codes."""
+    add_user(app, "ada", role="admin")
+    mfa.enrol(app, "ada")
+    secret = mfa.secret(app, "ada")
+    done = cli(app, "keys", "rotate")
+    assert done.exit_code == 0, done.output
+    settings = app.extensions["screening"].settings
+    restarted = create_app(settings, {"TESTING": True})  # the new key alone
+    try:
+        later = pyotp.TOTP(secret).at(time.time() + 30)
+        assert login(restarted.test_client(), "ada", PASSWORD, totp=later) == (200, None)
+    finally:
+        engine_of(restarted).dispose()
