@@ -124,6 +124,11 @@ class Code(StrEnum):
     SIGN_IN = "sign-in"
     BAD_LOGIN = "bad-login"
     TOO_MANY = "too-many"
+    TOTP_REQUIRED = "totp-required"
+    TOTP_INVALID = "totp-invalid"
+    TOTP_ENROL = "totp-enrol"
+    PASSWORD_CHANGE = "password-change"  # noqa: S105  # a code, not a password
+    WEAK_PASSWORD = "weak-password"  # noqa: S105
     # the server
     UNAVAILABLE = "unavailable"
     # `screening lint`: what an instrument says to people (screening.load.lint); never
@@ -194,6 +199,16 @@ TEMPLATES: dict[Code, str] = {
     Code.SIGN_IN: "sign in first",
     Code.BAD_LOGIN: "{detail}",
     Code.TOO_MANY: "too many sign-in attempts; wait a few minutes",
+    Code.TOTP_REQUIRED: 'this account needs a code from its authenticator app: give "totp"',
+    Code.TOTP_INVALID: "that code is not right, or was used already; wait for the next one",
+    Code.TOTP_ENROL: (
+        "this account must set up a second factor first: sign in on the sign-in page once"
+    ),
+    Code.PASSWORD_CHANGE: (
+        "this password is too easy to guess and must be changed: sign in on the sign-in "
+        "page once to choose a new one"
+    ),
+    Code.WEAK_PASSWORD: "{detail}",
     Code.UNAVAILABLE: (
         "the database cannot save anything at the moment; nothing stored was lost; "
         "try again in a few minutes"
@@ -252,6 +267,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_POST: {"detail": "that form cannot be taken"},
     Code.BAD_INPUT: {"where": "request"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},
+    Code.WEAK_PASSWORD: {"detail": "that password is too easy to guess"},
     Code.PERSON_VOICE: {"detail": "a person text speaks to the person as “you”, never about them"},
     Code.READING_LEVEL: {"what": "this text", "grade": "?", "limit": "8"},
     Code.AUDIENCE_PROMISE: {"quote": "only you and your worker see this"},

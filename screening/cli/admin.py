@@ -161,6 +161,20 @@ def orgs_follow_up(org: str, days: int) -> None:
         click.echo(f"{org}: open referrals are due for a check {days} days after their last change")
 
 
+@orgs.command("mfa")
+@click.argument("org")
+@click.argument("choice", type=click.Choice(["required", "optional"]))
+def orgs_mfa(org: str, choice: str) -> None:
+    """Whether ORG's workers need a second factor (an authenticator app) to sign in;
+    admins always do."""
+    from screening.services import mfa
+
+    with _open() as (_, engine, _master):
+        if not mfa.set_policy(engine, org, choice == "required"):
+            _fail(f"error: no organisation {org!r}")
+    click.echo(f"{org}: a second factor is {choice} for its workers (always for admins)")
+
+
 @click.command()
 @click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
 def audit(limit: int) -> None:

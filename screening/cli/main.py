@@ -411,6 +411,31 @@ def users_disable(username: str) -> None:
     click.echo(f"disabled {username!r}; their sessions have ended")
 
 
+@users.command("reset")
+@click.argument("username")
+@click.option("--mfa", is_flag=True, help="Also remove the second factor: they set it up again.")
+def users_reset(username: str, mfa: bool) -> None:
+    """Print a one-time reset code for USERNAME (24 hours, one use); with it they
+    choose a new password on the sign-in page. Nobody else sees or sets it."""
+    from screening.config import Settings
+    from screening.services import passwords
+    from screening.store import db as storage
+
+    engine = storage.make_engine(Settings.from_env().database_url)
+    storage.migrate(engine)
+    try:
+        code = passwords.issue_reset(engine, username, mfa_too=mfa)
+    except passwords.ResetRefused as exc:
+        _fail(f"error: {exc}")
+    finally:
+        engine.dispose()
+    removed = " Their second factor was removed: they set it up again." if mfa else ""
+    click.echo(
+        f"reset code for {username!r} (shown only now; one use, 24 hours): {code}\n"
+        f"They choose a new password with it at /signin/reset.{removed}"
+    )
+
+
 main.add_command(lint_command)  # issue 13
 main.add_command(plan_command)
 main.add_command(directory_group)

@@ -15,14 +15,12 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from screening.store.db import (
     best_effort,
     checkin_keys,
-    login_throttle,
     now,
     organisations,
     sessions,
@@ -32,9 +30,6 @@ from screening.store.db import (
 ROLES = ("worker", "admin")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
-MAX_FAILURES = 5  # failed sign-ins of one username within FAILURE_WINDOW lock it ...
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCK_TIME = dt.timedelta(minutes=15)  # ... for this long
 ABSOLUTE = dt.timedelta(hours=12)  # a worker signs in again after this, however busy
 PRIVATE_ABSOLUTE = dt.timedelta(hours=2)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
@@ -64,7 +59,8 @@ def _common_passwords() -> frozenset[str]:
 
 def check_password(password: str, username: str = "") -> None:
     """NIST SP 800-63B / ASVS 6.2: a minimum length, no composition rules, and refuse
-    passwords that are common, or are the username, or one character repeated."""
+    passwords that are common, or are the username, or one character repeated, or that
+    zxcvbn scores below :data:`MIN_SCORE` (its reasons travel in :class:`WeakPassword`)."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
@@ -75,6 +71,41 @@ def check_password(password: str, username: str = "") -> None:
         raise AccountError("that password is too common or too easy to guess; choose another")
     if username and username.casefold() in folded:
         raise AccountError("a password must not contain the username")
+    weak = strength(password, username)
+    if weak is not None:
+        raise weak
+
+
+MIN_SCORE = 3  # zxcvbn's "safely unguessable": about 10^8 guesses and more
+# Passwords known from examples, which zxcvbn's lists miss: refused like dictionary words.
+KNOWN_EXAMPLES = ("correcthorsebatterystaple", "correct horse battery staple", "screening")
+
+
+class WeakPassword(AccountError):
+    """A password zxcvbn scores below :data:`MIN_SCORE`, with zxcvbn's own English
+    ``warning`` and ``suggestions`` (the web shows them translated)."""
+
+    def __init__(self, warning: str, suggestions: tuple[str, ...]) -> None:
+        self.warning, self.suggestions = warning, suggestions
+        reasons = " ".join(part for part in (warning, *suggestions) if part)
+        super().__init__(f"that password is too easy to guess: {reasons}".strip())
+
+
+def strength(password: str, username: str = "") -> WeakPassword | None:
+    """None when zxcvbn scores ``password`` :data:`MIN_SCORE` or more; else its reasons.
+    Only the first 100 characters are scored (zxcvbn's matching grows with length)."""
+    from zxcvbn import zxcvbn
+
+    inputs = [*KNOWN_EXAMPLES, *([username] if username else [])]
+    result = zxcvbn(password[:100], user_inputs=inputs)
+    if int(result["score"]) >= MIN_SCORE:
+        return None
+    feedback = result.get("feedback") or {}
+    warning = str(feedback.get("warning") or "")
+    suggestions = tuple(str(s) for s in feedback.get("suggestions") or ())
+    if not warning and not suggestions:
+        suggestions = ("Add another word or two. Uncommon words are better.",)
+    return WeakPassword(warning, suggestions)
 
 
 def create_user(conn: Connection, username: str, org: str, role: str, password: str) -> User:
@@ -107,65 +138,35 @@ def create_user(conn: Connection, username: str, org: str, role: str, password: 
 
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
     """The user for these credentials, or None; the same work is done either way.
-
-    Throttled per username, known or not (so a lock-out says nothing about whether the
-    account exists): after ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` the name
-    is locked for ``LOCK_TIME``, during which even the right password is refused."""
-    key = hashlib.sha256(b"login\0" + username.casefold().encode()).hexdigest()
-    stamp = now()
-    throttle = conn.execute(select(login_throttle).where(login_throttle.c.key == key)).first()
-    locked = (
-        throttle is not None
-        and throttle.locked_until is not None
-        and (_aware(throttle.locked_until) > stamp)
-    )
+    Attempts are throttled by the caller (:mod:`screening.services.signin`), per account
+    and address, so no stranger can lock a worker out."""
     row = conn.execute(select(users).where(users.c.username == username)).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY, password)
-        good = row is not None and not row.disabled and not locked
+        good = row is not None and not row.disabled
     except (VerificationError, InvalidHashError):
         good = False
-    if good:
-        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
-        assert row is not None
-        return User(row.id, row.username, row.org_id, row.role)
-    if locked:
+    if not good:
         return None
-    _count_failure(
-        conn,
-        key,
-        stamp,
-        fresh=throttle is None or (stamp - _aware(throttle.window_start) > FAILURE_WINDOW),
-    )
-    return None
+    assert row is not None
+    return User(row.id, row.username, row.org_id, row.role)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_hash(hashed: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(hashed, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def org_of(conn: Connection, username: str) -> int | None:
     """The organisation of the account with this username, or None when there is none."""
     found = conn.execute(select(users.c.org_id).where(users.c.username == username)).scalar()
     return int(found) if found is not None else None
-
-
-def _count_failure(conn: Connection, key: str, stamp: dt.datetime, *, fresh: bool) -> None:
-    """One more failure for ``key``, counted in the database with one atomic statement,
-    so failures sent at once to several processes or servers all count."""
-    if fresh:
-        conn.execute(delete(login_throttle).where(login_throttle.c.key == key))
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(login_throttle).values(key=key, failures=1, window_start=stamp))
-            return
-        except IntegrityError:  # a concurrent failure opened the window: count on it
-            pass
-    failures = login_throttle.c.failures + 1
-    conn.execute(
-        update(login_throttle)
-        .where(login_throttle.c.key == key)
-        .values(
-            failures=failures,
-            locked_until=case((failures >= MAX_FAILURES, stamp + LOCK_TIME), else_=None),
-        )
-    )
 
 
 def _aware(stamp: dt.datetime) -> dt.datetime:

@@ -140,6 +140,12 @@ class Counters(Protocol):
     def hit(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """Count one attempt for ``key``; False when it is over ``limit`` in its window."""
 
+    def peek(self, key: str, window: dt.timedelta) -> int:
+        """How many attempts ``key`` has in its current window, counting none."""
+
+    def forget(self, key: str) -> None:
+        """Start ``key`` afresh (a sign-in that succeeded clears its failures)."""
+
 
 def _digest(key: str) -> str:
     return hashlib.sha256(b"screening/limit/" + key.encode()).hexdigest()
@@ -154,6 +160,19 @@ class SqlCounters:
     def hit(self, key: str, limit: int, window: dt.timedelta) -> bool:
         with self.engine.begin() as conn:
             return count_hit(conn, _digest(key), window) <= limit
+
+    def peek(self, key: str, window: dt.timedelta) -> int:
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(rate_limits.c.hits).where(
+                    rate_limits.c.key == _digest(key), rate_limits.c.window_start > now() - window
+                )
+            ).scalar()
+        return int(found or 0)
+
+    def forget(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(rate_limits).where(rate_limits.c.key == _digest(key)))
 
 
 def count_hit(conn: Connection, digest: str, window: dt.timedelta) -> int:
@@ -217,6 +236,25 @@ class RedisCounters:
             log.warning("Redis did not answer; counting this attempt in the database")
             return self.fallback.hit(key, limit, window)
         return int(hits) <= limit
+
+    def peek(self, key: str, window: dt.timedelta) -> int:
+        import redis
+
+        try:
+            found = self.client.get(self.prefix + _digest(key))
+        except redis.RedisError:
+            log.warning("Redis did not answer; reading this count from the database")
+            return self.fallback.peek(key, window)
+        return int(found or 0)
+
+    def forget(self, key: str) -> None:
+        import redis
+
+        try:
+            self.client.delete(self.prefix + _digest(key))
+        except redis.RedisError:
+            log.warning("Redis did not answer; clearing this count in the database")
+        self.fallback.forget(key)
 
 
 def counters(engine: Engine, redis_url: str | None = None, namespace: str = "") -> Counters:

@@ -16,10 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from screening import resources
 from screening.config import Settings
 from screening.crypto.seal import load_master_key
-from screening.services import schedule
+from screening.services import schedule, signin
 from screening.store import db as storage
 from screening.store import plans as planstore
 from screening.web import (
+    account,
     api,
     boundary,
     errors,
@@ -71,11 +72,11 @@ def create_app(
     planstore.ensure_directory(engine)  # a fresh database starts with the demo directory
     # Shared by every process and server: counted in the database, or in Redis.
     shared = schedule.shared_counters(engine, settings.redis_url, settings.secret_key)
-    # sign-in attempts per address; share codes per worker
-    limits = security.Limiter(shared, "login", 30), security.Limiter(shared, "share", 10)
+    # sign-in failures per account and address and per address; share codes per worker
+    throttle, codes = signin.Throttle(shared), security.Limiter(shared, "share", 10)
     refusals = security.Limiter(shared, "refused", REFUSALS_AUDITED, 300.0)
     app.extensions["screening"] = Extension(
-        settings, engine, master, *limits, refusal_limiter=refusals
+        settings, engine, master, throttle, codes, refusal_limiter=refusals
     )
 
     security.init_app(app)
@@ -86,6 +87,7 @@ def create_app(
     redact.init_app(app)  # issue 16: logs hold no data
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(account.bp)  # issue 17: second factor, password change and reset
     app.register_blueprint(private.bp)
     app.register_blueprint(plans.bp)  # issue 5: service plans
     app.register_blueprint(standards.bp)  # issue 7: FHIR, CSV, OpenAPI

@@ -34,6 +34,10 @@ STATUS: dict[Code, int] = {
     Code.SIGN_IN: 401,
     Code.BAD_LOGIN: 401,
     Code.TOO_MANY: 429,
+    Code.TOTP_REQUIRED: 401,
+    Code.TOTP_INVALID: 401,
+    Code.TOTP_ENROL: 401,
+    Code.PASSWORD_CHANGE: 401,
     Code.UNAVAILABLE: 503,
     Code.NO_GLYPH: 500,
 }

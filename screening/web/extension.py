@@ -16,7 +16,7 @@ from flask import current_app
 
 from screening.config import Settings
 from screening.crypto.seal import MasterKey
-from screening.services import schedule
+from screening.services import schedule, signin
 
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
     from sqlalchemy.engine import Engine
@@ -33,7 +33,7 @@ class Extension:
     settings: Settings
     engine: Engine
     master: MasterKey
-    login_limiter: Limiter
+    throttle: signin.Throttle  # sign-in failures per account and address, per address
     share_limiter: Limiter
     # audited refusals per address (None: every one written); beyond it they are not
     # written, so no anonymous client can grow the audit table without bound

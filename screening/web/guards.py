@@ -17,7 +17,7 @@ from flask import abort, g, redirect, request, url_for
 
 from screening.crypto import halves
 from screening.errors import Code, DomainError
-from screening.services import accounts, sharing
+from screening.services import accounts, sharing, signin
 from screening.services import interviews as service
 from screening.store import db as storage
 from screening.web import csrf, refused
@@ -33,6 +33,13 @@ SESSION_COOKIE = "sid"  # a worker's session
 # A private check-in's session has a name of its own: starting one in a browser where a
 # worker is signed in leaves the worker's session alone.
 CHECKIN_COOKIE = "cid"
+# A sign-in whose password was right, with steps still to do (issue 17), on /signin/...
+STEPS_COOKIE = "st"
+STEP_PAGES = {
+    "totp": "account.code",
+    "enrol": "account.enrol",
+    "password": "account.new_password",
+}
 KEY_COOKIE = "pk"  # the person's half of a private check-in's data key (crypto/halves.py)
 
 
@@ -181,20 +188,31 @@ def worker_interview(interview_id: str) -> service.Loaded:
 # ---------------------------------------------------------------- signing in
 
 
-def sign_in(username: str, password: str) -> tuple[accounts.User, str] | None:
-    """Check a username and password; on success end this browser's old session and
-    open a new one (returns the user and the new session token). Success and failure
-    are both audited (a failure without the name: it may be a mistyped password, but
-    with the organisation of the account named, when there is one, so its admins see
-    it) and committed, so a failure counts towards the account's lock-out."""
-    with storage.transaction(ext().engine) as conn:
-        user = accounts.authenticate(conn, username, password)
-        org_id = accounts.org_of(conn, username)  # looked up either way: same work
-        if user is None:
-            storage.write_audit(conn, "login-failed", org_id=org_id)
-            return None
-        storage.write_audit(conn, "login", actor=user.username, org_id=user.org_id)
+def sign_in(
+    username: str, password: str, *, totp: str | None = None, pages: bool = False
+) -> tuple[signin.Attempt, str | None]:
+    """Check a sign-in (throttled per account and address, and per address; audited:
+    :mod:`screening.services.signin`). Signed in: this browser's old session ends and a
+    new one opens, whose token comes back; with steps still to do (pages only): the
+    half-done sign-in's token; else None."""
+    address = request.remote_addr or "-"
+    state = ext()
+    result = signin.attempt(
+        state.engine,
+        state.master,
+        state.throttle,
+        username,
+        password,
+        address,
+        totp=totp,
+        pages=pages,
+    )
+    if result.user is None or result.outcome not in ("signed-in", "steps"):
+        return result, None
+    if result.outcome == "steps":
+        return result, signin.begin(state.engine, result.user, result.steps)
+    with storage.transaction(state.engine) as conn:
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             accounts.close_session(conn, old)
-        return user, accounts.open_session(conn, user_id=user.id)
+        return result, accounts.open_session(conn, user_id=result.user.id)

@@ -118,14 +118,17 @@ def signin_post() -> Response:
         raise BadPost(_("This sign-in form has expired. Go back, reload the page and try again."))
     username = request.form.get("username", "")
     password = request.form.get("password", "")
-    if not ext().login_limiter.allow(request.remote_addr or "-"):
-        return _signin_page(_("Too many sign-in attempts from here. Wait a few minutes."), 429)
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return _signin_page(_("That username and password do not match."), 200)
-    signed = guards.sign_in(username, password)
-    if signed is None:
+    result, token = guards.sign_in(username, password, pages=True)
+    if result.outcome == "throttled":
+        return _signin_page(_("Too many sign-in attempts from here. Wait a few minutes."), 429)
+    if token is None:
         return _signin_page(_("That username and password do not match."), 200)
-    token = signed[1]
+    if result.outcome == "steps":  # issue 17: a code, a second factor or a new password
+        response = flow.see(url_for(guards.STEP_PAGES[result.steps[0]]))
+        set_cookie(response, guards.STEPS_COOKIE, token, path=url_for("pages.signin"))
+        return response
     response = flow.see(url_for("pages.home"))
     set_cookie(response, SESSION_COOKIE, token)
     response.delete_cookie(csrf.PRE_COOKIE, path=url_for("pages.signin"))

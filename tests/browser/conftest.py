@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support.liveserver import Client, LiveServer
+from tests.support.liveserver import PASSWORD, Client, LiveServer
 from tests.support.paths import ROOT
 
 if TYPE_CHECKING:
@@ -225,3 +225,23 @@ def screenshot(page: Page, name: str, viewport: tuple[int, int]) -> Path:
     path = SCREENS / f"{name}-{viewport[0]}x{viewport[1]}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in_on_pages(page: Page, username: str, password: str = PASSWORD) -> str | None:
+    """Sign in through the form; an account that needs a second factor sets it up when
+    asked (the key read from the page, as a person types it into an app; the code
+    computed with pyotp) or gives a code. The key, when one was set up here."""
+    import pyotp
+
+    page.goto("/signin")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    submit(page, page.locator("main button.primary"))
+    secret = None
+    if page.url.endswith("/signin/enrol"):
+        secret = page.inner_text("code.secret").replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        submit(page, page.locator("main button.primary"))
+        submit(page, page.locator("main button.primary"))  # the recovery codes: kept
+    assert not page.url.endswith("/signin/code"), "a code is needed: use the enrolled key"
+    return secret

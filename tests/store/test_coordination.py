@@ -163,3 +163,23 @@ def test_coordination_settings(tmp_path: Path) -> None:
     settings = Settings.from_env(env)
     assert settings.redis_url == "redis://cache:6379/2" and settings.sweep_seconds == 5
     assert Settings.from_env({"SCREENING_INSTANCE": str(tmp_path)}).sweep_seconds == 60
+
+
+def test_counters_can_be_read_and_cleared(engine: Engine) -> None:
+    """The sign-in throttle (issue 17) reads a count before the password is checked
+    and clears a pair's count after a success; neither read counts an attempt."""
+    counters = coordination.SqlCounters(engine)
+    assert counters.peek("p", MINUTE) == 0
+    for _ in range(3):
+        counters.hit("p", 10, MINUTE)
+    assert counters.peek("p", MINUTE) == counters.peek("p", MINUTE) == 3
+    counters.forget("p")
+    assert counters.peek("p", MINUTE) == 0
+    with socket.socket() as sock:  # Redis that does not answer: the database reads
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    fallback = coordination.counters(engine, f"redis://127.0.0.1:{port}/0", "x")
+    fallback.hit("q", 5, MINUTE)
+    assert fallback.peek("q", MINUTE) == 1
+    fallback.forget("q")
+    assert fallback.peek("q", MINUTE) == 0

@@ -12,19 +12,18 @@ import pytest
 from flask import Flask
 
 from screening.config import ConfigError, Settings
-from screening.services import schedule
+from screening.services import schedule, signin
 from screening.web import create_app
-from screening.web.security import Limiter
 from tests.support.apps import web_app
 
 PROXY = "10.0.0.1"  # every request reaches the app from the proxy's address
-BRAKE = 3  # the test's brake: sign-in attempts per address (the app's is 30)
+BRAKE = 3  # the test's brake: sign-in failures per address (the app's is 30)
 
 
 def _braked(app: Flask) -> Flask:
     state = app.extensions["screening"]
     counters = schedule.shared_counters(state.engine, None, "test-secret")
-    state.login_limiter = Limiter(counters, "login", BRAKE)
+    state.throttle = signin.Throttle(counters, address_tiers=((BRAKE, 300),))
     return app
 
 
