@@ -260,12 +260,19 @@ def _opened(
 
 
 def _session(row: Any, sources: Sequence[bytes], asked_as: str) -> Interview:
+    return _session_of(tuple(sources), asked_as, row.created_at.date())
+
+
+@lru_cache(maxsize=256)
+def _session_of(sources: tuple[bytes, ...], asked_as: str, today: dt.date) -> Interview:
+    """The interview's instruments as asked, built once per pinned texts, mode and day
+    (an Interview is never changed once made): a step no longer pays for building it."""
     return Interview(
         for_mode(
             [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
             asked_as,
         ),
-        today=row.created_at.date(),  # derived values count from the day it began
+        today=today,  # derived values count from the day it began
     )
 
 

@@ -449,7 +449,7 @@ def api_step(interview_id: str, step: dict[str, Any], personal: bytes | None) ->
 
 def api_step_in(conn: Any, loaded: service.Loaded, step: dict[str, Any]) -> dict[str, Any]:
     """:func:`api_step` for an interview already loaded, in the caller's transaction."""
-    langs = langdb.read(conn, loaded.id, loaded.key)
+    langs = langdb.read(conn, loaded.id, loaded.key, locale=loaded.locale)
     if langs.locale == SOURCE and not langs.second:
         return {**step, "locale": SOURCE} if not step.get("done") else step
     return step_texts(step, loaded.session, langs)
