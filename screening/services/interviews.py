@@ -3,7 +3,9 @@
 The web layer (HTML and JSON) calls these functions; they pin instrument versions,
 seal every entry under the interview's data key, and rebuild state by replaying the
 append-only log through the pure engine, so the stored log and the live interview can
-never disagree.
+never disagree. Beside the log, a sealed snapshot of the replayed state is written with
+each entry (:func:`record_in`), so a step replays only the entries after it; without a
+usable snapshot the whole log is replayed (:func:`load`, :func:`snapshot_matches`).
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 An interview is an append-only log of entries (answers, section choices, acknowledged
 help screens, consent). Nothing is updated in place: a changed answer is a new entry,
-and the current state is the log replayed. Every entry is committed before the caller
-answers the request, carries the client's idempotency key (a retry with the same key
-changes nothing and gets the first response back), and is sealed under the interview's
-own data key: the database alone holds no readable answer.
+and the current state is the log replayed (a sealed snapshot of it, kept beside the
+log in ``interview_snapshots``, spares replaying it all at every step). Every entry is
+committed before the caller answers the request, carries the client's idempotency key
+(a retry with the same key changes nothing and gets the first response back), and is
+sealed under the interview's own data key: the database alone holds no readable answer.
 """
 
 from __future__ import annotations
