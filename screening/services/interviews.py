@@ -287,7 +287,7 @@ def _from_snapshot(
     if snapshot is None or snapshot.version != SNAPSHOT_VERSION:
         return None
     try:
-        data = json.loads(unseal(key, snapshot.payload, _snapshot_context(row.id)))
+        data = readable(json.loads(unseal(key, snapshot.payload, _snapshot_context(row.id))))
         asked_as = str(data["asked_as"])
         session = _session(row, sources, asked_as)
         state = iv.state_from_json(session, data["state"])
@@ -484,7 +484,10 @@ def record_in(
     if earlier is not None and earlier.response is not None:
         first = readable(json.loads(unseal(key, earlier.response, _context(interview_id))))
         return Recorded(dict(first), current)
-    state = _checked(current, entry)
+    # As the log will be read back (text that cannot be shown made readable), so the
+    # snapshot written now is what replaying the log gives.
+    stored = readable(json.loads(body))
+    state = _checked(current, stored)
     step = step_json(current.session, state)
     status = "done" if step["done"] else "in_progress"
     context = _context(interview_id)
@@ -497,7 +500,7 @@ def record_in(
         seal(key, json.dumps(step).encode(), context),
         status,
     )
-    after = replace(_noted(current, entry_id, readable(json.loads(body)), state), status=status)
+    after = replace(_noted(current, entry_id, stored, state), status=status)
     if help_shown and step.get("urgent"):
         shown_entry = {"kind": "help-shown", "flags": step["urgent"]}
         shown = json.dumps(shown_entry).encode()

@@ -320,3 +320,20 @@ def test_a_database_from_before_snapshots_loads_and_gains_them(tmp_path: Path) -
             assert sorted(storage.snapshot_ids(conn)) == sorted(ids)
     finally:
         engine.dispose()
+
+
+def test_a_snapshot_holds_what_the_log_reads_back(app: Flask) -> None:
+    """Text that cannot be shown (a lone surrogate, as older code stored it) is read back
+    from the log made readable; the snapshot written with it holds the same."""
+    client = signed_in(app)
+    started = client.post("/api/v1/interviews", json={"instrument": "needs-assessment"})
+    interview_id = started.json["id"]
+    engine, master = engine_of(app), app.extensions["screening"].master
+    consent = service.consent_entry(store=True, share=False, service=None, statistics=False)
+    service.record(engine, master, interview_id, consent, "old-consent")
+    answer = {"kind": "answer", "item": "what_helps", "value": "surr\ud800gate"}
+    service.record(engine, master, interview_id, answer, "old-surrogate")
+    with storage.transaction(engine) as conn:
+        assert service.snapshot_matches(conn, master, interview_id)
+        loaded = service.load(conn, master, interview_id)
+    assert loaded.state.answers["what_helps"] == "surr\ufffdgate"
