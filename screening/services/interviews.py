@@ -265,7 +265,7 @@ def _session(row: Any, sources: Sequence[bytes], asked_as: str) -> Interview:
     return _session_of(tuple(sources), asked_as, row.created_at.date())
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)  # as many as _instrument_from keeps
 def _session_of(sources: tuple[bytes, ...], asked_as: str, today: dt.date) -> Interview:
     """The interview's instruments as asked, built once per pinned texts, mode and day
     (an Interview is never changed once made): a step no longer pays for building it."""
