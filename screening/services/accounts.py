@@ -224,6 +224,12 @@ class Session:
     key_half: bytes | None = None  # a private check-in's server half of its data key
 
 
+# A session's last-seen time is written at most this often (or a tenth of its idle limit,
+# if less): a request soon after the last one changes nothing, so an answer step does not
+# pay a durable write for the touch. A session may so end up to this much early.
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
 def find_session(
     conn: Connection, token: str, idle: dt.timedelta, private_idle: dt.timedelta | None = None
 ) -> Session | None:
@@ -241,10 +247,11 @@ def find_session(
         with best_effort(conn, "ending an idle session"):  # ended either way: None
             conn.execute(delete(sessions).where(sessions.c.token_hash == digest))
         return None
-    with best_effort(conn, "session touch"):  # a read-only database: the session still reads
-        conn.execute(
-            update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now())
-        )
+    if now() - last >= min(TOUCH_EVERY, limit / 10):  # not on every request: a write each
+        with best_effort(conn, "session touch"):  # a read-only database: it still reads
+            conn.execute(
+                update(sessions).where(sessions.c.token_hash == digest).values(last_seen=now())
+            )
     user = None
     if row.user_id is not None:
         urow = conn.execute(select(users).where(users.c.id == row.user_id)).first()

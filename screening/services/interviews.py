@@ -3,7 +3,9 @@
 The web layer (HTML and JSON) calls these functions; they pin instrument versions,
 seal every entry under the interview's data key, and rebuild state by replaying the
 append-only log through the pure engine, so the stored log and the live interview can
-never disagree.
+never disagree. Beside the log, a sealed snapshot of the replayed state is written with
+each entry (:func:`record_in`), so a step replays only the entries after it; without a
+usable snapshot the whole log is replayed (:func:`load`, :func:`snapshot_matches`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +78,8 @@ class Loaded:
     # Interpreter mode: a free-text answer's interpretation in the worker's language,
     # kept beside the words as said (the answer itself); the latest per item.
     interpretations: Mapping[str, str] = field(default_factory=dict)
+    entry_id: int = 0  # the last entry of the log this state includes (0: none)
+    asked_as: str = ""  # the mode whose questions it asks (a shared check-in: private)
 
 
 @lru_cache(maxsize=64)
@@ -166,6 +171,16 @@ def start(
     return interview_id, (data_key if mode == "private" else None), step
 
 
+# The format of a sealed snapshot (store: interview_snapshots). A release that changes
+# what replaying an entry does, or what a snapshot holds, raises it: every snapshot of
+# another version is then rebuilt from its log when next read.
+SNAPSHOT_VERSION = 1
+
+
+def _snapshot_context(interview_id: str) -> bytes:
+    return b"screening/snapshot/" + interview_id.encode()
+
+
 def load(
     conn: Connection,
     master: MasterKey,
@@ -174,61 +189,200 @@ def load(
     *,
     lock: bool = False,
 ) -> Loaded:
+    """The interview as stored: its sealed snapshot and the entries after it (a step
+    reads one row and the entries since, not the whole log), or, without a usable
+    snapshot, the whole log replayed."""
     row = storage.interview_row(conn, interview_id, lock=lock)
     if row is None:
         raise DomainError(Code.NOT_FOUND)
     key = _key(row, master, personal_key)
     sources = storage.pinned_sources(conn, interview_id)
+    base = _from_snapshot(row, key, sources, storage.read_snapshot(conn, interview_id))
+    opened = _opened(
+        row, key, storage.log_entries(conn, interview_id, base.entry_id if base else 0)
+    )
+    if base is not None and base.asked_as != "private" and _shared(opened):
+        base = None  # a copy of a shared check-in asks another set of questions: replay
+        opened = _opened(row, key, storage.log_entries(conn, interview_id))
+    return _replayed(row, key, sources, opened, base)
+
+
+def replay(
+    conn: Connection, master: MasterKey, interview_id: str, personal_key: bytes | None = None
+) -> Loaded:
+    """The interview rebuilt from its whole log, its snapshot unread (to check one)."""
+    row = storage.interview_row(conn, interview_id)
+    if row is None:
+        raise DomainError(Code.NOT_FOUND)
+    key = _key(row, master, personal_key)
+    sources = storage.pinned_sources(conn, interview_id)
+    return _replayed(
+        row, key, sources, _opened(row, key, storage.log_entries(conn, interview_id)), None
+    )
+
+
+def snapshot_matches(
+    conn: Connection, master: MasterKey, interview_id: str, personal_key: bytes | None = None
+) -> bool:
+    """Whether the interview as its snapshot (and the entries after it) has it equals the
+    interview rebuilt from the whole log."""
+    return _comparable(load(conn, master, interview_id, personal_key)) == _comparable(
+        replay(conn, master, interview_id, personal_key)
+    )
+
+
+def _comparable(loaded: Loaded) -> tuple[Any, ...]:
+    return (
+        loaded.id,
+        loaded.mode,
+        loaded.status,
+        loaded.state,
+        dict(loaded.consent) if loaded.consent is not None else None,
+        loaded.help_seen,
+        dict(loaded.interpretations),
+        loaded.entry_id,
+        loaded.asked_as,
+    )
+
+
+def _shared(opened: Sequence[tuple[storage.Entry, Mapping[str, Any]]]) -> bool:
+    return any(d.get("kind") == SHARED_FROM_PRIVATE for _, d in opened)
+
+
+def _opened(
+    row: Any, key: bytes, entries: Sequence[storage.Entry]
+) -> list[tuple[storage.Entry, Mapping[str, Any]]]:
     opened = []
-    for entry in storage.log_entries(conn, interview_id):
+    for entry in entries:
         try:
             opened.append(
-                (entry, readable(json.loads(unseal(key, entry.payload, _context(interview_id)))))
+                (entry, readable(json.loads(unseal(key, entry.payload, _context(row.id)))))
             )
         except CryptoError:
             if row.wrapped_key is None:  # a private check-in asked with a key not its own
                 raise DomainError(Code.NOT_FOUND) from None
             raise DomainError(Code.KEY, what="entries") from None
-    # A private check-in shared with a worker keeps the questions it was asked (issue 13:
-    # never one meant only for a worker-led interview, which the person was never asked).
-    asked_as = (
-        "private" if any(d.get("kind") == SHARED_FROM_PRIVATE for _, d in opened) else row.mode
-    )
-    session = Interview(
+    return opened
+
+
+def _session(row: Any, sources: Sequence[bytes], asked_as: str) -> Interview:
+    return _session_of(tuple(sources), asked_as, row.created_at.date())
+
+
+@lru_cache(maxsize=64)  # as many as _instrument_from keeps
+def _session_of(sources: tuple[bytes, ...], asked_as: str, today: dt.date) -> Interview:
+    """The interview's instruments as asked, built once per pinned texts, mode and day
+    (an Interview is never changed once made): a step no longer pays for building it."""
+    return Interview(
         for_mode(
             [_instrument_from(src, f"pinned-{n}", True) for n, src in enumerate(sources)],
             asked_as,
         ),
-        today=row.created_at.date(),  # derived values count from the day it began
+        today=today,  # derived values count from the day it began
     )
-    state = iv.State()
-    consent: Mapping[str, Any] | None = None
-    seen: set[str] = set()
-    interpretations: dict[str, str] = {}
+
+
+def _from_snapshot(
+    row: Any, key: bytes, sources: Sequence[bytes], snapshot: storage.Snapshot | None
+) -> Loaded | None:
+    """The interview as its snapshot holds it; None when there is none or it cannot be
+    used (another format version, unreadable, or not fitting the instruments): the log
+    is replayed instead."""
+    if snapshot is None or snapshot.version != SNAPSHOT_VERSION:
+        return None
+    try:
+        data = readable(json.loads(unseal(key, snapshot.payload, _snapshot_context(row.id))))
+        asked_as = str(data["asked_as"])
+        session = _session(row, sources, asked_as)
+        state = iv.state_from_json(session, data["state"])
+        consent = data["consent"]
+        return Loaded(
+            key,
+            row.id,
+            row.mode,
+            row.locale,
+            row.org_id,
+            row.status,
+            session,
+            state,
+            readable(consent) if consent is not None else None,
+            frozenset(str(f) for f in data["help_seen"]),
+            {str(k): str(v) for k, v in data["interpretations"].items()},
+            entry_id=snapshot.entry_id,
+            asked_as=asked_as,
+        )
+    except (CryptoError, ValueError, KeyError, TypeError, AttributeError, InterviewError):
+        # AnswerError is a ValueError. Never trusted past this point: the log decides.
+        log.warning("interview %s: its snapshot is not usable; replaying its log", row.id)
+        return None
+
+
+def _replayed(
+    row: Any,
+    key: bytes,
+    sources: Sequence[bytes],
+    opened: Sequence[tuple[storage.Entry, Mapping[str, Any]]],
+    base: Loaded | None,
+) -> Loaded:
+    """``base`` (or a new interview) with the opened entries applied in order."""
+    if base is None:
+        # A private check-in shared with a worker keeps the questions it was asked (issue
+        # 13: never one meant only for a worker-led interview, which the person was never
+        # asked).
+        asked_as = "private" if _shared(opened) else row.mode
+        base = Loaded(
+            key,
+            row.id,
+            row.mode,
+            row.locale,
+            row.org_id,
+            row.status,
+            _session(row, sources, asked_as),
+            iv.State(),
+            asked_as=asked_as,
+        )
+    current = base
     for entry, data in opened:
-        try:
-            state = _apply(session, state, data)
-        except (AnswerError, InterviewError):  # checked when written; never brick a log
-            log.error("interview %s: entry %s no longer applies; passed over", row.id, entry.id)
-        if data.get("kind") == "consent":
-            consent = data
-        elif data.get("kind") == "help-seen":
-            seen.update(data.get("flags", ()))
-        elif data.get("kind") == "interpretation":
-            interpretations[str(data.get("item"))] = str(data.get("text", ""))
-    return Loaded(
-        key,
-        row.id,
-        row.mode,
-        row.locale,
-        row.org_id,
-        row.status,
-        session,
-        state,
-        consent,
-        frozenset(seen),
-        interpretations,
-    )
+        current = _advance(current, entry.id, data)
+    return current
+
+
+def _advance(current: Loaded, entry_id: int, data: Mapping[str, Any]) -> Loaded:
+    """One entry of the log applied, as replaying does it: an entry that no longer
+    applies is passed over (checked when written; never brick a log)."""
+    state = current.state
+    try:
+        state = _apply(current.session, state, data)
+    except (AnswerError, InterviewError):
+        log.error("interview %s: entry %s no longer applies; passed over", current.id, entry_id)
+    return _noted(current, entry_id, data, state)
+
+
+def _noted(current: Loaded, entry_id: int, data: Mapping[str, Any], state: iv.State) -> Loaded:
+    kind = data.get("kind")
+    changes: dict[str, Any] = {"state": state, "entry_id": entry_id}
+    if kind == "consent":
+        changes["consent"] = data
+    elif kind == "help-seen":
+        changes["help_seen"] = current.help_seen | frozenset(data.get("flags", ()))
+    elif kind == "interpretation":
+        changes["interpretations"] = {
+            **current.interpretations,
+            str(data.get("item")): str(data.get("text", "")),
+        }
+    return replace(current, **changes)
+
+
+def _write_snapshot(conn: Connection, loaded: Loaded) -> None:
+    data = {
+        "asked_as": loaded.asked_as,
+        "state": iv.state_to_json(loaded.state),
+        "consent": dict(loaded.consent) if loaded.consent is not None else None,
+        "help_seen": sorted(loaded.help_seen),
+        "interpretations": dict(loaded.interpretations),
+    }
+    payload = seal(loaded.key, json.dumps(data).encode(), _snapshot_context(loaded.id))
+    storage.write_snapshot(conn, loaded.id, SNAPSHOT_VERSION, loaded.entry_id, payload)
 
 
 def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
@@ -266,6 +420,23 @@ def apply_entry(session: Interview, state: iv.State, entry: Mapping[str, Any]) -
 _HELP_PREFIX = "help:"  # the key of the help-shown entry that follows an urgent answer
 
 
+@contextmanager
+def step_transaction(engine: Engine) -> Iterator[Connection]:
+    """The one transaction of an answer step (the session, the audit row, the entry and
+    its snapshot): one durable commit (store: ``request_transaction``)."""
+    with storage.request_transaction(engine) as conn:
+        yield conn
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording an entry gives back: the next step (as the API answers it) and
+    the interview as it now stands, to render from without loading it again."""
+
+    step: dict[str, Any]
+    loaded: Loaded
+
+
 def record(
     engine: Engine,
     master: MasterKey,
@@ -276,53 +447,79 @@ def record(
     *,
     help_shown: bool = True,
 ) -> dict[str, Any]:
-    """Check an entry against the interview, store it durably, return the next step.
+    """Check an entry against the interview, store it durably, return the next step
+    (:func:`record_in` in a transaction of its own)."""
+    with storage.transaction(engine) as conn:
+        return record_in(
+            conn, master, interview_id, entry, idem_key, personal_key, help_shown=help_shown
+        ).step
+
+
+def record_in(
+    conn: Connection,
+    master: MasterKey,
+    interview_id: str,
+    entry: dict[str, Any],
+    idem_key: str,
+    personal_key: bytes | None = None,
+    *,
+    help_shown: bool = True,
+) -> Recorded:
+    """Check an entry against the interview and store it in the caller's transaction,
+    with the interview's new snapshot; the next step and the new state come back.
 
     A retry with the same key returns the first response and stores nothing; the same
     key with another entry is a 409. The entry and the step it produced are committed
-    together before this returns. With ``help_shown`` (the API, whose response carries
-    the urgent flags) the help is recorded as shown; pages show it on a screen of its
-    own and record it when the person goes on (``help_seen_entry``)."""
+    together, before the caller answers. With ``help_shown`` (the API, whose response
+    carries the urgent flags) the help is recorded as shown; pages show it on a screen of
+    its own and record it when the person goes on (``help_seen_entry``)."""
     if not isinstance(idem_key, str) or not 8 <= len(idem_key) <= 100:
         raise DomainError(Code.BAD_KEY)
     if idem_key.startswith(_HELP_PREFIX):
         raise DomainError(Code.BAD_KEY, detail=f"keys starting with {_HELP_PREFIX!r} are reserved")
     body = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256(body).hexdigest()
-    with storage.transaction(engine) as conn:
-        current = load(conn, master, interview_id, personal_key, lock=True)
-        key = current.key
-        try:
-            earlier = storage.find_entry(conn, interview_id, idem_key, digest)
-        except storage.Conflict:
-            raise DomainError(Code.CONFLICT) from None
-        if earlier is not None and earlier.response is not None:
-            return dict(readable(json.loads(unseal(key, earlier.response, _context(interview_id)))))
-        state = _checked(current, entry)
-        step = step_json(current.session, state)
-        status = "done" if step["done"] else "in_progress"
-        context = _context(interview_id)
-        storage.append_entry(
+    current = load(conn, master, interview_id, personal_key, lock=True)
+    key = current.key
+    try:
+        earlier = storage.find_entry(conn, interview_id, idem_key, digest)
+    except storage.Conflict:
+        raise DomainError(Code.CONFLICT) from None
+    if earlier is not None and earlier.response is not None:
+        first = readable(json.loads(unseal(key, earlier.response, _context(interview_id))))
+        return Recorded(dict(first), current)
+    # As the log will be read back (text that cannot be shown made readable), so the
+    # snapshot written now is what replaying the log gives.
+    stored = readable(json.loads(body))
+    state = _checked(current, stored)
+    step = step_json(current.session, state)
+    status = "done" if step["done"] else "in_progress"
+    context = _context(interview_id)
+    entry_id = storage.append_entry(
+        conn,
+        interview_id,
+        idem_key,
+        digest,
+        seal(key, body, context),
+        seal(key, json.dumps(step).encode(), context),
+        status,
+    )
+    after = replace(_noted(current, entry_id, stored, state), status=status)
+    if help_shown and step.get("urgent"):
+        shown_entry = {"kind": "help-shown", "flags": step["urgent"]}
+        shown = json.dumps(shown_entry).encode()
+        shown_id = storage.append_entry(
             conn,
             interview_id,
-            idem_key,
-            digest,
-            seal(key, body, context),
-            seal(key, json.dumps(step).encode(), context),
+            _HELP_PREFIX + hashlib.sha256(idem_key.encode()).hexdigest(),
+            hashlib.sha256(shown).hexdigest(),
+            seal(key, shown, context),
+            None,
             status,
         )
-        if help_shown and step.get("urgent"):
-            shown = json.dumps({"kind": "help-shown", "flags": step["urgent"]}).encode()
-            storage.append_entry(
-                conn,
-                interview_id,
-                _HELP_PREFIX + hashlib.sha256(idem_key.encode()).hexdigest(),
-                hashlib.sha256(shown).hexdigest(),
-                seal(key, shown, context),
-                None,
-                status,
-            )
-        return step
+        after = _advance(after, shown_id, shown_entry)
+    _write_snapshot(conn, after)
+    return Recorded(step, after)
 
 
 def section_keys(session: Interview) -> frozenset[str]:

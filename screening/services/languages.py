@@ -67,14 +67,20 @@ def complete_for(instrument_ids: Iterable[str], code: str) -> bool:
     return True
 
 
-def read(conn: Connection, interview_id: str, key: bytes | None) -> Languages:
-    row = storage.interview_row(conn, interview_id)
-    if row is None:
-        raise DomainError(Code.NOT_FOUND)
+def read(
+    conn: Connection, interview_id: str, key: bytes | None, *, locale: str | None = None
+) -> Languages:
+    """The interview's languages; ``locale``, its current one when the caller has just
+    read its row (an answer step), spares reading the row again."""
+    if locale is None:
+        row = storage.interview_row(conn, interview_id)
+        if row is None:
+            raise DomainError(Code.NOT_FOUND)
+        locale = str(row.locale)
     table = storage.interview_languages
     extra = conn.execute(select(table).where(table.c.interview_id == interview_id)).first()
     if extra is None:
-        return Languages(row.locale, used=(row.locale,))
+        return Languages(locale, used=(locale,))
     who = None
     if extra.interpreter_who is not None and key is not None:
         try:
@@ -82,7 +88,7 @@ def read(conn: Connection, interview_id: str, key: bytes | None) -> Languages:
         except CryptoError:
             who = None
     used = tuple(c for c in extra.used.split(",") if c)
-    return Languages(row.locale, extra.second_locale, extra.interpreter, who, used)
+    return Languages(locale, extra.second_locale, extra.interpreter, who, used)
 
 
 def change(

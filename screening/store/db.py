@@ -2,10 +2,11 @@
 
 An interview is an append-only log of entries (answers, section choices, acknowledged
 help screens, consent). Nothing is updated in place: a changed answer is a new entry,
-and the current state is the log replayed. Every entry is committed before the caller
-answers the request, carries the client's idempotency key (a retry with the same key
-changes nothing and gets the first response back), and is sealed under the interview's
-own data key: the database alone holds no readable answer.
+and the current state is the log replayed (a sealed snapshot of it, kept beside the
+log in ``interview_snapshots``, spares replaying it all at every step). Every entry is
+committed before the caller answers the request, carries the client's idempotency key
+(a retry with the same key changes nothing and gets the first response back), and is
+sealed under the interview's own data key: the database alone holds no readable answer.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLAlchemyError
 
 from screening.crypto import keyfiles
 from screening.errors import Code, DomainError
@@ -143,6 +144,20 @@ entries = Table(
     Column("response", LargeBinary, nullable=True),  # sealed JSON: what the client was told
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("interview_id", "idem_key", name="uq_entry_key"),
+)
+
+# ---- issue 11: the interview's state as of one entry of its log, sealed under the
+# interview's data key like the entries. The log stays the truth: a snapshot that is
+# missing, of another format version or unreadable is rebuilt from the log, and one that
+# is behind is brought forward with the entries after it. Written in the transaction that
+# appends the entry, so a step reads one row and the entries since, not the whole log.
+interview_snapshots = Table(
+    "interview_snapshots",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False),  # the snapshot's format (services' SNAPSHOT)
+    Column("entry_id", Integer, nullable=False),  # the last entry of the log it includes
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: the replayed state
 )
 
 # ---- accounts hardening, audit and retention (issue 6)
@@ -365,6 +380,40 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def request_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole request (one answer step: the session's touch, the
+    audit row, the entry and its snapshot), so the step costs one durable commit.
+
+    Committed at the end, and also when the request ends in a refusal raised after some
+    writes (a 4xx, a redirect), as those writes stood when each had its own transaction:
+    only a failure of the database itself rolls back. A database that cannot be reached
+    or does not take writes is :data:`Code.UNAVAILABLE`, as in :func:`transaction`."""
+    try:
+        with engine.connect() as conn:
+            started = conn.begin()
+            try:
+                yield conn
+            except SQLAlchemyError:
+                started.rollback()
+                raise
+            except BaseException:
+                if started.is_active:
+                    started.commit()
+                raise
+            started.commit()
+    except REFUSED as exc:
+        log.warning("the database refused a request: %s", _said(exc))
+        raise DomainError(Code.UNAVAILABLE) from None
+
+
+@contextmanager
+def savepoint(conn: Connection) -> Iterator[None]:
+    """A part of a transaction that is undone alone when it raises."""
+    with conn.begin_nested():
+        yield
+
+
+@contextmanager
 def best_effort(conn: Connection, what: str) -> Iterator[None]:
     """A write that a read can do without (touching a session, an audit row): inside a
     savepoint, and skipped with a warning when the database refuses writes, so reading
@@ -519,12 +568,13 @@ def pinned_sources(conn: Connection, interview_id: str) -> list[bytes]:
     return [bytes(row.source) for row in rows]
 
 
-def log_entries(conn: Connection, interview_id: str) -> list[Entry]:
-    rows = conn.execute(
-        select(entries.c.id, entries.c.idem_key, entries.c.payload, entries.c.response)
-        .where(entries.c.interview_id == interview_id)
-        .order_by(entries.c.id)
-    )
+def log_entries(conn: Connection, interview_id: str, after: int = 0) -> list[Entry]:
+    """The interview's log in order; only the entries after entry ``after`` when given."""
+    query = select(entries.c.id, entries.c.idem_key, entries.c.payload, entries.c.response)
+    query = query.where(entries.c.interview_id == interview_id)
+    if after:
+        query = query.where(entries.c.id > after)
+    rows = conn.execute(query.order_by(entries.c.id))
     return [
         Entry(
             r.id,
@@ -563,11 +613,12 @@ def append_entry(
     payload: bytes,
     response: bytes | None,
     status: str,
-) -> None:
-    """Append one entry; the caller's transaction commits it before anyone is answered."""
+) -> int:
+    """Append one entry; the caller's transaction commits it before anyone is answered.
+    Returns the new entry's id."""
     try:
         with conn.begin_nested():
-            conn.execute(
+            result = conn.execute(
                 insert(entries).values(
                     interview_id=interview_id,
                     idem_key=idem_key,
@@ -584,6 +635,44 @@ def append_entry(
         .where(interviews.c.id == interview_id)
         .values(updated_at=now(), status=status)
     )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    entry_id: int
+    payload: bytes
+
+
+def read_snapshot(conn: Connection, interview_id: str) -> Snapshot | None:
+    table = interview_snapshots
+    row = conn.execute(
+        select(table.c.version, table.c.entry_id, table.c.payload).where(
+            table.c.interview_id == interview_id
+        )
+    ).first()
+    return None if row is None else Snapshot(row.version, row.entry_id, bytes(row.payload))
+
+
+def write_snapshot(
+    conn: Connection, interview_id: str, version: int, entry_id: int, payload: bytes
+) -> None:
+    """Keep the interview's snapshot (the caller holds the interview's row or the
+    database's write lock, so no other writer races it)."""
+    table = interview_snapshots
+    values = {"version": version, "entry_id": entry_id, "payload": payload}
+    done = conn.execute(update(table).where(table.c.interview_id == interview_id).values(values))
+    if done.rowcount == 0:
+        conn.execute(insert(table).values(interview_id=interview_id, **values))
+
+
+def snapshot_ids(conn: Connection) -> list[str]:
+    """Every interview that has a snapshot (to check them against their logs)."""
+    table = interview_snapshots
+    return [
+        str(r[0]) for r in conn.execute(select(table.c.interview_id).order_by(table.c.interview_id))
+    ]
 
 
 def delete_interview(conn: Connection, interview_id: str) -> None:

@@ -8,6 +8,8 @@ sends them. Errors are ``{"error": {"code", "message"}}`` with a 4xx status.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask import Blueprint, Response, jsonify, request
 
 from screening.core import interview as iv
@@ -21,6 +23,9 @@ from screening.web.errors import error_response
 from screening.web.extension import ext
 from screening.web.guards import CHECKIN_COOKIE, KEY_COOKIE, SESSION_COOKIE
 from screening.web.security import access_marker, audit, audit_action, set_cookie
+
+if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
+    from sqlalchemy.engine import Connection
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(guards.api_guard)
@@ -128,34 +133,41 @@ def create_interview() -> tuple[Response, int]:
 
 @bp.post("/interviews/<interview_id>/answers")
 @access("owner: worker of the organisation, or the private session")
+@guards.one_transaction
 def answer(interview_id: str) -> Response:
     body = guards.body()
-    with storage.transaction(ext().engine) as conn:
+    with guards.step_transaction() as conn:
         personal = guards.allowed(conn, interview_id)
-    step = service.record(
-        ext().engine,
-        ext().master,
-        interview_id,
-        service.answer_entry(body),
-        guards.idempotency_key(body),
-        personal,
-    )
-    return jsonify({"step": languages.api_step(interview_id, step, personal)})
+        return _step(conn, interview_id, service.answer_entry(body), body, personal)
 
 
 @bp.post("/interviews/<interview_id>/sections")
 @access("owner: worker of the organisation, or the private session")
+@guards.one_transaction
 def section(interview_id: str) -> Response:
     body = guards.body()
     choice, key = body.get("choice"), body.get("section")
     if choice not in ("enter", "skip") or not isinstance(key, str):
         raise DomainError(Code.BAD_SECTION)
-    with storage.transaction(ext().engine) as conn:
+    with guards.step_transaction() as conn:
         personal = guards.allowed(conn, interview_id)
-    entry = {"kind": "section", "section": key, "choice": choice}
+        entry = {"kind": "section", "section": key, "choice": choice}
+        return _step(conn, interview_id, entry, body, personal)
+
+
+def _step(
+    conn: Connection,
+    interview_id: str,
+    entry: dict[str, Any],
+    body: dict[str, Any],
+    personal: bytes | None,
+) -> Response:
+    """Record one entry and answer the step it leads to, from the state recording
+    returned: one load of the interview, in the request's one transaction."""
     key = guards.idempotency_key(body)
-    step = service.record(ext().engine, ext().master, interview_id, entry, key, personal)
-    return jsonify({"step": languages.api_step(interview_id, step, personal)})
+    recorded = service.record_in(conn, ext().master, interview_id, entry, key, personal)
+    step = languages.api_step_in(conn, recorded.loaded, recorded.step)
+    return jsonify({"step": step})
 
 
 @bp.get("/interviews/<interview_id>")

@@ -36,6 +36,7 @@ from screening.i18n import N_
 from screening.render.summary import PERSON, WORKER, flag_defs, said, summary_view
 from screening.services import helplines
 from screening.services import interviews as service
+from screening.web import guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
 from screening.web.i18n import WORDS, _
@@ -99,9 +100,15 @@ def new_key() -> str:
 
 
 def record(loaded: service.Loaded, place: Place, entry: dict[str, Any], key: str) -> None:
-    service.record(
-        ext().engine, ext().master, loaded.id, entry, key, place.personal, help_shown=False
-    )
+    """Record an entry from a page: in the request's step transaction when it has one
+    (the page views of an answer step), else in a transaction of its own."""
+    conn = guards.step_connection()
+    if conn is None:
+        service.record(
+            ext().engine, ext().master, loaded.id, entry, key, place.personal, help_shown=False
+        )
+        return
+    service.record_in(conn, ext().master, loaded.id, entry, key, place.personal, help_shown=False)
 
 
 def pending_help(loaded: service.Loaded) -> list[str]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 from screening.crypto import halves
 from screening.errors import Code, DomainError
@@ -24,7 +26,13 @@ from screening.web import csrf, refused
 from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.i18n import _, _p
-from screening.web.security import audit, audit_action, cross_site, load_session
+from screening.web.security import (
+    audit,
+    audit_action,
+    cross_site,
+    load_session,
+    load_session_in,
+)
 
 if TYPE_CHECKING:  # a type only: the web layer never touches the database driver itself
     from sqlalchemy.engine import Connection
@@ -43,6 +51,8 @@ STEP_PAGES = {
 KEY_COOKIE = "pk"  # the person's half of a private check-in's data key (crypto/halves.py)
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
 # ---------------------------------------------------------------- the JSON API
 
 
@@ -55,8 +65,49 @@ def api_guard() -> None:
     if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
         raise DomainError(Code.JSON_ONLY)
     ext().sweep_if_due()
+    if _in_one_transaction():  # the view's step transaction loads them (step_transaction)
+        g.session = g.checkin = None
+        return
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
     g.checkin = load_session(request.cookies.get(CHECKIN_COOKIE))
+
+
+# ---------------------------------------------------------------- one answer step
+
+
+def one_transaction(view: View) -> View:
+    """Mark a view that records an answer step in one transaction: its guard leaves the
+    session to :func:`step_transaction`, so the session's touch, the audit row and the
+    entry commit together (one durable commit per step)."""
+    view.one_transaction = True  # type: ignore[attr-defined]
+    return view
+
+
+def _in_one_transaction() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "one_transaction", False))
+
+
+@contextmanager
+def step_transaction() -> Iterator[Connection]:
+    """The request's one transaction (views marked :func:`one_transaction`): the
+    session is loaded in it, and :func:`step_connection` hands it to the helpers that
+    load and record the interview, so they neither open their own nor commit apart."""
+    with service.step_transaction(ext().engine) as conn:
+        g.step_conn = conn
+        try:
+            if _in_one_transaction():
+                g.session = load_session_in(conn, request.cookies.get(SESSION_COOKIE))
+                g.checkin = load_session_in(conn, request.cookies.get(CHECKIN_COOKIE))
+            yield conn
+        finally:
+            g.pop("step_conn", None)
+
+
+def step_connection() -> Connection | None:
+    """The connection of the request's step transaction, if one is open."""
+    conn: Connection | None = g.get("step_conn")
+    return conn
 
 
 def body() -> dict[str, Any]:
@@ -143,6 +194,8 @@ def page_guard() -> None:
     g.session = None
     if request.method == "POST" and cross_site():
         raise BadPost(_("This form was sent from another site. Nothing was saved."))
+    if _in_one_transaction():  # loaded in the view's step transaction
+        return
     g.session = load_session(request.cookies.get(SESSION_COOKIE))
 
 
@@ -176,12 +229,21 @@ def worker_interview(interview_id: str) -> service.Loaded:
     """A worker-led interview of the signed-in worker's organisation (audited as viewed
     or changed); 404 for any other. Texts as stored: ``languages.localize`` translates."""
     user = require_user()
+    conn = step_connection()
+    if conn is not None:  # an answer step: in its one transaction, the row held
+        return _worker_interview(conn, user, interview_id, lock=True)
     with storage.transaction(ext().engine) as conn:
-        row = storage.interview_row(conn, interview_id)
-        if row is None or row.mode != "worker" or row.org_id != user.org_id:
-            raise DomainError(Code.NOT_FOUND)
-        loaded = service.load(conn, ext().master, interview_id)
-        audit(conn, audit_action(), interview_id)
+        return _worker_interview(conn, user, interview_id)
+
+
+def _worker_interview(
+    conn: Connection, user: accounts.User, interview_id: str, *, lock: bool = False
+) -> service.Loaded:
+    row = storage.interview_row(conn, interview_id, lock=lock)
+    if row is None or row.mode != "worker" or row.org_id != user.org_id:
+        raise DomainError(Code.NOT_FOUND)
+    loaded = service.load(conn, ext().master, interview_id)
+    audit(conn, audit_action(), interview_id)
     return loaded
 
 

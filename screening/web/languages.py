@@ -79,8 +79,12 @@ def record_start(interview_id: str, locale: str, second: str | None, **extra: An
 def localize(loaded: service.Loaded) -> service.Loaded:
     """The interview with its texts in its language; sets the page language and, in
     interpreter mode, the second language's session for the templates."""
-    with storage.transaction(ext().engine) as conn:
+    conn = guards.step_connection()
+    if conn is not None:  # an answer step: in its one transaction
         langs = langdb.read(conn, loaded.id, loaded.key)
+    else:
+        with storage.transaction(ext().engine) as conn:
+            langs = langdb.read(conn, loaded.id, loaded.key)
     use(langs.locale)
     g.languages = langs
     g.second_session = translate_session(loaded.session, langs.second) if langs.second else None
@@ -440,7 +444,12 @@ def api_step(interview_id: str, step: dict[str, Any], personal: bytes | None) ->
     """The step an API route answers, in the interview's language(s)."""
     with storage.transaction(ext().engine) as conn:
         loaded = service.load(conn, ext().master, interview_id, personal)
-        langs = langdb.read(conn, interview_id, loaded.key)
+        return api_step_in(conn, loaded, step)
+
+
+def api_step_in(conn: Any, loaded: service.Loaded, step: dict[str, Any]) -> dict[str, Any]:
+    """:func:`api_step` for an interview already loaded, in the caller's transaction."""
+    langs = langdb.read(conn, loaded.id, loaded.key, locale=loaded.locale)
     if langs.locale == SOURCE and not langs.second:
         return {**step, "locale": SOURCE} if not step.get("done") else step
     return step_texts(step, loaded.session, langs)

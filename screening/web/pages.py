@@ -329,7 +329,13 @@ def consent(interview_id: str) -> tuple[str, int]:
 
 @bp.post("/interviews/<interview_id>/consent")
 @access("worker of the organisation")
+@guards.one_transaction
 def consent_post(interview_id: str) -> Response | tuple[str, int]:
+    with guards.step_transaction():
+        return _consent_post(interview_id)
+
+
+def _consent_post(interview_id: str) -> Response | tuple[str, int]:
     loaded = load(interview_id)
     check_csrf()
     key = flow.form_key()
@@ -387,20 +393,28 @@ def _loaded_for_post(interview_id: str) -> service.Loaded:
 
 @bp.post("/interviews/<interview_id>/help")
 @access("worker of the organisation")
+@guards.one_transaction
 def help_seen(interview_id: str) -> Response:
-    loaded = _loaded_for_post(interview_id)
-    return flow.post_help(loaded, _place(loaded.id))
+    with guards.step_transaction():
+        loaded = _loaded_for_post(interview_id)
+        return flow.post_help(loaded, _place(loaded.id))
 
 
 @bp.post("/interviews/<interview_id>/section")
 @access("worker of the organisation")
+@guards.one_transaction
 def section(interview_id: str) -> Response:
-    loaded = _loaded_for_post(interview_id)
-    return flow.post_section(loaded, _place(loaded.id))
+    with guards.step_transaction():
+        loaded = _loaded_for_post(interview_id)
+        return flow.post_section(loaded, _place(loaded.id))
 
 
 @bp.post("/interviews/<interview_id>/answer")
 @access("worker of the organisation")
+@guards.one_transaction
 def answer(interview_id: str) -> Response | tuple[str, int]:
-    loaded = _loaded_for_post(interview_id)
-    return flow.post_answer(loaded, _place(loaded.id), lambda: load(interview_id), **_context())
+    """One answer step: the session, the interview (held for the write), the audit row
+    and the entry in one transaction (guards.step_transaction)."""
+    with guards.step_transaction():
+        loaded = _loaded_for_post(interview_id)
+        return flow.post_answer(loaded, _place(loaded.id), lambda: load(interview_id), **_context())

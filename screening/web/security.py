@@ -90,6 +90,13 @@ def load_session(token: str | None) -> accounts.Session | None:
         return accounts.find_session(conn, token, ext().idle, ext().private_idle)
 
 
+def load_session_in(conn: Any, token: str | None) -> accounts.Session | None:
+    """:func:`load_session` in the caller's transaction (an answer step's one)."""
+    if not token:
+        return None
+    return accounts.find_session(conn, token, ext().idle, ext().private_idle)
+
+
 def audit(conn: Any, action: str, interview_id: str | None = None) -> None:
     """Append to the audit log as the signed-in worker (no content, only the opaque id)."""
     session = g.get("session")

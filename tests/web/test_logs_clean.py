@@ -92,7 +92,7 @@ def test_a_planted_fault_logs_types_and_places_only(
         except KeyError as exc:
             raise ValueError(f"planted fault with {args} {kwargs}") from exc
 
-    monkeypatch.setattr(service, "record", fault)
+    monkeypatch.setattr(service, "record_in", fault)  # what the answer step calls
     response = client.post(
         f"/api/v1/interviews/{flow.id}/answers",
         json={"item": "what_helps", "value": ANSWER, "key": KEY},

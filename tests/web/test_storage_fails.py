@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
+from screening.services import accounts
 from screening.services import interviews as service
 from screening.store import db as storage
 from tests.support.api import signed_in, start
@@ -55,6 +57,9 @@ def test_a_stored_interview_still_opens_when_writes_fail(
     before = client.get(f"/interviews/{iid}")  # type: ignore[attr-defined]
     assert before.status_code == 200 and h1(before.text) == "Summary"
     assert client.get("/healthz").json == {"database": "ok"}  # type: ignore[attr-defined]
+    with storage.transaction(app.extensions["screening"].engine) as conn:  # a touch is due:
+        stale = storage.now() - 2 * accounts.TOUCH_EVERY  # it is written at most this often
+        conn.execute(update(storage.sessions).values(last_seen=stale))
     _read_only(app, tmp_path)
     caplog.set_level(logging.WARNING)
     summary = client.get(f"/interviews/{iid}")  # type: ignore[attr-defined]
