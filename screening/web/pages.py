@@ -70,6 +70,11 @@ def _globals() -> dict[str, Any]:
     return {
         "css_url": url_for("static", filename="app.css", v=static_version("app.css")),
         "icon_url": url_for("static", filename="icon.svg", v=static_version("icon.svg")),
+        # the sign-in security pages' few rules, kept out of app.css, which every page
+        # (and the public /services page's 14 KB budget) pays for
+        "account_css_url": url_for(
+            "static", filename="account.css", v=static_version("account.css")
+        ),
     }
 
 
