@@ -123,6 +123,8 @@ class Settings:
     trusted_proxies: int = 0
     # The deployment's time zone (IANA name): the worker's pages show times in it.
     timezone: str = "UTC"
+    # Issue 18: how long a reviewer's feedback on an instrument is kept (days; 2 years).
+    feedback_retention_days: int = 730
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -171,6 +173,7 @@ class Settings:
             # a sweep further apart than an hour would leave idle check-ins readable too long
             sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
             trusted_proxies=_whole(env, "SCREENING_TRUSTED_PROXIES", 0, least=0, most=5),
+            feedback_retention_days=_whole(env, "SCREENING_FEEDBACK_RETENTION_DAYS", 730),
         )
 
 

@@ -121,6 +121,9 @@ class Code(StrEnum):
     SIGN_IN = "sign-in"
     BAD_LOGIN = "bad-login"
     TOO_MANY = "too-many"
+    # issue 18: the co-design studio
+    FORBIDDEN = "forbidden"
+    BAD_FEEDBACK = "bad-feedback"
     # the server
     UNAVAILABLE = "unavailable"
     # `screening lint`: what an instrument says to people (screening.load.lint); never
@@ -189,6 +192,8 @@ TEMPLATES: dict[Code, str] = {
     Code.SIGN_IN: "sign in first",
     Code.BAD_LOGIN: "{detail}",
     Code.TOO_MANY: "too many sign-in attempts; wait a few minutes",
+    Code.FORBIDDEN: "this account's role may not use this",
+    Code.BAD_FEEDBACK: "{detail}",
     Code.UNAVAILABLE: (
         "the database cannot save anything at the moment; nothing stored was lost; "
         "try again in a few minutes"
@@ -222,6 +227,7 @@ TEMPLATES: dict[Code, str] = {
 
 DEFAULTS: dict[Code, dict[str, str]] = {
     Code.NOT_FOUND: {"what": "interview"},
+    Code.BAD_FEEDBACK: {"detail": "that feedback is not one we can take"},
     Code.KEY: {"what": "key"},
     Code.NO_GLYPH: {"detail": "the shipped fonts cannot print some of this text"},
     Code.BAD_MODE: {"detail": "mode is 'worker' or 'private'"},

@@ -372,9 +372,18 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--org", required=True, help="The organisation (created if it does not exist).")
-@click.option("--role", type=click.Choice(["worker", "admin"]), default="worker", show_default=True)
-def users_create(username: str, org: str, role: str) -> None:
+@click.option(
+    "--org",
+    default=None,
+    help="The organisation (created if it does not exist; a reviewer may have none).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["worker", "admin", "reviewer", "designer"]),
+    default="worker",
+    show_default=True,
+)
+def users_create(username: str, org: str | None, role: str) -> None:
     """Create an account. The password comes from SCREENING_PASSWORD or a prompt."""
     from screening.config import ConfigError, Settings
     from screening.services import accounts
@@ -391,7 +400,8 @@ def users_create(username: str, org: str, role: str) -> None:
             user = accounts.create_user(conn, username, org, role, password)
     except (accounts.AccountError, ConfigError) as exc:
         _fail(f"error: {exc}")
-    click.echo(f"created {user.role} {user.username!r} in organisation {org!r}")
+    where = f"in organisation {org!r}" if org else "in no organisation"
+    click.echo(f"created {user.role} {user.username!r} {where}")
 
 
 @users.command("disable")

@@ -2,3 +2,6 @@
 
 # The coordination tables (leases, rate limits) join db.metadata, so migrate creates them.
 from screening.store import coordination as coordination
+
+# Issue 18: the co-design studio's tables join db.metadata too.
+from screening.store import studio as studio

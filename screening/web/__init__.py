@@ -33,6 +33,7 @@ from screening.web import (
     refused,
     security,
     standards,
+    studio,
 )
 from screening.web.extension import Extension
 
@@ -90,6 +91,9 @@ def create_app(
     app.register_blueprint(languages.bp)  # issue 4
     app.register_blueprint(languages.api_bp)  # issue 4
     app.register_blueprint(health.bp)  # issue 16: /healthz
+    app.register_blueprint(studio.bp)  # issue 18: the co-design studio
+    app.register_blueprint(studio.preview_bp)  # issue 18
+    app.register_blueprint(studio.api_bp)  # issue 18
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:
