@@ -26,6 +26,7 @@ from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
 from screening.cli.lint import lint_command
 from screening.cli.plan import directory_group, plan_command
+from screening.cli.studio import feedback_group
 from screening.cli.terminal import print_result, run
 from screening.core import interview
 from screening.core.answers import answer_to_json
@@ -426,5 +427,6 @@ main.add_command(directory_group)
 main.add_command(export_group)  # issue 7: FHIR, CSV
 main.add_command(import_group)  # issue 7: XLSForm, FHIR
 main.add_command(i18n_group)  # issue 4
+main.add_command(feedback_group)  # issue 18: the co-design studio
 for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)

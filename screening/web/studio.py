@@ -506,13 +506,13 @@ api_access = access_marker(api_bp, API_ACCESS)
 api_bp.before_request(guards.api_guard)
 
 
-@api_bp.get("/instruments/<ref>/feedback")
+@api_bp.get("/instruments/<instrument_id>/feedback")
 @api_access("designer or admin of the organisation")
-def api_feedback(ref: str) -> Response:
+def api_feedback(instrument_id: str) -> Response:
     user = guards.worker(studio=True)
     if not studio.is_team(user):
         raise DomainError(Code.FORBIDDEN)
-    drafted = _draft(ref)
+    drafted = _draft(instrument_id)
     found = studio.team_feedback(ext().engine, ext().master, user, drafted.instrument.id)
     return jsonify(
         {

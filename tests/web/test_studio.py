@@ -239,8 +239,36 @@ def test_studio_accounts_get_403_or_404_on_every_interview_plan_export_and_audit
         assert response.status_code in (403, 404), (method, url, response.status_code)
 
 
-def test_roles_and_organisations_on_create() -> None:
-    assert {"reviewer", "designer"} <= set(accounts.ROLES)
+def _cli(app: Flask, *args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from screening.cli.main import main
+
+    settings = app.extensions["screening"].settings
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "SCREENING_INSTANCE": str(settings.instance),
+        "SCREENING_PASSWORD": PASSWORD,
+    }
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_the_command_line_creates_studio_accounts_and_exports_feedback(app: Flask) -> None:
+    made = _cli(app, "users", "create", "circle", "--role", "reviewer")
+    assert made.exit_code == 0 and "reviewer 'circle' in no organisation" in made.output
+    assert (
+        _cli(app, "users", "create", "des", "--role", "designer", "--org", "Org A").exit_code == 0
+    )
+    orphan = _cli(app, "users", "create", "des2", "--role", "designer")
+    assert orphan.exit_code == 1 and "only a reviewer" in orphan.output
+    give(app, reviewer(app))
+    out = _cli(app, "feedback", "export", "--json")
+    assert out.exit_code == 0, out.output
+    [entry] = __import__("json").loads(out.output)["feedback"]
+    assert entry["suggestion"] == MARK_WORDS and entry["field"] == "item:y_safe_right_now"
+    table = _cli(app, "feedback", "export", "--csv")
+    assert table.exit_code == 0 and table.output.startswith("id,instrument,version")
+    assert MARK_WORDS in table.output and "not-clear" in table.output
 
 
 def test_uploads_are_validated_and_linted(app: Flask) -> None:
