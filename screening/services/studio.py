@@ -66,7 +66,7 @@ def is_team(user: accounts.User) -> bool:
 
 
 def may_review(user: accounts.User) -> bool:
-    return user.role in ("reviewer", "admin", "designer")
+    return user.role in accounts.ROLES  # a frontline worker may review too; only the team reads
 
 
 def _community_org(conn: Connection) -> int | None:

@@ -132,7 +132,7 @@ def said(item: Any, value: object) -> str:
 
 
 @bp.get("")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def home() -> tuple[str, int]:
     user = _reviewer()
     me = studio.reviewer(ext().engine, ext().master, user)
@@ -150,7 +150,7 @@ def home() -> tuple[str, int]:
 
 
 @bp.post("/choice")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def choice() -> Response:
     user = _reviewer()
     check_csrf()
@@ -185,7 +185,7 @@ def upload() -> Response | tuple[str, int]:
 
 
 @bp.get("/i/<ref>")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def instrument(ref: str) -> tuple[str, int]:
     user = _reviewer()
     drafted = _draft(ref)
@@ -214,7 +214,7 @@ def instrument(ref: str) -> tuple[str, int]:
 
 
 @bp.get("/i/<ref>/feedback")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def feedback_form(ref: str) -> tuple[str, int]:
     _reviewer()
     drafted = _draft(ref)
@@ -245,7 +245,7 @@ def _translated(ins: Any, lang: str) -> Any:
 
 
 @bp.post("/i/<ref>/feedback")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def feedback_post(ref: str) -> Response:
     user = _reviewer()
     check_csrf()
@@ -335,7 +335,7 @@ def status(feedback_id: str) -> Response:
 
 
 @bp.get("/i/<ref>/packet.pdf")
-@access("reviewer, designer or admin")
+@access("any signed-in account: reviewers, and workers who review")
 def packet(ref: str) -> Response:
     _reviewer()
     drafted = _draft(ref)
@@ -416,7 +416,7 @@ def _with(place: PreviewPlace, state: str, **query: Any) -> str:
 
 
 @preview_bp.get("")
-@preview_access("reviewer, designer or admin: nothing is stored")
+@preview_access("any signed-in account: nothing is stored")
 def interview(ref: str) -> Response | tuple[str, int]:
     loaded, place, context = _preview(ref)
     at = request.args.get("at")
@@ -430,7 +430,7 @@ def interview(ref: str) -> Response | tuple[str, int]:
 
 
 @preview_bp.post("/answer")
-@preview_access("reviewer, designer or admin: nothing is stored")
+@preview_access("any signed-in account: nothing is stored")
 def answer(ref: str) -> Response | tuple[str, int]:
     loaded, place, context = _preview(ref)
     check_csrf()
@@ -463,7 +463,7 @@ def answer(ref: str) -> Response | tuple[str, int]:
 
 
 @preview_bp.post("/section")
-@preview_access("reviewer, designer or admin: nothing is stored")
+@preview_access("any signed-in account: nothing is stored")
 def section(ref: str) -> Response:
     loaded, place, _context = _preview(ref)
     check_csrf()
@@ -478,7 +478,7 @@ def section(ref: str) -> Response:
 
 
 @preview_bp.post("/help")
-@preview_access("reviewer, designer or admin: nothing is stored")
+@preview_access("any signed-in account: nothing is stored")
 def help_seen(ref: str) -> Response:
     loaded, place, _context = _preview(ref)
     check_csrf()
