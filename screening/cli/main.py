@@ -393,6 +393,7 @@ def users_create(username: str, org: str | None, role: str) -> None:
     password = config.password() or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
+    engine = None
     try:
         settings = Settings.from_env()
         engine = storage.make_engine(settings.database_url)
@@ -401,6 +402,9 @@ def users_create(username: str, org: str | None, role: str) -> None:
             user = accounts.create_user(conn, username, org, role, password)
     except (accounts.AccountError, ConfigError) as exc:
         _fail(f"error: {exc}")
+    finally:
+        if engine is not None:
+            engine.dispose()  # no connection is left for the garbage collector
     where = f"in organisation {org!r}" if org else "in no organisation"
     click.echo(f"created {user.role} {user.username!r} {where}")
 
