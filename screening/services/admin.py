@@ -21,6 +21,7 @@ from screening.crypto import keyfiles
 from screening.crypto.keyfiles import read_or_create
 from screening.crypto.seal import NEXT_KEY_FILE, MasterKey, decode_key, encode_key, new_key
 from screening.store import db as storage
+from screening.store import studio as studiostore
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -77,6 +78,7 @@ def rotate_master_key(
                 .values(wrapped_key=target.wrap(data_key, row.id))
             )
             count += 1
+        studiostore.rewrap_keys(conn, target)  # issue 18: the studio's sealed feedback too
         storage.write_audit(conn, "key-rotate", actor="cli")
     if not from_env:
         keyfiles.replace(instance / "data.key", text)

@@ -314,3 +314,22 @@ def org_id_named(conn: Connection, name: str) -> int | None:
 def org_name(conn: Connection, org_id: int) -> str | None:
     found = conn.execute(select(organisations.c.name).where(organisations.c.id == org_id)).scalar()
     return str(found) if found is not None else None
+
+
+def rewrap_keys(conn: Connection, target: MasterKey) -> int:
+    """Re-wrap every feedback's and reviewer's data key under ``target``'s current key
+    (``screening keys rotate``); how many were re-wrapped."""
+    done = 0
+    for table, key_of in ((feedback, "feedback-{}"), (studio_reviewers, "reviewer-{}")):
+        ident = table.c.id if table is feedback else table.c.user_id
+        for row_id, wrapped in conn.execute(select(ident, table.c.wrapped_key)).all():
+            old = bytes(wrapped)
+            if target.wrapped_by_current(old):
+                continue
+            name = key_of.format(row_id)
+            data_key = target.unwrap(old, name)
+            conn.execute(
+                update(table).where(ident == row_id).values(wrapped_key=target.wrap(data_key, name))
+            )
+            done += 1
+    return done

@@ -318,3 +318,18 @@ def test_the_paper_packet_prints_in_arabic(app: Flask, tmp_path: Path) -> None:
     arabic = translate(bundled_source("youth-check-in")[0], "ar")
     first = next(arabic.iter_items())
     assert squash(str(first.why))[:12] in text or squash(str(first.text))[:8] in text
+
+
+def test_a_key_rotation_keeps_feedback_readable(app: Flask) -> None:
+    from screening.crypto.seal import load_master_key
+    from screening.services import admin
+    from screening.store import studio as studiostore
+
+    give(app, reviewer(app))
+    ext = app.extensions["screening"]
+    admin.rotate_master_key(ext.engine, ext.master, ext.settings.instance, from_env=False)
+    rotated = load_master_key(ext.settings.instance, None)  # the new key alone
+    assert rotated.key != ext.master.key
+    with storage.transaction(ext.engine) as conn:
+        [entry] = studiostore.list_feedback(conn, rotated)
+    assert entry.suggestion == MARK_WORDS and entry.reviewer == "Rana K"
