@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import itertools
 import json
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -308,11 +309,12 @@ def _witness_entries(session: Interview, answers: Mapping[str, Answer]) -> list[
 # ---------------------------------------------------------------- the preview
 
 
-MAX_STATE = 3000  # characters of a preview's state in its address
+MAX_STATE = 3000  # characters of a preview's state in its address (zlib, base64)
+MAX_UNPACKED = 200_000  # bytes it may unpack to (no zip bomb)
 
 
 def encode_state(entries: Sequence[Mapping[str, Any]]) -> str:
-    raw = json.dumps(list(entries), separators=(",", ":")).encode()
+    raw = zlib.compress(json.dumps(list(entries), separators=(",", ":")).encode(), 9)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -323,8 +325,12 @@ def decode_state(text: str) -> list[dict[str, Any]]:
     if len(text) > MAX_STATE:
         raise DomainError(Code.BAD_STATE, detail="this preview went too far; start it again")
     try:
-        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (binascii.Error, ValueError):
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        unpacker = zlib.decompressobj()
+        data = json.loads(unpacker.decompress(packed, MAX_UNPACKED))
+        if unpacker.unconsumed_tail:
+            raise ValueError("too large")
+    except (binascii.Error, ValueError, zlib.error):
         raise DomainError(Code.BAD_STATE, detail="this preview's address is broken") from None
     if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
         raise DomainError(Code.BAD_STATE, detail="this preview's address is broken")
