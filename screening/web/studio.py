@@ -193,6 +193,7 @@ def instrument(ref: str) -> tuple[str, int]:
     if mode not in MODES:
         mode = "private"
     lang = _lang(request.args.get("lang"), SOURCE)
+    second = _lang(request.args.get("second"), SOURCE)
     if lang != SOURCE:
         drafted = replace(drafted, instrument=_translated(drafted.instrument, lang))
     ins = drafted.instrument
@@ -203,6 +204,7 @@ def instrument(ref: str) -> tuple[str, int]:
         ins=ins,
         mode=mode,
         lang=lang,
+        second=second,
         branches=studio.explore(drafted, "private" if mode == "private" else "worker"),
         instrument_findings=loose.get("instrument", []),
         section_findings=loose,
