@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
+from markupsafe import Markup
 
+from screening import resources
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED
 from screening.core.route import Interview, InterviewError
@@ -345,8 +347,15 @@ def packet(ref: str) -> Response:
     use(lang)
     ins = _translated(drafted.instrument, lang) if lang != SOURCE else drafted.instrument
     branches = studio.explore(replace(drafted, instrument=ins), "worker")
+    css = (resources.templates() / "studio" / "packet.css").read_text(encoding="utf-8")
     html = render_template(
-        "studio/packet.html", ins=ins, branches=branches, lang=lang, dir=direction(lang), said=said
+        "studio/packet.html",
+        ins=ins,
+        branches=branches,
+        lang=lang,
+        dir=direction(lang),
+        said=said,
+        pdf_style=Markup("<style>{}</style>").format(Markup(css)),  # noqa: S704  # nosec B704: our file
     )
     pdf = render_pdf(html)[0]  # a character without a glyph prints as a box, not an error
     response = Response(pdf, mimetype="application/pdf")
