@@ -135,6 +135,8 @@ class Settings:
     # The local 211 line (issue 20): its site and its number, linked from /services.
     help_211_url: str = DEFAULT_211_URL
     help_211_phone: str = "211"
+    # Issue 18: how long a reviewer's feedback on an instrument is kept (days; 2 years).
+    feedback_retention_days: int = 730
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -191,6 +193,7 @@ class Settings:
             # a sweep further apart than an hour would leave idle check-ins readable too long
             sweep_seconds=_whole(env, "SCREENING_SWEEP_SECONDS", 60, most=3600),
             trusted_proxies=_whole(env, "SCREENING_TRUSTED_PROXIES", 0, least=0, most=5),
+            feedback_retention_days=_whole(env, "SCREENING_FEEDBACK_RETENTION_DAYS", 730),
         )
 
 

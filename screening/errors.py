@@ -129,6 +129,9 @@ class Code(StrEnum):
     TOTP_ENROL = "totp-enrol"
     PASSWORD_CHANGE = "password-change"  # noqa: S105  # a code, not a password
     WEAK_PASSWORD = "weak-password"  # noqa: S105
+    # issue 18: the co-design studio
+    FORBIDDEN = "forbidden"
+    BAD_FEEDBACK = "bad-feedback"
     # the server
     UNAVAILABLE = "unavailable"
     # `screening lint`: what an instrument says to people (screening.load.lint); never
@@ -209,6 +212,8 @@ TEMPLATES: dict[Code, str] = {
         "page once to choose a new one"
     ),
     Code.WEAK_PASSWORD: "{detail}",
+    Code.FORBIDDEN: "this account's role may not use this",
+    Code.BAD_FEEDBACK: "{detail}",
     Code.UNAVAILABLE: (
         "the database cannot save anything at the moment; nothing stored was lost; "
         "try again in a few minutes"
@@ -242,6 +247,7 @@ TEMPLATES: dict[Code, str] = {
 
 DEFAULTS: dict[Code, dict[str, str]] = {
     Code.NOT_FOUND: {"what": "interview"},
+    Code.BAD_FEEDBACK: {"detail": "that feedback is not one we can take"},
     Code.KEY: {"what": "key"},
     Code.NO_GLYPH: {"detail": "the shipped fonts cannot print some of this text"},
     Code.BAD_MODE: {"detail": "mode is 'worker' or 'private'"},

@@ -22,6 +22,13 @@ def _fail(message: str) -> NoReturn:
 
 
 @contextmanager
+def open_store() -> Iterator[tuple[Any, Any, Any]]:
+    """Settings, engine and master key of the deployment (as ``serve`` opens them)."""
+    with _open() as opened:
+        yield opened
+
+
+@contextmanager
 def _open() -> Iterator[tuple[Any, Any, Any]]:
     from screening.config import ConfigError, Settings
     from screening.crypto.seal import CryptoError, load_master_key

@@ -27,6 +27,7 @@ from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
 from screening.cli.lint import lint_command
 from screening.cli.plan import directory_group, plan_command
+from screening.cli.studio import feedback_group
 from screening.cli.terminal import print_result, run
 from screening.core import interview
 from screening.core.answers import answer_to_json
@@ -373,9 +374,18 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--org", required=True, help="The organisation (created if it does not exist).")
-@click.option("--role", type=click.Choice(["worker", "admin"]), default="worker", show_default=True)
-def users_create(username: str, org: str, role: str) -> None:
+@click.option(
+    "--org",
+    default=None,
+    help="The organisation (created if it does not exist; a reviewer may have none).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["worker", "admin", "reviewer", "designer"]),
+    default="worker",
+    show_default=True,
+)
+def users_create(username: str, org: str | None, role: str) -> None:
     """Create an account. The password comes from SCREENING_PASSWORD or a prompt."""
     from screening.config import ConfigError, Settings
     from screening.services import accounts
@@ -384,6 +394,7 @@ def users_create(username: str, org: str, role: str) -> None:
     password = config.password() or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
+    engine = None
     try:
         settings = Settings.from_env()
         engine = storage.make_engine(settings.database_url)
@@ -392,7 +403,11 @@ def users_create(username: str, org: str, role: str) -> None:
             user = accounts.create_user(conn, username, org, role, password)
     except (accounts.AccountError, ConfigError) as exc:
         _fail(f"error: {exc}")
-    click.echo(f"created {user.role} {user.username!r} in organisation {org!r}")
+    finally:
+        if engine is not None:
+            engine.dispose()  # no connection is left for the garbage collector
+    where = f"in organisation {org!r}" if org else "in no organisation"
+    click.echo(f"created {user.role} {user.username!r} {where}")
 
 
 @users.command("disable")
@@ -444,5 +459,6 @@ main.add_command(import_group)  # issue 7: XLSForm, FHIR
 main.add_command(i18n_group)  # issue 4
 main.add_command(diff_command)  # issue 18
 main.add_command(reviews_group)  # issue 18
+main.add_command(feedback_group)  # issue 18: the co-design studio
 for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)

@@ -27,7 +27,12 @@ from screening.store.db import (
     users,
 )
 
-ROLES = ("worker", "admin")
+ROLES = ("worker", "admin", "reviewer", "designer")
+# Issue 18: the co-design studio's roles see instruments and feedback, never an interview.
+STUDIO_ROLES = ("reviewer", "designer")
+WORKER_ROLES = ("worker", "admin")
+# A community reviewer may belong to no organisation: the account is kept in this one.
+NO_ORGANISATION = "(no organisation)"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
 ABSOLUTE = dt.timedelta(hours=12)  # a worker signs in again after this, however busy
@@ -108,9 +113,13 @@ def strength(password: str, username: str = "") -> WeakPassword | None:
     return WeakPassword(warning, suggestions)
 
 
-def create_user(conn: Connection, username: str, org: str, role: str, password: str) -> User:
+def create_user(conn: Connection, username: str, org: str | None, role: str, password: str) -> User:
     if role not in ROLES:
         raise AccountError(f"role is one of {', '.join(ROLES)}")
+    if not org:
+        if role != "reviewer":
+            raise AccountError("only a reviewer may belong to no organisation")
+        org = NO_ORGANISATION
     if not username or len(username) > 100 or not username.isprintable():
         raise AccountError("a username is 1 to 100 printable characters")
     check_password(password, username)

@@ -22,6 +22,7 @@ from screening.crypto.keyfiles import read_or_create
 from screening.crypto.seal import NEXT_KEY_FILE, MasterKey, decode_key, encode_key, new_key
 from screening.services import mfa
 from screening.store import db as storage
+from screening.store import studio as studiostore
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -79,6 +80,7 @@ def rotate_master_key(
             )
             count += 1
         mfa.rewrap(conn, target)  # issue 17: the second factors' secrets too
+        studiostore.rewrap_keys(conn, target)  # issue 18: the studio's sealed feedback too
         storage.write_audit(conn, "key-rotate", actor="cli")
     if not from_env:
         keyfiles.replace(instance / "data.key", text)

@@ -36,6 +36,7 @@ from screening.web import (
     refused,
     security,
     standards,
+    studio,
 )
 from screening.web.extension import Extension
 
@@ -96,6 +97,9 @@ def create_app(
     app.register_blueprint(health.bp)  # issue 16: /healthz
     app.register_blueprint(referrals.bp)  # issue 21: following up referrals
     app.register_blueprint(findhelp.bp)  # issue 20: /services, no account
+    app.register_blueprint(studio.bp)  # issue 18: the co-design studio
+    app.register_blueprint(studio.preview_bp)  # issue 18
+    app.register_blueprint(studio.api_bp)  # issue 18
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:

@@ -32,6 +32,7 @@ STATUS: dict[Code, int] = {
     Code.CROSS_SITE: 403,
     Code.JSON_ONLY: 415,
     Code.SIGN_IN: 401,
+    Code.FORBIDDEN: 403,
     Code.BAD_LOGIN: 401,
     Code.TOO_MANY: 429,
     Code.TOTP_REQUIRED: 401,

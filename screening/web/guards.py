@@ -125,11 +125,14 @@ def idempotency_key(data: dict[str, Any]) -> str:
     return key
 
 
-def worker() -> accounts.User:
-    """The signed-in worker of an API request (401 without one)."""
+def worker(*, studio: bool = False) -> accounts.User:
+    """The signed-in worker of an API request (401 without one). A co-design studio
+    account (reviewer, designer) is refused (403) unless ``studio`` routes allow it."""
     user = current_user()
     if user is None:
         raise DomainError(Code.SIGN_IN)
+    if not studio and user.role not in accounts.WORKER_ROLES:
+        raise DomainError(Code.FORBIDDEN)
     return user
 
 
@@ -205,12 +208,18 @@ def current_user() -> accounts.User | None:
     return user
 
 
-def require_user() -> accounts.User:
-    """The signed-in worker of a page; without one, a redirect to the sign-in page."""
+def require_user(*, studio: bool = False) -> accounts.User:
+    """The signed-in worker of a page; without one, a redirect to the sign-in page. A
+    studio account (reviewer, designer: issue 18) never sees a worker's page (403; its
+    home is the studio) unless ``studio`` pages allow it."""
     user = current_user()
     if user is None:
         refused.note(401)
         abort(redirect(url_for("pages.signin"), 303))
+    if not studio and user.role not in accounts.WORKER_ROLES:
+        if request.endpoint == "pages.home":
+            abort(redirect(url_for("studio.home"), 303))
+        raise DomainError(Code.FORBIDDEN)
     return user
 
 

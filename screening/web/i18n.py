@@ -122,8 +122,8 @@ def _(message: str, **variables: Any) -> str:
 def audience() -> str:
     """Who this page speaks to: ``youth`` on the private check-in's pages (a young
     person alone), ``worker`` everywhere else (worker-led interviews, adults)."""
-    if has_request_context() and request.blueprint == "private":
-        return audiences.YOUTH
+    if has_request_context() and (request.blueprint == "private" or g.get("person_alone")):
+        return audiences.YOUTH  # g.person_alone: the studio's preview of a private check-in
     return audiences.WORKER
 
 

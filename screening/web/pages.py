@@ -160,7 +160,7 @@ def signout() -> Response:
 @access("worker")
 def signout_everywhere() -> Response:
     """End every session of this account, on every device (a lost tablet, say)."""
-    user = require_user()
+    user = require_user(studio=True)
     check_csrf()
     with storage.transaction(ext().engine) as conn:
         accounts.close_all_sessions(conn, user.id)

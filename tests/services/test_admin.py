@@ -162,6 +162,7 @@ def _tables() -> dict[str, str]:
         private,
         referrals,
         standards,
+        studio,
     )
 
     found: dict[str, str] = {}
@@ -177,6 +178,9 @@ def _tables() -> dict[str, str]:
         standards.ACCESS,
         languages.ACCESS,
         languages.API_ACCESS,
+        studio.ACCESS,  # issue 18: the co-design studio
+        studio.PREVIEW_ACCESS,
+        studio.API_ACCESS,
     ):
         found.update(table)
     return found
@@ -205,6 +209,10 @@ def test_every_interview_route_refuses_strangers(app: Flask) -> None:
     organisation and as the owner: only the owner gets anything."""
     interview = answered(app, "ana")
     owner, other, anonymous = signed_in(app, "ana"), signed_in(app, "ben"), app.test_client()
+    with storage.transaction(engine_of(app)) as conn:  # issue 18: studio accounts of Org A
+        accounts.create_user(conn, "rev", None, "reviewer", PASSWORD)
+        accounts.create_user(conn, "des", "Org A", "designer", PASSWORD)
+    reviewer, designer = signed_in(app, "rev"), signed_in(app, "des")
     with storage.transaction(engine_of(app)) as conn:
         before = storage.count(conn, storage.entries)
     tried = 0
@@ -217,7 +225,9 @@ def test_every_interview_route_refuses_strangers(app: Flask) -> None:
             kwargs: dict[str, object] = {"headers": {"Sec-Fetch-Site": "same-origin"}}
             if rule.rule.startswith("/api/") and method != "GET":
                 kwargs["json"] = {"item": "gad7_3", "value": 1, "key": "matrix-0001"}
-            for who, client in (("anonymous", anonymous), ("other organisation", other)):
+            strangers = [("anonymous", anonymous), ("other organisation", other)]
+            strangers += [("reviewer", reviewer), ("designer of the organisation", designer)]
+            for who, client in strangers:
                 response = client.open(url, method=method, **kwargs)  # type: ignore[arg-type]
                 ok = response.status_code in (400, 401, 403, 404) or (
                     response.status_code in (302, 303) and "/signin" in response.location

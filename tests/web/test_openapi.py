@@ -64,7 +64,7 @@ def test_generated_requests_conform(app: Flask, mode: GenerationMode) -> None:
     token = _token(app)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 18
+    assert len(operations) == 19
     for operation in operations:
         if operation.path == "/logout":
             continue  # it would end the session the other operations use
@@ -204,6 +204,8 @@ def test_a_real_flow_matches_the_document(app: Flask) -> None:
         call("get", "/instruments/nope/fhir", "/instruments/{instrument_id}/fhir").status_code
         == 404
     )
+    feedback = "/instruments/{instrument_id}/feedback"  # issue 18: the team's only
+    assert call("get", "/instruments/phq9/feedback", feedback).status_code == 403
     csv_text = call("get", "/export/interviews.csv", "/export/interviews.csv").data.decode()
     assert interview_id in csv_text
     call("get", "/export/dictionary.csv?format=long", "/export/dictionary.csv")
