@@ -35,8 +35,26 @@ function run(one) {
   return out;
 }
 
+function accepts(item, raw) {
+  try {
+    engine.parseAnswer(item, raw);
+    return true;
+  } catch (error) {
+    if (error.code !== "bad-answer") throw error;
+    return false;
+  }
+}
+
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   const batch = JSON.parse(line);
+  if (batch.parse) {
+    // {"parse": {instruments: {id: compiled}, asks: [[id, item, raw]]}}: whether
+    // engine.parseAnswer takes each answer
+    const interviews = new Map(Object.entries(batch.parse.instruments).map(([k, v]) => [k, new engine.Interview(v)]));
+    const results = batch.parse.asks.map(([id, item, raw]) => accepts(interviews.get(id).item(item), raw));
+    process.stdout.write(JSON.stringify({ results }) + "\n");
+    return;
+  }
   process.stdout.write(JSON.stringify({ results: batch.cases.map(run) }) + "\n");
 });

@@ -52,6 +52,19 @@ class NodeEngine:
         results: list[list[dict[str, Any]]] = json.loads(line)["results"]
         return results
 
+    def run_parse(self, compiled: Mapping[str, Any], asks: Sequence[Sequence[Any]]) -> list[bool]:
+        """Whether engine.parseAnswer takes each answer ``[instrument id, item id, raw]``
+        (``compiled``: the compiled instruments by id)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        batch = {"parse": {"instruments": compiled, "asks": list(asks)}}
+        self.proc.stdin.write(json.dumps(batch, allow_nan=False) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the Node engine runner stopped")
+        taken: list[bool] = json.loads(line)["results"]
+        return taken
+
     def close(self) -> None:
         if self.proc.stdin is not None:
             self.proc.stdin.close()

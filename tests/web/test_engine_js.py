@@ -21,13 +21,17 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from screening.core.answers import AnswerError, parse_answer
 from screening.core.compiled import FORMAT, VERSION, compile_instrument
+from screening.core.model import Item
 from screening.core.route import InterviewError
 from screening.load import catalog
+from screening.load.loader import load_bytes
 from screening.services.interviews import for_mode
+from tests.support import engine_features
 from tests.support.enginediff import NodeEngine, drive, mismatch, random_answer
 from tests.support.reference import Case, answer_sets, cases
 
@@ -47,7 +51,11 @@ BUNDLES = (
     "phq9,needs-assessment",
     "gad7,phq9",
 )
-RUNS = int(os.environ.get("ENGINE_DIFF_RUNS", "5"))
+RUNS = int(os.environ.get("ENGINE_DIFF_RUNS", "2"))
+# A bounded sample by default (the whole file in about half a minute); the "full"
+# profile runs its own number of examples.
+FULL = os.environ.get("HYPOTHESIS_PROFILE") == "full"
+SAMPLE = settings(max_examples=settings().max_examples if FULL else 15)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +72,34 @@ def _check(node: NodeEngine, drives: list) -> None:
         assert not problem, f"{[i.id for i in d.instruments]}: {problem}\nactions: {d.actions}"
 
 
+@SAMPLE
 @given(cases(), st.randoms(use_true_random=False), st.data())
 def test_generated_instruments_walk_and_score_the_same(
     node: NodeEngine, case: Case, rnd: random.Random, data: st.DataObject
 ) -> None:
     changes = data.draw(answer_sets(case.spec), label="changes")
     driven = drive([case.instrument], case.raw, rnd, choices=case.choices, changes=changes)
+    note(f"actions: {driven.actions}")
+    _check(node, [driven])
+
+
+FEATURED = {
+    name: load_bytes(getattr(engine_features, name.upper()).encode(), f"{name}.yaml")
+    for name in ("features", "other", "deriving")
+}
+COMBINATIONS = (("features",), ("features", "other", "deriving"), ("other", "features", "deriving"))
+
+
+@SAMPLE
+@given(st.sampled_from(COMBINATIONS), st.randoms(use_true_random=False))
+def test_notes_derived_values_and_ask_once_walk_and_score_the_same(
+    node: NodeEngine, names: tuple[str, ...], rnd: random.Random
+) -> None:
+    instruments = [FEATURED[n] for n in names]
+    items = [i for ins in instruments for i in ins.iter_items()]
+    plan = {i.id: random_answer(i, rnd) for i in items}
+    changes = {i.id: random_answer(i, rnd) for i in items}
+    driven = drive(instruments, plan, rnd, changes=changes)
     note(f"actions: {driven.actions}")
     _check(node, [driven])
 
@@ -93,6 +123,43 @@ def test_shipped_instruments_walk_and_score_the_same(
         changes = {i.id: random_answer(i, rnd) for ins in instruments for i in ins.iter_items()}
         drives.append(drive(instruments, plan, rnd, changes=changes))
     _check(node, drives)
+
+
+def _candidates(item: Item, rnd: random.Random) -> list[object]:
+    """Answers that fit the item and answers that do not (wrong type, out of range, a
+    number written as text, a repeated or exclusive option, a bad date, too long). A
+    whole float is left out: JSON cannot tell 2.0 from 2 in the browser."""
+    values = [random_answer(item, rnd) for _ in range(6)]
+    wrong: list[object] = [None, {"declined": True}, {"declined": False}, {}, True, "", 2.5]
+    wrong += [-1e16, 1e16, 10**6, -(10**6), "2026-02-30", "2026-2-3", "0001-01-01", []]
+    wrong += [str(v) for v in item.values] + [[v, v] for v in item.values]
+    wrong += [[o.value for o in item.options], ["zz"], "ab" * 300, "é" * item.max_length]
+    wrong += [int(v) for v in item.values if isinstance(v, str) and v.lstrip("-").isdigit()]
+    if item.max is not None and not isinstance(item.max, str):
+        wrong += [float(item.max) + 0.5, item.max]
+    return values + wrong
+
+
+def test_answers_are_taken_or_refused_alike(node: NodeEngine) -> None:
+    asks: list[list[object]] = []
+    expected = []
+    compiled = {}
+    rnd = random.Random(19)
+    for spec in (*SHIPPED, "features", "other", "deriving"):
+        instrument = FEATURED[spec] if spec in FEATURED else catalog.resolve(spec)[0]
+        compiled[instrument.id] = compile_instrument(instrument)
+        for item in instrument.iter_items():
+            for raw in _candidates(item, rnd):
+                try:
+                    parse_answer(item, raw)
+                    expected.append(True)
+                except AnswerError:
+                    expected.append(False)
+                asks.append([instrument.id, item.id, raw])
+    got = node.run_parse(compiled, asks)
+    wrong = [(a[1], a[2], e) for a, e, g in zip(asks, expected, got, strict=True) if e != g]
+    assert not wrong, wrong[:10]
+    assert True in expected and False in expected
 
 
 def test_the_compiled_form_is_versioned_json() -> None:

@@ -391,7 +391,6 @@ function prepare(raw) {
     section.items = s.items.map((i) => {
       const item = { ...i, options: i.options || [], skippable: i.skippable !== false, section, instrument };
       item.byValue = new Map(item.options.map((o) => [`${typeof o.value}:${o.value}`, o]));
-      if (item.derive) item.derive = { ...item.derive, pairs: item.derive.pairs };
       return item;
     });
     return section;
@@ -514,12 +513,11 @@ export class Interview {
         if (derived !== null && item.derive) {
           route.visit({ instrument: ins, section, item, kind: "derived", from: derived });
           if (route.answers.has(derived)) {
+            // declined stays declined, skipped stays skipped; a value is read through the map
             const given = route.answers.get(derived);
             const value = isMissing(given) ? given : mapValue(item.derive.pairs, given);
-            if (value !== null || isMissing(given)) {
-              if (isMissing(given) || typeof value === "string" || (isNumber(value) && Number.isInteger(value))) {
-                route.answers.set(item.id, value);
-              }
+            if (isMissing(given) || typeof value === "string" || Number.isInteger(value)) {
+              route.answers.set(item.id, value);
             }
           }
         } else if (source !== null) {
@@ -1117,7 +1115,7 @@ export function parseAnswer(item, raw) {
     }
     default:
       if (typeof raw !== "string") bad("expected text");
-      if (raw.length > (item.max_length ?? 500)) bad("text is too long");
+      if ([...raw].length > (item.max_length ?? 500)) bad("text is too long"); // code points
       return raw;
   }
 }
