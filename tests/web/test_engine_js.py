@@ -73,10 +73,11 @@ def _check(node: NodeEngine, drives: list) -> None:
 
 
 @SAMPLE
-@given(cases(), st.randoms(use_true_random=False), st.data())
+@given(cases(), st.integers(0, 2**32 - 1), st.data())
 def test_generated_instruments_walk_and_score_the_same(
-    node: NodeEngine, case: Case, rnd: random.Random, data: st.DataObject
+    node: NodeEngine, case: Case, seed: int, data: st.DataObject
 ) -> None:
+    rnd = random.Random(seed)  # a seed, not st.randoms: the walk stays the same on replay
     changes = data.draw(answer_sets(case.spec), label="changes")
     driven = drive([case.instrument], case.raw, rnd, choices=case.choices, changes=changes)
     note(f"actions: {driven.actions}")
@@ -91,10 +92,11 @@ COMBINATIONS = (("features",), ("features", "other", "deriving"), ("other", "fea
 
 
 @SAMPLE
-@given(st.sampled_from(COMBINATIONS), st.randoms(use_true_random=False))
+@given(st.sampled_from(COMBINATIONS), st.integers(0, 2**32 - 1))
 def test_notes_derived_values_and_ask_once_walk_and_score_the_same(
-    node: NodeEngine, names: tuple[str, ...], rnd: random.Random
+    node: NodeEngine, names: tuple[str, ...], seed: int
 ) -> None:
+    rnd = random.Random(seed)
     instruments = [FEATURED[n] for n in names]
     items = [i for ins in instruments for i in ins.iter_items()]
     plan = {i.id: random_answer(i, rnd) for i in items}
