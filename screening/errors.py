@@ -93,6 +93,8 @@ class Code(StrEnum):
     DUPLICATE_INSTRUMENT = "duplicate-instrument"
     ID_CLASH = "id-clash"
     DERIVE_MAP = "derive-map"
+    BAD_ID = "bad-id"
+    ID_TAKEN = "id-taken"
     # recording an entry
     BAD_KEY = "bad-key"
     CONFLICT = "conflict"
@@ -169,6 +171,8 @@ TEMPLATES: dict[Code, str] = {
     Code.DUPLICATE_INSTRUMENT: "{detail}",
     Code.ID_CLASH: "{detail}",
     Code.DERIVE_MAP: "{detail}",
+    Code.BAD_ID: "id: {detail}",
+    Code.ID_TAKEN: "this interview id was used to start another interview",
     Code.BAD_KEY: "{detail}",
     Code.CONFLICT: "this key was used for another answer",
     Code.BAD_ITEM: "name the item you answer",
@@ -256,6 +260,10 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.DUPLICATE_INSTRUMENT: {"detail": "an instrument is listed twice"},
     Code.ID_CLASH: {"detail": "two instruments use the same id"},
     Code.DERIVE_MAP: {"detail": "a value map does not fit the question it reads"},
+    Code.BAD_ID: {
+        "detail": "an interview id made on a device is a UUID, such as "
+        "3f2b8c1e-9d4a-4e57-b1c0-7a6d5e4f3c2b"
+    },
     Code.BAD_KEY: {"detail": "an idempotency key of 8 to 100 characters is needed"},
     Code.BAD_ANSWER: {"detail": 'give "value" (null to skip) or "declined": true'},
     Code.UNKNOWN_ITEM: {"detail": "no such item in this interview"},

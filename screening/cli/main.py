@@ -245,6 +245,47 @@ def score(
     print_result(session, result)
 
 
+@main.command("compile")
+@_instrument
+@click.option(
+    "--mode",
+    type=click.Choice(["worker", "private"]),
+    default="worker",
+    show_default=True,
+    help="Keep only the items this kind of interview asks (as the server does).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON to this file instead of printing it.",
+)
+@_param
+@_friendly
+def compile_command(
+    instrument: str, mode: str, output: Path | None, params: tuple[str, ...]
+) -> None:
+    """Print the compiled JSON form of INSTRUMENT that the browser engine reads.
+
+    One instrument gives one JSON object; several (comma-separated) a list of them, in
+    the interview's order. The format is versioned (its "version" field).
+    """
+    from screening.core.compiled import compile_instrument
+    from screening.services.interviews import for_mode
+
+    compiled = [
+        compile_instrument(ins)
+        for ins in for_mode(catalog.resolve(instrument, _params(params)), mode)
+    ]
+    data: object = compiled[0] if len(compiled) == 1 else compiled
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"compiled form written to {output} ({len(text.encode())} bytes)")
+
+
 @main.command("instruments")
 @click.option("--json", "as_json", is_flag=True)
 @_friendly

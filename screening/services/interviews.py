@@ -137,10 +137,12 @@ def start(
     user_id: int | None,
     folder: Path | None = None,
     data_key: bytes | None = None,
+    client_id: tuple[str, str] | None = None,
 ) -> tuple[str, bytes | None, dict[str, Any]]:
     """Create an interview. Returns its id, the personal key of a private one (to keep
     in the person's session only) and its first step. A private one's ``data_key`` may
-    be given (derived from two halves, :mod:`screening.crypto.halves`)."""
+    be given (derived from two halves, :mod:`screening.crypto.halves`). ``client_id``:
+    the id a device made and the hash of its start request (:mod:`.offline`)."""
     if mode not in MODES:
         raise DomainError(Code.BAD_MODE)
     if not instrument_ids or len(instrument_ids) > 10:
@@ -152,21 +154,20 @@ def start(
         raise DomainError(Code(exc.code), detail=exc.message) from None
     if mode == "private" and any("private" not in ins.audiences for ins, _ in loaded):
         raise DomainError(Code.NOT_PRIVATE)
-    interview_id = secrets.token_urlsafe(18)
+    interview_id = client_id[0] if client_id else secrets.token_urlsafe(18)
     data_key = data_key if data_key is not None and mode == "private" else new_key()
     wrapped = master.wrap(data_key, interview_id) if mode == "worker" else None
     with storage.transaction(engine) as conn:
         pinned = [storage.pin_instrument(conn, ins.id, ins.version, src) for ins, src in loaded]
-        storage.create_interview(
-            conn,
-            interview_id=interview_id,
-            mode=mode,
-            locale=locale,
-            org_id=org_id,
-            user_id=user_id,
-            wrapped_key=wrapped,
-            pinned=pinned,
-        )
+        row: dict[str, Any] = {"interview_id": interview_id, "mode": mode, "locale": locale}
+        row |= {"org_id": org_id, "user_id": user_id, "wrapped_key": wrapped, "pinned": pinned}
+        if client_id is None:
+            storage.create_interview(conn, **row)
+        else:
+            try:
+                storage.create_client_interview(conn, request_sha256=client_id[1], **row)
+            except storage.Conflict:
+                raise DomainError(Code.ID_TAKEN) from None
     step = step_json(session, iv.State())
     return interview_id, (data_key if mode == "private" else None), step
 

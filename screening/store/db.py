@@ -288,6 +288,18 @@ follow_up = Table(  # an organisation's days between referral follow-ups (defaul
 )
 
 
+# -- issue 19: an interview started on a device with an id it made (offline start) ---------
+# The sha256 of the start request (canonical JSON), so that a repeat of the same start
+# is the same interview and another start with the id is refused. No personal data.
+client_starts = Table(
+    "client_starts",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("org_id", ForeignKey("organisations.id"), nullable=True),
+)
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -803,3 +815,38 @@ def instrument_source(conn: Connection, digest: str) -> bytes:
 
 def count(conn: Connection, table: Table) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class ClientStart:
+    interview_id: str
+    request_sha256: str
+    org_id: int | None
+
+
+def client_start(conn: Connection, interview_id: str) -> ClientStart | None:
+    """How an interview with a device-made id was started, or None (no such start)."""
+    row = conn.execute(
+        select(client_starts).where(client_starts.c.interview_id == interview_id)
+    ).first()
+    if row is None:
+        return None
+    return ClientStart(row.interview_id, row.request_sha256, row.org_id)
+
+
+def create_client_interview(conn: Connection, *, request_sha256: str, **fields: Any) -> None:
+    """:func:`create_interview` under an id a device made, with the hash of the request
+    that started it. Conflict when the id is taken, by a start that has committed since
+    (PostgreSQL makes the second of two concurrent starts wait for the first)."""
+    try:
+        with conn.begin_nested():
+            create_interview(conn, **fields)
+            conn.execute(
+                insert(client_starts).values(
+                    interview_id=fields["interview_id"],
+                    request_sha256=request_sha256,
+                    org_id=fields.get("org_id"),
+                )
+            )
+    except IntegrityError:
+        raise Conflict(fields["interview_id"]) from None

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from screening.core import interview as iv
 from screening.errors import Code, DomainError
-from screening.services import accounts
+from screening.services import accounts, offline
 from screening.services import interviews as service
 from screening.services import referrals as referrals_service
 from screening.store import db as storage
@@ -102,6 +102,8 @@ def create_interview() -> tuple[Response, int]:
         raise DomainError(Code.BAD_INSTRUMENT, detail="instrument is an id or a list of ids")
     locale, second = languages.requested(body, str(mode), names)  # issue 4
     user = guards.worker() if mode == "worker" else None
+    if "id" in body:  # issue 19: started on a device, under the id it made
+        return _create_with_id(body, str(mode), names, locale, second)
     data_key, server_half, person_half = guards.new_checkin_key()
     interview_id, personal, step = service.start(
         ext().engine,
@@ -129,6 +131,30 @@ def create_interview() -> tuple[Response, int]:
         set_cookie(response, CHECKIN_COOKIE, token)
         set_cookie(response, KEY_COOKIE, person_half)
     return response, 201
+
+
+def _create_with_id(
+    body: dict[str, Any], mode: str, names: list[str], locale: str, second: str | None
+) -> tuple[Response, int]:
+    """201 when made now; 200, with the same first step, for a repeat of the same start."""
+    interview_id = offline.client_id(body["id"], mode)
+    user = guards.worker()
+    step, made = offline.start(
+        ext().engine,
+        ext().master,
+        interview_id,
+        offline.request_digest(body, interview_id),
+        instrument_ids=names,
+        locale=locale,
+        org_id=user.org_id,
+        user_id=user.id,
+    )
+    if made:
+        languages.record_start(interview_id, locale, second, interpreter=second is not None)
+        with storage.transaction(ext().engine) as conn:
+            audit(conn, "create", interview_id)
+    step = languages.api_step(interview_id, step, None)
+    return jsonify({"id": interview_id, "step": step}), 201 if made else 200
 
 
 @bp.post("/interviews/<interview_id>/answers")

@@ -29,6 +29,7 @@ STATUS: dict[Code, int] = {
     Code.INVALID_INSTRUMENT: 500,
     Code.KEY: 500,
     Code.CONFLICT: 409,
+    Code.ID_TAKEN: 409,
     Code.CROSS_SITE: 403,
     Code.JSON_ONLY: 415,
     Code.SIGN_IN: 401,
