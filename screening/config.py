@@ -103,6 +103,12 @@ def new_data_key(env: Env | None = None) -> str | None:
     return _text(env, "SCREENING_NEW_DATA_KEY")
 
 
+def outcomes_k(env: Env | None = None) -> int:
+    """``SCREENING_OUTCOMES_K``: the least count published in outcome tables (default
+    10; at least 2, or suppression would protect nothing)."""
+    return _whole(_env(env), "SCREENING_OUTCOMES_K", 10, least=2, most=1000)
+
+
 @dataclass(frozen=True)
 class Settings:
     instance: Path

@@ -273,6 +273,20 @@ follow_up = Table(  # an organisation's days between referral follow-ups (defaul
 )
 
 
+# -- issue 22: outcome tables as they were sent to a funder -----------------------------
+# De-identified counts only (no answer, no free text, nothing per person): kept exactly
+# as published so that a later purge or deletion never changes a period already given.
+# No foreign key to anything: a published period outlives every interview it counted.
+published_outcomes = Table(
+    "published_outcomes",
+    metadata,
+    Column("period", String(10), primary_key=True),
+    Column("body", LargeBinary, nullable=False),  # the JSON exactly as sent (UTF-8)
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=True),
+)
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

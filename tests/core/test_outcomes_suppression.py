@@ -1,0 +1,215 @@
+"""Small-cell suppression attacked (issue 22): for random periods, no published count is
+between 1 and k-1, and no withheld count (nor a small unpublished one) can be worked
+out from the published ones, by subtraction along a row, column or total, nor across
+the period's tables. The attacker here is written apart from the code it attacks: it
+knows every sum the tables imply and solves them by repeated substitution, and a second
+attack by exact linear algebra (integer row reduction) over all of them at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.core import outcomes as oc
+
+DOMAINS = ("housing", "safety", "health", "legal", "money")
+
+
+@st.composite
+def facts(draw: Any) -> list[oc.Fact]:
+    n = draw(st.integers(0, 60))
+    domains = draw(st.lists(st.sampled_from(DOMAINS), min_size=1, max_size=5, unique=True))
+    out = []
+    for _ in range(n):
+        asked = draw(st.lists(st.sampled_from(domains), unique=True))
+        needs = {d: draw(st.sampled_from(oc.LEVELS[:4])) for d in asked}
+        refs = draw(
+            st.lists(
+                st.builds(
+                    oc.Made,
+                    st.sampled_from((*domains, "")),
+                    st.one_of(st.none(), st.integers(0, 90).map(float)),
+                ),
+                max_size=3,
+            )
+        )
+        out.append(oc.Fact(needs, refs, counted=draw(st.booleans())))
+    return out
+
+
+def _sums(published: dict[str, Any]) -> list[tuple[tuple, tuple]]:
+    """Every sum the published tables imply, named by group: what an attacker knows."""
+    tables = published["tables"]
+    domains = sorted({c["group"]["domain"] for c in tables["needs"]})
+    sums = []
+    for d in domains:  # each domain's levels add up to the interviews
+        sums.append((("interviews",), tuple(("needs", d, lv) for lv in oc.LEVELS)))
+    refs = sorted({c["group"]["domain"] for c in tables["referrals"]} - {"all"})
+    for d in [*refs, "all"]:  # made = connected + not connected (never published)
+        sums.append((("referrals", d, "made"), (("referrals", d, "connected"), ("hidden", d))))
+    if refs:
+        for status in ("made", "connected"):
+            sums.append(
+                (("referrals", "all", status), tuple(("referrals", d, status) for d in refs))
+            )
+        sums.append((("hidden", "all"), tuple(("hidden", d) for d in refs)))
+    return sums
+
+
+def _known(published: dict[str, Any]) -> dict[tuple, int | None]:
+    t = published["tables"]
+    out: dict[tuple, int | None] = {("interviews",): t["interviews"][0]["count"]}
+    for c in t["needs"]:
+        out[("needs", c["group"]["domain"], c["group"]["level"])] = c["count"]
+    for c in t["referrals"]:
+        out[("referrals", c["group"]["domain"], c["group"]["status"])] = c["count"]
+    return out
+
+
+def _truth(fs: list[oc.Fact]) -> dict[tuple, int]:
+    people = [f for f in fs if f.counted]
+    out: dict[tuple, int] = {("interviews",): len(people)}
+    domains = {d for f in people for d in f.needs}
+    for d in domains:
+        for lv in oc.LEVELS:
+            out[("needs", d, lv)] = sum(1 for f in people if f.needs.get(d, "not-asked") == lv)
+    made = [m for f in fs for m in f.referrals]
+    for d in [*{m.domain or oc.NO_DOMAIN for m in made}, "all"]:
+        mine = [m for m in made if d == "all" or (m.domain or oc.NO_DOMAIN) == d]
+        out[("referrals", d, "made")] = len(mine)
+        out[("referrals", d, "connected")] = sum(1 for m in mine if m.days is not None)
+        out[("hidden", d)] = sum(1 for m in mine if m.days is None)
+    return out
+
+
+def _substitution(known: dict[tuple, int | None], sums: list) -> dict[tuple, int]:
+    """Subtract along every sum with one unknown left, again and again."""
+    values = {c: v for c, v in known.items() if v is not None}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            cells = (total, *parts)
+            missing = [c for c in cells if c not in values]
+            if len(missing) != 1:
+                continue
+            (m,) = missing
+            rest = sum(values[p] for p in parts if p != m)
+            values[m] = values[total] - rest if m != total else rest
+            changed = True
+    return values
+
+
+def _algebra(known: dict[tuple, int | None], sums: list) -> set[tuple]:
+    """The unknown cells fixed by all the sums together (row reduction)."""
+    unknown = sorted({c for t, ps in sums for c in (t, *ps) if known.get(c) is None})
+    col = {c: i for i, c in enumerate(unknown)}
+    rows = []
+    for total, parts in sums:
+        row = [Fraction(0)] * len(unknown)
+        for c, sign in ((total, 1), *((p, -1) for p in parts)):
+            if c in col:
+                row[col[c]] += sign
+        rows.append(row)
+    fixed = set()
+    for i, c in enumerate(unknown):  # c is fixed iff e_c lies in the row space
+        target = [Fraction(int(j == i)) for j in range(len(unknown))]
+        if _in_span(rows, target):
+            fixed.add(c)
+    return fixed
+
+
+def _in_span(rows: list[list[Fraction]], target: list[Fraction]) -> bool:
+    def rank(m: list[list[Fraction]]) -> int:
+        m = [r[:] for r in m]
+        r = 0
+        for c in range(len(target)):
+            p = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
+            if p is None:
+                continue
+            m[r], m[p] = m[p], m[r]
+            for i in range(len(m)):
+                if i != r and m[i][c] != 0:
+                    f = m[i][c] / m[r][c]
+                    m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
+            r += 1
+        return r
+
+    return rank(rows) == rank([*rows, target])
+
+
+def _attack(fs: list[oc.Fact], k: int) -> None:
+    published = oc.tables(oc.parse_period("2026-Q3"), k, fs)
+    known = _known(published)
+    truth = _truth(fs)
+    for cell, count in known.items():  # no small count, and what is shown is true
+        assert count is None or count == 0 or count >= k, (cell, count)
+        assert count is None or count == truth[cell], cell
+    sums = _sums(published)
+    for total, parts in sums:  # the attacker's sums hold on the truth
+        assert truth[total] == sum(truth[p] for p in parts)
+    withheld = {c for c, v in known.items() if v is None}
+    small_hidden = {c for c, v in truth.items() if c[0] == "hidden" and 1 <= v < k}
+    worked_out = _substitution(known, sums)
+    assert not (withheld | small_hidden) & set(worked_out), "recovered by subtraction"
+    assert not (withheld | small_hidden) & _algebra(known, sums), "recovered by algebra"
+    for cell in published["tables"]["days_to_connection"]:
+        d = cell["group"]["domain"]
+        if cell["count"] is not None:
+            assert truth[("referrals", d, "connected")] >= k
+
+
+@settings(max_examples=100, deadline=None)
+@given(facts(), st.integers(2, 12))
+def test_no_small_count_and_nothing_withheld_can_be_worked_out(fs: list[oc.Fact], k: int) -> None:
+    _attack(fs, k)
+
+
+def test_a_lone_small_cell_takes_a_second_one_with_it() -> None:
+    fs = [oc.Fact({"housing": "urgent"}) for _ in range(3)]
+    fs += [oc.Fact({"housing": "none"}) for _ in range(20)]
+    fs += [oc.Fact({"housing": "some"}) for _ in range(15)]
+    out = oc.tables(oc.parse_period("2026-09"), 10, fs)
+    counts = {c["group"]["level"]: c["count"] for c in out["tables"]["needs"]}
+    assert counts["urgent"] is None
+    assert counts["not-asked"] == 0 and counts["unknown"] == 0  # zero is not small
+    assert [counts["none"], counts["some"]].count(None) == 1  # the complement: the smaller
+    assert counts["some"] is None
+    assert out["tables"]["interviews"] == [{"group": {}, "count": 38}]
+    _attack(fs, 10)
+
+
+def test_a_small_unpublished_not_connected_is_protected() -> None:
+    made = [oc.Made("housing", 3.0)] * 20 + [oc.Made("housing", None)] * 2
+    out = oc.tables(oc.parse_period("2026-09"), 10, [oc.Fact({}, made)])
+    cells = {
+        (c["group"]["domain"], c["group"]["status"]): c["count"] for c in out["tables"]["referrals"]
+    }
+    assert None in (cells[("housing", "made")], cells[("housing", "connected")])
+    _attack([oc.Fact({}, made)], 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-09", dt.date(2026, 9, 1), dt.date(2026, 10, 1)),
+        ("2026-12", dt.date(2026, 12, 1), dt.date(2027, 1, 1)),
+        ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 10, 1)),
+        ("2026-Q4", dt.date(2026, 10, 1), dt.date(2027, 1, 1)),
+        ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 4, 1)),
+    ],
+)
+def test_periods(text: str, start: dt.date, end: dt.date) -> None:
+    p = oc.parse_period(text)
+    assert (p.start, p.end) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "2026-09-01", "last week", "", "26-09"])
+def test_other_periods_are_refused(text: str) -> None:
+    with pytest.raises(oc.PeriodError, match="calendar month"):
+        oc.parse_period(text)
