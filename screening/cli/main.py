@@ -25,6 +25,7 @@ from screening.cli.admin import COMMANDS as ADMIN_COMMANDS
 from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
 from screening.cli.lint import lint_command
+from screening.cli.outcomes import outcomes_command
 from screening.cli.plan import directory_group, plan_command
 from screening.cli.terminal import print_result, run
 from screening.core import interview
@@ -418,3 +419,4 @@ main.add_command(import_group)  # issue 7: XLSForm, FHIR
 main.add_command(i18n_group)  # issue 4
 for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)
+main.add_command(outcomes_command)  # issue 22

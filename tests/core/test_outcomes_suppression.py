@@ -8,7 +8,6 @@ attack by exact linear algebra (integer row reduction) over all of them at once.
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.core import outcomes as oc
+from tests.support import disclosure
 
 DOMAINS = ("housing", "safety", "health", "legal", "money")
 
@@ -42,35 +42,6 @@ def facts(draw: Any) -> list[oc.Fact]:
     return out
 
 
-def _sums(published: dict[str, Any]) -> list[tuple[tuple, tuple]]:
-    """Every sum the published tables imply, named by group: what an attacker knows."""
-    tables = published["tables"]
-    domains = sorted({c["group"]["domain"] for c in tables["needs"]})
-    sums = []
-    for d in domains:  # each domain's levels add up to the interviews
-        sums.append((("interviews",), tuple(("needs", d, lv) for lv in oc.LEVELS)))
-    refs = sorted({c["group"]["domain"] for c in tables["referrals"]} - {"all"})
-    for d in [*refs, "all"]:  # made = connected + not connected (never published)
-        sums.append((("referrals", d, "made"), (("referrals", d, "connected"), ("hidden", d))))
-    if refs:
-        for status in ("made", "connected"):
-            sums.append(
-                (("referrals", "all", status), tuple(("referrals", d, status) for d in refs))
-            )
-        sums.append((("hidden", "all"), tuple(("hidden", d) for d in refs)))
-    return sums
-
-
-def _known(published: dict[str, Any]) -> dict[tuple, int | None]:
-    t = published["tables"]
-    out: dict[tuple, int | None] = {("interviews",): t["interviews"][0]["count"]}
-    for c in t["needs"]:
-        out[("needs", c["group"]["domain"], c["group"]["level"])] = c["count"]
-    for c in t["referrals"]:
-        out[("referrals", c["group"]["domain"], c["group"]["status"])] = c["count"]
-    return out
-
-
 def _truth(fs: list[oc.Fact]) -> dict[tuple, int]:
     people = [f for f in fs if f.counted]
     out: dict[tuple, int] = {("interviews",): len(people)}
@@ -87,77 +58,21 @@ def _truth(fs: list[oc.Fact]) -> dict[tuple, int]:
     return out
 
 
-def _substitution(known: dict[tuple, int | None], sums: list) -> dict[tuple, int]:
-    """Subtract along every sum with one unknown left, again and again."""
-    values = {c: v for c, v in known.items() if v is not None}
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in sums:
-            cells = (total, *parts)
-            missing = [c for c in cells if c not in values]
-            if len(missing) != 1:
-                continue
-            (m,) = missing
-            rest = sum(values[p] for p in parts if p != m)
-            values[m] = values[total] - rest if m != total else rest
-            changed = True
-    return values
-
-
-def _algebra(known: dict[tuple, int | None], sums: list) -> set[tuple]:
-    """The unknown cells fixed by all the sums together (row reduction)."""
-    unknown = sorted({c for t, ps in sums for c in (t, *ps) if known.get(c) is None})
-    col = {c: i for i, c in enumerate(unknown)}
-    rows = []
-    for total, parts in sums:
-        row = [Fraction(0)] * len(unknown)
-        for c, sign in ((total, 1), *((p, -1) for p in parts)):
-            if c in col:
-                row[col[c]] += sign
-        rows.append(row)
-    fixed = set()
-    for i, c in enumerate(unknown):  # c is fixed iff e_c lies in the row space
-        target = [Fraction(int(j == i)) for j in range(len(unknown))]
-        if _in_span(rows, target):
-            fixed.add(c)
-    return fixed
-
-
-def _in_span(rows: list[list[Fraction]], target: list[Fraction]) -> bool:
-    def rank(m: list[list[Fraction]]) -> int:
-        m = [r[:] for r in m]
-        r = 0
-        for c in range(len(target)):
-            p = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
-            if p is None:
-                continue
-            m[r], m[p] = m[p], m[r]
-            for i in range(len(m)):
-                if i != r and m[i][c] != 0:
-                    f = m[i][c] / m[r][c]
-                    m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
-            r += 1
-        return r
-
-    return rank(rows) == rank([*rows, target])
-
-
 def _attack(fs: list[oc.Fact], k: int) -> None:
     published = oc.tables(oc.parse_period("2026-Q3"), k, fs)
-    known = _known(published)
+    known = disclosure.known(published)
     truth = _truth(fs)
     for cell, count in known.items():  # no small count, and what is shown is true
         assert count is None or count == 0 or count >= k, (cell, count)
         assert count is None or count == truth[cell], cell
-    sums = _sums(published)
+    sums = disclosure.sums(published)
     for total, parts in sums:  # the attacker's sums hold on the truth
         assert truth[total] == sum(truth[p] for p in parts)
     withheld = {c for c, v in known.items() if v is None}
     small_hidden = {c for c, v in truth.items() if c[0] == "hidden" and 1 <= v < k}
-    worked_out = _substitution(known, sums)
+    worked_out = disclosure.substitution(known, sums)
     assert not (withheld | small_hidden) & set(worked_out), "recovered by subtraction"
-    assert not (withheld | small_hidden) & _algebra(known, sums), "recovered by algebra"
+    assert not (withheld | small_hidden) & disclosure.algebra(known, sums), "recovered by algebra"
     for cell in published["tables"]["days_to_connection"]:
         d = cell["group"]["domain"]
         if cell["count"] is not None:
