@@ -113,6 +113,7 @@ class Code(StrEnum):
     BAD_FIELD = "bad-field"
     # referrals (issue 21)
     BAD_REFERRAL = "bad-referral"
+    BAD_LINK = "bad-link"
     # the request itself
     CROSS_SITE = "cross-site"
     JSON_ONLY = "json-only"
@@ -180,6 +181,7 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_INTERPRETER: "{detail}",
     Code.BAD_FIELD: "unknown field(s) {unknown}; allowed: {allowed}",
     Code.BAD_REFERRAL: "{field}: {detail}",
+    Code.BAD_LINK: "{detail}",
     Code.CROSS_SITE: "cross-site requests are refused",
     Code.JSON_ONLY: "send application/json",
     Code.BAD_JSON: "the body must be a JSON object",
@@ -246,6 +248,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
     Code.BAD_FIELD: {"unknown": "some", "allowed": "the documented fields"},
     Code.BAD_REFERRAL: {"field": "status", "detail": "that change cannot be made"},
+    Code.BAD_LINK: {"detail": "that check-in cannot be linked"},
     Code.BAD_POST: {"detail": "that form cannot be taken"},
     Code.BAD_INPUT: {"where": "request"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},

@@ -286,6 +286,19 @@ published_outcomes = Table(
     Column("actor", String(100), nullable=True),
 )
 
+# -- issue 22: a later check-in linked to earlier ones, with the person's own consent
+# to link (separate from consent to store): a row means that consent is given for that
+# interview; revoking it deletes the row, deleting the interview deletes it too. The
+# case reference is kept only as a keyed hash (pseudonymous), per organisation.
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, nullable=True),
+    Column("case_hash", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
