@@ -22,6 +22,7 @@ from screening.store import plans as planstore
 from screening.web import (
     api,
     boundary,
+    checkins,
     errors,
     health,
     i18n,
@@ -92,6 +93,7 @@ def create_app(
     app.register_blueprint(languages.api_bp)  # issue 4
     app.register_blueprint(health.bp)  # issue 16: /healthz
     app.register_blueprint(referrals.bp)  # issue 21: following up referrals
+    app.register_blueprint(checkins.bp)  # issue 22: linked later check-ins
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:

@@ -130,7 +130,17 @@ PUBLIC = {  # routes anyone may use, on purpose
 
 
 def _tables() -> dict[str, str]:
-    from screening.web import api, health, languages, pages, plans, private, referrals, standards
+    from screening.web import (
+        api,
+        checkins,
+        health,
+        languages,
+        pages,
+        plans,
+        private,
+        referrals,
+        standards,
+    )
 
     found: dict[str, str] = {}
     for table in (
@@ -140,6 +150,7 @@ def _tables() -> dict[str, str]:
         private.ACCESS,
         plans.ACCESS,
         referrals.ACCESS,
+        checkins.ACCESS,
         standards.ACCESS,
         languages.ACCESS,
         languages.API_ACCESS,
