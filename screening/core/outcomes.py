@@ -12,7 +12,9 @@ from :class:`Fact` (one per interview whose person consented to anonymous statis
 - ``referrals``: offered in the period, by need domain, ``made`` and ``connected`` (by
   the period's end), with an ``all`` row;
 - ``days_to_connection``: the median days from offer to connection, by domain, withheld
-  (null) when fewer than ``k`` referrals connected.
+  (null) when fewer than ``k`` referrals connected;
+- ``changes``: for check-ins of the period linked (with the person's consent) to an
+  earlier one, the change per need domain (new, better, same, worse, now-unknown).
 
 Suppression (:func:`suppress`): every count is a variable in a set of linear equations
 the tables publish together (each needs row adds up to ``T``; ``made`` is ``connected``
@@ -36,7 +38,8 @@ LEVELS = ("urgent", "some", "none", "unknown", "not-asked")
 NO_DOMAIN = "unspecified"  # a referral recorded without a need domain (older data)
 ALL = "all"
 MADE, CONNECTED, NOT_CONNECTED = "made", "connected", "not-connected"
-TABLES = ("interviews", "needs", "referrals", "days_to_connection")
+TABLES = ("interviews", "needs", "referrals", "days_to_connection", "changes")
+CHANGES = ("new", "better", "same", "worse", "now-unknown")
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -95,6 +98,9 @@ class Fact:
     # False: begun before the period, here only for a referral offered in it (its needs
     # were counted in its own period)
     counted: bool = True
+    # A later check-in linked (with consent) to an earlier one: the change per need
+    # domain (new, better, same, worse, now-unknown; see core/checkins.py)
+    changes: Mapping[str, str] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------- the equations
@@ -232,6 +238,18 @@ def system_of(facts: Sequence[Fact]) -> System:
         columns[MADE].append(cm)
         columns[CONNECTED].append(cc)
         columns[NOT_CONNECTED].append(co)
+    # Changes between linked check-ins, by domain: each domain's row adds up to the
+    # linked check-ins that asked about it (never published, so a hidden total).
+    for d in sorted({d for f in people for d in f.changes}):
+        row = []
+        for change in CHANGES:
+            c = key("changes", domain=d, change=change)
+            s.values[c] = sum(1 for f in people if f.changes.get(d) == change)
+            row.append(c)
+        linked = key("changes", domain=d, change="any")
+        s.values[linked] = sum(1 for f in people if d in f.changes)
+        s.hidden.add(linked)
+        s.equations.append((linked, tuple(row)))
     if ref_domains:
         s.equations.append((made_all, tuple(columns[MADE])))
         s.equations.append((conn_all, tuple(columns[CONNECTED])))

@@ -15,12 +15,13 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
+from screening.core import checkins as checkins_core
 from screening.core import interview as iv
 from screening.core import outcomes as oc
 from screening.core import referrals as machine
 from screening.crypto.seal import MasterKey
+from screening.services import checkins, referrals
 from screening.services import interviews as service
-from screening.services import referrals
 from screening.store import db as storage
 from screening.store import outcomes as store
 
@@ -43,10 +44,17 @@ def facts(conn: Connection, master: MasterKey, period: oc.Period) -> list[oc.Fac
         loaded = service.load(conn, master, interview_id)
         if loaded.mode != "worker" or not _counts(loaded):
             continue
-        needs = {}
+        needs: dict[str, str] = {}
+        changes: dict[str, str] = {}
         if interview_id in begun:
             result = iv.result(loaded.session, loaded.state)
             needs = {n.id: n.level for n in result.needs.values()}
+            before = checkins.earlier(conn, master, loaded)  # linked with consent to link
+            if before is not None and _counts(before):  # both consented to statistics
+                then = iv.result(before.session, before.state)
+                changes = checkins_core.compare(
+                    {n.id: n.level for n in then.needs.values()}, needs
+                ).by_domain
         made = []
         for tracked in referrals.tracked(conn, master, loaded):
             offered = next(
@@ -59,7 +67,7 @@ def facts(conn: Connection, master: MasterKey, period: oc.Period) -> list[oc.Fac
             days = took.total_seconds() / 86400 if took is not None and connected_by_end else None
             made.append(oc.Made(tracked.need or oc.NO_DOMAIN, days))
         if interview_id in begun or made:
-            out.append(oc.Fact(needs, made, counted=interview_id in begun))
+            out.append(oc.Fact(needs, made, counted=interview_id in begun, changes=changes))
     return out
 
 
@@ -119,15 +127,18 @@ def methods_note(tables: dict[str, Any]) -> str:
     return f"""Methods note: outcome tables for {tables["period"]}
 
 What is counted: worker-led interviews begun in the period, counted as interviews (one
-person seen twice counts twice: check-ins are not linked yet); their need levels by
-domain (urgent, some, none, unknown = could not be told, not-asked = no instrument used
-asks about it); referrals offered in the period by need domain, made and connected by
-the period's end; the median whole days from offer to connection. Private check-ins
-are never counted. No free text, no answer, nothing about any one service is published.
+person seen twice in the period counts twice); their need levels by domain (urgent,
+some, none, unknown = could not be told, not-asked = no instrument used asks about it);
+referrals offered in the period by need domain, made and connected by the period's
+end; the median whole days from offer to connection; and, for check-ins linked to the
+same person's earlier one, the change per need domain (new, better, same, worse,
+now-unknown). Private check-ins are never counted. No free text, no answer, nothing
+about any one service is published.
 
 Consent: only interviews whose person chose "anonymous statistics" at the start, a
 choice separate from consent to store their answers, are counted. Without it, nothing
-from their interview is in any table.
+from their interview is in any table. A change between check-ins is counted only when
+the person also gave their own consent to link them, and chose statistics both times.
 
 Small counts: k = {k}. No count from 1 to {k - 1} is published, and further counts are
 withheld (null, or an empty cell in CSV) so that no withheld count can be worked out

@@ -38,7 +38,9 @@ def facts(draw: Any) -> list[oc.Fact]:
                 max_size=3,
             )
         )
-        out.append(oc.Fact(needs, refs, counted=draw(st.booleans())))
+        linked = draw(st.lists(st.sampled_from(domains), unique=True, max_size=3))
+        changes = {d: draw(st.sampled_from(oc.CHANGES)) for d in linked}
+        out.append(oc.Fact(needs, refs, counted=draw(st.booleans()), changes=changes))
     return out
 
 
@@ -49,6 +51,10 @@ def _truth(fs: list[oc.Fact]) -> dict[tuple, int]:
     for d in domains:
         for lv in oc.LEVELS:
             out[("needs", d, lv)] = sum(1 for f in people if f.needs.get(d, "not-asked") == lv)
+    for d in {d for f in people for d in f.changes}:
+        for ch in oc.CHANGES:
+            out[("changes", d, ch)] = sum(1 for f in people if f.changes.get(d) == ch)
+        out[("linked", d)] = sum(1 for f in people if d in f.changes)
     made = [m for f in fs for m in f.referrals]
     for d in [*{m.domain or oc.NO_DOMAIN for m in made}, "all"]:
         mine = [m for m in made if d == "all" or (m.domain or oc.NO_DOMAIN) == d]
@@ -69,7 +75,7 @@ def _attack(fs: list[oc.Fact], k: int) -> None:
     for total, parts in sums:  # the attacker's sums hold on the truth
         assert truth[total] == sum(truth[p] for p in parts)
     withheld = {c for c, v in known.items() if v is None}
-    small_hidden = {c for c, v in truth.items() if c[0] == "hidden" and 1 <= v < k}
+    small_hidden = {c for c, v in truth.items() if c[0] in ("hidden", "linked") and 1 <= v < k}
     worked_out = disclosure.substitution(known, sums)
     assert not (withheld | small_hidden) & set(worked_out), "recovered by subtraction"
     assert not (withheld | small_hidden) & disclosure.algebra(known, sums), "recovered by algebra"

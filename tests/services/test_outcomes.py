@@ -19,8 +19,8 @@ from flask import Flask
 from screening.cli.main import main
 from screening.core import referrals as machine
 from screening.core.plan import Plan, Referral
+from screening.services import checkins, referrals
 from screening.services import interviews as service
-from screening.services import referrals
 from screening.store import db as storage
 from screening.store import plans as planstore
 from tests.support import disclosure
@@ -62,6 +62,17 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
             answer = service.answer_entry({"item": "safe_right_now", "value": value})
             service.record(ext.engine, ext.master, iid, answer, f"answer-{n:04d}")
             made["consenting" if statistics else "other"].append(iid)
+            if n < 120:  # 60 people seen twice, each time consenting to link
+                with storage.transaction(ext.engine) as conn:
+                    loaded = service.load(conn, ext.master, iid)
+                checkins.link(
+                    ext.engine,
+                    ext.master,
+                    loaded,
+                    f"case-{n // 2}",
+                    consent_to_link=True,
+                    actor=None,
+                )
             if rng.random() < 0.5:
                 sid, need = rng.choice(SERVICES)
                 plan = Plan(referrals=(Referral(sid, f"Service {sid} (fictional)", need),))
@@ -109,6 +120,7 @@ def test_generated_period_is_safe_and_counts_only_consent(
             "needs",
             "referrals",
             "days_to_connection",
+            "changes",
         }
         for cells in published["tables"].values():
             for cell in cells:
@@ -121,6 +133,14 @@ def test_generated_period_is_safe_and_counts_only_consent(
     assert len(made["consenting"]) + len(made["other"]) == 260
     assert "Methods note" in out.stderr and "anonymous statistics" in out.stderr
     assert "k = 40" in out.stderr and "nothing kept" in out.stderr
+    changes = published["tables"]["changes"]  # safe_right_now: the safety domain
+    assert {c["group"]["change"] for c in changes} == {
+        "new",
+        "better",
+        "same",
+        "worse",
+        "now-unknown",
+    }
     needs = published["tables"]["needs"]
     assert {c["group"]["level"] for c in needs} >= {"urgent", "some", "none", "unknown"}
     with storage.transaction(app.extensions["screening"].engine) as conn:

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 LEVELS = ("urgent", "some", "none", "unknown", "not-asked")
+CHANGES = ("new", "better", "same", "worse", "now-unknown")
 
 
 def sums(published: dict[str, Any]) -> list[tuple[tuple, tuple]]:
@@ -28,6 +29,8 @@ def sums(published: dict[str, Any]) -> list[tuple[tuple, tuple]]:
                 (("referrals", "all", status), tuple(("referrals", d, status) for d in refs))
             )
         sums.append((("hidden", "all"), tuple(("hidden", d) for d in refs)))
+    for d in sorted({c["group"]["domain"] for c in tables.get("changes", [])}):
+        sums.append((("linked", d), tuple(("changes", d, ch) for ch in CHANGES)))
     return sums
 
 
@@ -38,6 +41,8 @@ def known(published: dict[str, Any]) -> dict[tuple, int | None]:
         out[("needs", c["group"]["domain"], c["group"]["level"])] = c["count"]
     for c in t["referrals"]:
         out[("referrals", c["group"]["domain"], c["group"]["status"])] = c["count"]
+    for c in t.get("changes", []):
+        out[("changes", c["group"]["domain"], c["group"]["change"])] = c["count"]
     return out
 
 
