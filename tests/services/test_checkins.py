@@ -16,12 +16,12 @@ from screening.services import checkins
 from screening.services import interviews as service
 from screening.services.interviews import Loaded
 from screening.store import db as storage
-from tests.support.apps import web_app
+from tests.support.apps import BACKENDS, web_app
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    yield from web_app("sqlite", tmp_path, [("ana", "Org A")])
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    yield from web_app(request.param, tmp_path, [("ana", "Org A")])
 
 
 def _checkin(app: Flask, safe: str, n: int) -> Loaded:

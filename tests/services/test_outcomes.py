@@ -24,7 +24,7 @@ from screening.services import interviews as service
 from screening.store import db as storage
 from screening.store import plans as planstore
 from tests.support import disclosure
-from tests.support.apps import web_app
+from tests.support.apps import BACKENDS, web_app
 
 SERVICES = [("svc-h", "housing"), ("svc-s", "safety"), ("svc-m", "mental_health")]
 TO_CONNECTED = [
@@ -147,8 +147,9 @@ def test_generated_period_is_safe_and_counts_only_consent(
         assert storage.count(conn, storage.published_outcomes) == 0  # a dry run keeps nothing
 
 
-def test_without_consent_to_statistics_nothing_is_counted(tmp_path: Path) -> None:
-    for app in web_app("sqlite", tmp_path, []):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_without_consent_to_statistics_nothing_is_counted(tmp_path: Path, backend: str) -> None:
+    for app in web_app(backend, tmp_path, []):
         ext = app.extensions["screening"]
         for n in range(12):
             iid, _, _ = service.start(
