@@ -34,11 +34,13 @@ def _counts(loaded: service.Loaded) -> bool:
     return consent.get("store") is True and consent.get("statistics") is True
 
 
-def facts(conn: Connection, master: MasterKey, period: oc.Period) -> list[oc.Fact]:
+def facts(
+    conn: Connection, master: MasterKey, period: oc.Period, org_id: int | None = None
+) -> list[oc.Fact]:
     """One fact per interview of the period whose person consented to statistics, and
     one (without needs) for each earlier such interview with a referral offered in it."""
-    begun = store.begun_between(conn, period.start, period.end)
-    later = store.with_changes_between(conn, period.start, period.end)
+    begun = store.begun_between(conn, period.start, period.end, org_id)
+    later = store.with_changes_between(conn, period.start, period.end, org_id)
     out = []
     for interview_id in dict.fromkeys([*begun, *later]):
         loaded = service.load(conn, master, interview_id)
@@ -71,9 +73,12 @@ def facts(conn: Connection, master: MasterKey, period: oc.Period) -> list[oc.Fac
     return out
 
 
-def compute(engine: Engine, master: MasterKey, period: oc.Period, k: int) -> dict[str, Any]:
+def compute(
+    engine: Engine, master: MasterKey, period: oc.Period, k: int, org_id: int | None = None
+) -> dict[str, Any]:
+    """The period's tables now (nothing kept): the instance's, or one organisation's."""
     with storage.transaction(engine) as conn:
-        return oc.tables(period, k, facts(conn, master, period))
+        return oc.tables(period, k, facts(conn, master, period, org_id))
 
 
 def encode(tables: dict[str, Any]) -> bytes:

@@ -16,7 +16,9 @@ def _at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def begun_between(conn: Connection, start: dt.date, end: dt.date) -> list[str]:
+def begun_between(
+    conn: Connection, start: dt.date, end: dt.date, org_id: int | None = None
+) -> list[str]:
     """Worker-led interviews begun from ``start`` to before ``end`` (UTC days), oldest
     first (a private check-in's key is the person's: it is never opened, never counted)."""
     t = storage.interviews
@@ -25,19 +27,26 @@ def begun_between(conn: Connection, start: dt.date, end: dt.date) -> list[str]:
         .where(t.c.mode == "worker", t.c.created_at >= _at(start), t.c.created_at < _at(end))
         .order_by(t.c.created_at, t.c.id)
     )
+    if org_id is not None:  # one organisation's (its admin page); None: the instance's
+        query = query.where(t.c.org_id == org_id)
     return [row.id for row in conn.execute(query)]
 
 
-def with_changes_between(conn: Connection, start: dt.date, end: dt.date) -> list[str]:
+def with_changes_between(
+    conn: Connection, start: dt.date, end: dt.date, org_id: int | None = None
+) -> list[str]:
     """Interviews with a referral status change in the period (a referral offered in it
     may come from an interview begun before)."""
-    t = storage.referral_events
+    t, i = storage.referral_events, storage.interviews
     query = (
         select(t.c.interview_id)
+        .join(i, i.c.id == t.c.interview_id)
         .where(t.c.created_at >= _at(start), t.c.created_at < _at(end))
         .group_by(t.c.interview_id)
         .order_by(t.c.interview_id)
     )
+    if org_id is not None:
+        query = query.where(i.c.org_id == org_id)
     return [row.interview_id for row in conn.execute(query)]
 
 

@@ -27,6 +27,7 @@ from screening.web import (
     health,
     i18n,
     languages,
+    outcomes,
     pages,
     plans,
     private,
@@ -94,6 +95,7 @@ def create_app(
     app.register_blueprint(health.bp)  # issue 16: /healthz
     app.register_blueprint(referrals.bp)  # issue 21: following up referrals
     app.register_blueprint(checkins.bp)  # issue 22: linked later check-ins
+    app.register_blueprint(outcomes.bp)  # issue 22: outcome counts for admins
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:
