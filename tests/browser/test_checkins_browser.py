@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.support.liveserver import Client
+
 from .conftest import Site, describe, new_page, run_axe, screenshot, submit
 
 if TYPE_CHECKING:
@@ -88,3 +90,56 @@ def _axe_clean(page: Page, name: str, viewport: tuple[int, int]) -> None:
     shot = screenshot(page, name, viewport)
     violations = run_axe(page)
     assert not violations, f"{name} ({shot}):\n{describe(violations)}"
+
+
+@pytest.fixture(scope="module")
+def admin_state(site: Site, pair: tuple[str, str]) -> dict[str, Any]:
+    """An admin of the same organisation, signed in through the JSON API."""
+    site.server.create_user("browser-admin-22", org="Browser test org", role="admin")
+    api = Client(site.url)
+    try:
+        api.login("browser-admin-22")
+        host = site.url.removeprefix("http://").split(":")[0]
+        cookies = [
+            {
+                "name": k,
+                "value": v,
+                "domain": host,
+                "path": "/",
+                "expires": -1,
+                "httpOnly": True,
+                "secure": False,
+                "sameSite": "Strict",
+            }
+            for k, v in api.cookies.items()
+        ]
+    finally:
+        api.close()
+    return {"origins": [], "cookies": cookies}
+
+
+def test_outcome_counts_page_passes_axe(
+    browser: Browser, site: Site, admin_state: dict[str, Any], viewport: tuple[int, int]
+) -> None:
+    width, height = viewport
+    context = browser.new_context(
+        base_url=site.url,
+        viewport={"width": width, "height": height},
+        storage_state=admin_state,  # type: ignore[arg-type]
+        java_script_enabled=True,
+    )
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        response = page.goto("/admin/outcomes")
+        assert response is not None and response.status == 200
+        assert page.locator("svg[role=img]").count() >= 2
+        assert page.locator("table").count() == page.locator("svg[role=img]").count()
+        _axe_clean(page, "outcomes", viewport)
+        assert all(u.startswith(site.url) for u in requests)  # no third-party request
+        page.goto("/admin/outcomes?period=last-week")
+        assert page.locator("#error").count() == 1
+        _axe_clean(page, "outcomes-error", viewport)
+    finally:
+        context.close()
