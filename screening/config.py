@@ -112,6 +112,12 @@ def review_key(env: Env | None = None) -> Path:
     return Path(found) if found else instance_folder(env) / "review-signing.key"
 
 
+def outcomes_k(env: Env | None = None) -> int:
+    """``SCREENING_OUTCOMES_K``: the least count published in outcome tables (default
+    10; at least 2, or suppression would protect nothing)."""
+    return _whole(_env(env), "SCREENING_OUTCOMES_K", 10, least=2, most=1000)
+
+
 @dataclass(frozen=True)
 class Settings:
     instance: Path

@@ -116,6 +116,7 @@ class Code(StrEnum):
     # referrals (issue 21)
     BAD_REFERRAL = "bad-referral"
     BAD_QUERY = "bad-query"
+    BAD_LINK = "bad-link"
     # the request itself
     CROSS_SITE = "cross-site"
     JSON_ONLY = "json-only"
@@ -194,6 +195,7 @@ TEMPLATES: dict[Code, str] = {
     Code.BAD_FIELD: "unknown field(s) {unknown}; allowed: {allowed}",
     Code.BAD_REFERRAL: "{field}: {detail}",
     Code.BAD_QUERY: "the parameter {parameter!r} cannot be used that way; allowed: {allowed}",
+    Code.BAD_LINK: "{detail}",
     Code.CROSS_SITE: "cross-site requests are refused",
     Code.JSON_ONLY: "send application/json",
     Code.BAD_JSON: "the body must be a JSON object",
@@ -278,6 +280,7 @@ DEFAULTS: dict[Code, dict[str, str]] = {
     Code.BAD_INTERPRETER: {"detail": "interpreter is true or false"},
     Code.BAD_FIELD: {"unknown": "some", "allowed": "the documented fields"},
     Code.BAD_REFERRAL: {"field": "status", "detail": "that change cannot be made"},
+    Code.BAD_LINK: {"detail": "that check-in cannot be linked"},
     Code.BAD_POST: {"detail": "that form cannot be taken"},
     Code.BAD_INPUT: {"where": "request"},
     Code.BAD_LOGIN: {"detail": "wrong username or password"},

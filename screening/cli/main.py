@@ -26,6 +26,7 @@ from screening.cli.codesign import diff_command, reviews_group
 from screening.cli.i18n import group as i18n_group
 from screening.cli.interop import export_group, import_group
 from screening.cli.lint import lint_command
+from screening.cli.outcomes import outcomes_command
 from screening.cli.plan import directory_group, plan_command
 from screening.cli.studio import feedback_group
 from screening.cli.terminal import print_result, run
@@ -503,3 +504,4 @@ main.add_command(reviews_group)  # issue 18
 main.add_command(feedback_group)  # issue 18: the co-design studio
 for _command in ADMIN_COMMANDS:  # issue 6
     main.add_command(_command)
+main.add_command(outcomes_command)  # issue 22

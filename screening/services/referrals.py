@@ -110,6 +110,11 @@ def _tracked(conn: Any, master: MasterKey, loaded: Loaded) -> list[Tracked]:
     return out
 
 
+def tracked(conn: Any, master: MasterKey, loaded: Loaded) -> list[Tracked]:
+    """The interview's referrals within a transaction already open (outcome counts)."""
+    return _tracked(conn, master, loaded)
+
+
 def listing(engine: Engine, master: MasterKey, loaded: Loaded) -> list[Tracked]:
     """The interview's referrals: the plan's in its order, then those taken out."""
     with storage.transaction(engine) as conn:

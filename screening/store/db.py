@@ -299,6 +299,32 @@ client_starts = Table(
     Column("org_id", ForeignKey("organisations.id"), nullable=True),
 )
 
+# -- issue 22: outcome tables as they were sent to a funder -----------------------------
+# De-identified counts only (no answer, no free text, nothing per person): kept exactly
+# as published so that a later purge or deletion never changes a period already given.
+# No foreign key to anything: a published period outlives every interview it counted.
+published_outcomes = Table(
+    "published_outcomes",
+    metadata,
+    Column("period", String(10), primary_key=True),
+    Column("body", LargeBinary, nullable=False),  # the JSON exactly as sent (UTF-8)
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=True),
+)
+
+# -- issue 22: a later check-in linked to earlier ones, with the person's own consent
+# to link (separate from consent to store): a row means that consent is given for that
+# interview; revoking it deletes the row, deleting the interview deletes it too. The
+# case reference is kept only as a keyed hash (pseudonymous), per organisation.
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, nullable=True),
+    Column("case_hash", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

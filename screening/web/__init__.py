@@ -23,11 +23,13 @@ from screening.web import (
     account,
     api,
     boundary,
+    checkins,
     errors,
     findhelp,
     health,
     i18n,
     languages,
+    outcomes,
     pages,
     plans,
     private,
@@ -100,6 +102,8 @@ def create_app(
     app.register_blueprint(studio.bp)  # issue 18: the co-design studio
     app.register_blueprint(studio.preview_bp)  # issue 18
     app.register_blueprint(studio.api_bp)  # issue 18
+    app.register_blueprint(checkins.bp)  # issue 22: linked later check-ins
+    app.register_blueprint(outcomes.bp)  # issue 22: outcome counts for admins
     app.view_functions["static"] = _static
     Compress(app)
     if settings.production:

@@ -40,6 +40,7 @@ from screening.web import guards
 from screening.web.extension import ext
 from screening.web.forms import BadPost, Slip, choices_for, form_of, parse_form
 from screening.web.i18n import WORDS, _
+from screening.web.since import since
 
 log = logging.getLogger(__name__)
 
@@ -355,6 +356,8 @@ def summary_page(loaded: service.Loaded, place: Place, **context: Any) -> tuple[
     last = iv.previous_item(loaded.session, loaded.state, None)
     if place.private:  # nobody else will see this summary: it says who can help
         context.setdefault("contacts", help_contacts(ext().settings.instance)[0])
+    else:  # issue 22: linked with the person's consent to an earlier check-in
+        context.setdefault("since", since(loaded))
     return page(
         "summary.html",
         interview=loaded,

@@ -199,7 +199,10 @@ def _parse(loaded: Loaded, current: Plan | None, services: list[Service]) -> Pla
             raise BadPost(_("That service is not in the directory. Nothing was saved."))
         if service_id in have:
             continue
-        need = next((n for n in found.needs if n in _suggested(loaded, services)), "")
+        # The need it answers: one the person has, else the first the service serves (a
+        # service added from the full list still counts under a need domain, issue 22).
+        fallback = min(found.needs, default="")
+        need = next((n for n in found.needs if n in _suggested(loaded, services)), fallback)
         referrals.append(plans.referral_for(Match(found, need, (), None, False)))
         have.add(service_id)
     locale = _text("client_language") or loaded.locale

@@ -1,0 +1,145 @@
+"""Linked check-ins in Chromium (issue 22): with JavaScript off, two check-ins are linked
+from their summaries with the person's consent, the later one shows what changed, and
+taking the consent back unlinks it; the summary with the link form and with the change
+passes axe-core (WCAG 2.2 A/AA) at 360x740 and 800x1280."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.support.liveserver import Client
+
+from .conftest import Site, describe, new_page, run_axe, screenshot, submit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+
+def _checkin(site: Site, browser: Browser, value: int) -> str:
+    body = {"instrument": "gad7", "mode": "worker", "locale": "en"}
+    status, data, raw = site.api.request("POST", "/api/v1/interviews", body)
+    assert status == 201, raw
+    interview_id = str(data["id"])
+    context = browser.new_context(
+        base_url=site.url, storage_state=site.storage_state, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"/interviews/{interview_id}")
+        form = page.locator("form[action$='/consent']")
+        for name in ("store", "share", "statistics"):
+            form.locator(f"input[type=radio][name='{name}']").first.check()
+        submit(page, form.locator("button.primary"))
+    finally:
+        context.close()
+    step: dict[str, Any] = data["step"]
+    n = 0
+    while not step.get("done"):
+        n += 1
+        key = f"link-{interview_id[:8]}-{n:04d}"
+        item = step["item"]["id"]
+        status, answered, raw = site.api.request(
+            "POST",
+            f"/api/v1/interviews/{interview_id}/answers",
+            {"item": item, "value": value, "key": key},
+        )
+        assert status == 200, raw
+        step = answered["step"]
+    return interview_id
+
+
+@pytest.fixture(scope="module")
+def pair(site: Site, browser: Browser) -> tuple[str, str]:
+    return _checkin(site, browser, 3), _checkin(site, browser, 0)
+
+
+def _link(page: Page, interview_id: str) -> None:
+    page.goto(f"/interviews/{interview_id}")
+    form = page.locator("form[action$='/link']")
+    if form.count() == 0:  # linked already (by the other screen size's run)
+        return
+    form.locator("input[name=case_reference]").fill("Browser file 5")
+    form.locator("input[name=consent_to_link]").check()
+    submit(page, form.locator("button"))
+
+
+def test_link_show_the_change_and_unlink_pass_axe(
+    browser: Browser, site: Site, pair: tuple[str, str], viewport: tuple[int, int]
+) -> None:
+    first, later = pair
+    context, page = new_page(browser, site, viewport, signed_in=True)
+    try:
+        page.goto(f"/interviews/{later}")
+        assert page.locator("#since").count() == 1
+        _axe_clean(page, "summary-link-form", viewport)
+        _link(page, first)
+        _link(page, later)
+        section = page.locator("section[aria-labelledby=since]")
+        assert "Better than last time" in section.inner_text()
+        _axe_clean(page, "summary-linked-change", viewport)
+        submit(page, page.locator("form[action$='/unlink'] button"))
+        assert "Better than last time" not in page.inner_text("main")
+        assert page.locator("form[action$='/link']").count() == 1
+    finally:
+        context.close()
+
+
+def _axe_clean(page: Page, name: str, viewport: tuple[int, int]) -> None:
+    shot = screenshot(page, name, viewport)
+    violations = run_axe(page)
+    assert not violations, f"{name} ({shot}):\n{describe(violations)}"
+
+
+@pytest.fixture(scope="module")
+def admin_state(site: Site, pair: tuple[str, str]) -> dict[str, Any]:
+    """An admin of the same organisation, signed in through the JSON API."""
+    site.server.create_user("browser-admin-22", org="Browser test org", role="admin")
+    api = Client(site.url)
+    try:
+        api.login("browser-admin-22")
+        host = site.url.removeprefix("http://").split(":")[0]
+        cookies = [
+            {
+                "name": k,
+                "value": v,
+                "domain": host,
+                "path": "/",
+                "expires": -1,
+                "httpOnly": True,
+                "secure": False,
+                "sameSite": "Strict",
+            }
+            for k, v in api.cookies.items()
+        ]
+    finally:
+        api.close()
+    return {"origins": [], "cookies": cookies}
+
+
+def test_outcome_counts_page_passes_axe(
+    browser: Browser, site: Site, admin_state: dict[str, Any], viewport: tuple[int, int]
+) -> None:
+    width, height = viewport
+    context = browser.new_context(
+        base_url=site.url,
+        viewport={"width": width, "height": height},
+        storage_state=admin_state,  # type: ignore[arg-type]
+        java_script_enabled=True,
+    )
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        response = page.goto("/admin/outcomes")
+        assert response is not None and response.status == 200
+        assert page.locator("svg[role=img]").count() >= 2
+        assert page.locator("table").count() == page.locator("svg[role=img]").count()
+        _axe_clean(page, "outcomes", viewport)
+        assert all(u.startswith(site.url) for u in requests)  # no third-party request
+        page.goto("/admin/outcomes?period=last-week")
+        assert page.locator("#error").count() == 1
+        _axe_clean(page, "outcomes-error", viewport)
+    finally:
+        context.close()
