@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pyotp
 
 from screening.crypto.seal import MasterKey
+from screening.services import accounts
 from screening.services.accounts import User
 from screening.store import credentials
 from screening.store import db as storage
@@ -172,3 +173,85 @@ def _digest(code: str) -> str:
 def current_code(secret: str, at: float | None = None) -> str:
     """The code an app shows now (for tests and the CLI's checks)."""
     return str(pyotp.TOTP(secret, interval=STEP).at(time.time() if at is None else at))
+
+
+# ---------------------------------------------------------------- by the person's own choice
+#
+# Where the organisation leaves the second factor optional, a worker may switch it on
+# from their account page (the same enrolment: QR code, key, a first code, recovery
+# codes) and off again with their current password and a current code from the app.
+# Nobody switches it off where it is required (every admin; the organisation's
+# workers when it asks for it). Recovery codes may be made anew (the old ones stop
+# working). Each of these is audited; a refusal too, without the code or password.
+
+
+@dataclass(frozen=True)
+class Status:
+    enrolled: bool
+    required: bool
+    recovery_left: int
+
+
+def status(engine: Engine, user: User) -> Status:
+    with storage.transaction(engine) as conn:
+        return Status(enrolled(conn, user.id), required(conn, user), recovery_left(conn, user.id))
+
+
+def begin_by_choice(engine: Engine, master: MasterKey, user: User) -> Enrolment | None:
+    """The secret to enrol (as at sign-in), or None when the account has one already."""
+    with storage.transaction(engine) as conn:
+        if enrolled(conn, user.id):
+            return None
+        return start_enrolment(conn, master, user)
+
+
+def confirm_by_choice(engine: Engine, master: MasterKey, user: User, code: str) -> list[str] | None:
+    """The first code from the app: the ten recovery codes, or None (audited as
+    ``totp-enrolled`` by :func:`confirm_enrolment`)."""
+    with storage.transaction(engine) as conn:
+        return confirm_enrolment(conn, master, user, code)
+
+
+def _password_right(conn: Connection, user: User, password: str) -> bool:
+    hashed = credentials.password_hash(conn, user.id)
+    return hashed is not None and accounts.verify_hash(hashed, password[:1000])
+
+
+def switch_off(engine: Engine, master: MasterKey, user: User, password: str, code: str) -> str:
+    """Remove the user's own second factor: ``off``; ``required`` (never where it is
+    required), ``not-enrolled``, or ``wrong`` (the password or the app's code is not
+    right; a recovery code does not do here)."""
+    with storage.transaction(engine) as conn:
+        if required(conn, user):
+            storage.write_audit(conn, "totp-off-refused", actor=user.username, org_id=user.org_id)
+            return "required"
+        if not enrolled(conn, user.id):
+            return "not-enrolled"
+        right = (
+            _password_right(conn, user, password)
+            and _digits(code) is not None
+            and verify(conn, master, user, code) == "totp"
+        )
+        if not right:
+            storage.write_audit(conn, "totp-off-failed", actor=user.username, org_id=user.org_id)
+            return "wrong"
+        credentials.drop_totp(conn, user.id)
+        storage.write_audit(conn, "totp-switched-off", actor=user.username, org_id=user.org_id)
+    return "off"
+
+
+def renew_recovery_codes(engine: Engine, user: User, password: str) -> list[str] | None:
+    """Ten new recovery codes (the old ones stop working; shown once, kept hashed),
+    or None when the password is not right or there is no second factor."""
+    with storage.transaction(engine) as conn:
+        if not enrolled(conn, user.id):
+            return None
+        if not _password_right(conn, user, password):
+            storage.write_audit(
+                conn, "recovery-codes-refused", actor=user.username, org_id=user.org_id
+            )
+            return None
+        codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+        credentials.put_recovery_codes(conn, user.id, [_digest(c) for c in codes])
+        storage.write_audit(conn, "recovery-codes-renewed", actor=user.username, org_id=user.org_id)
+    return codes

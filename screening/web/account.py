@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from markupsafe import Markup
 
 from screening.i18n import N_
-from screening.services import accounts, passwords, signin
+from screening.services import accounts, mfa, passwords, signin
 from screening.services.accounts import AccountError, User, WeakPassword
 from screening.web import csrf, flow
 from screening.web.extension import ext
@@ -180,9 +180,13 @@ def _qr_svg(uri: str) -> Markup:
     return Markup(svg)  # noqa: S704  # nosec B704: segno's own markup, our label escaped
 
 
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
 def _enrol_page(user: User, token: str, status: int = 200, error: str | None = None) -> Response:
     enrolment = signin.enrolment(ext().engine, ext().master, user)
-    secret = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
+    secret = _grouped(enrolment.secret)
     return _step_page(
         "signin_enrol.html", token, status, qr=_qr_svg(enrolment.uri), secret=secret, error=error
     )
@@ -302,16 +306,16 @@ def reset_post() -> Response:
 
 
 @bp.get("/account/password")
-@access("worker")
+@access("signed-in user")
 def change() -> tuple[str, int]:
-    require_user()
+    require_user(studio=True)
     return page("password.html", mode="change")
 
 
 @bp.post("/account/password")
-@access("worker")
+@access("signed-in user")
 def change_post() -> Response | tuple[str, int]:
-    user = require_user()
+    user = require_user(studio=True)
     check_csrf()
     error = _new_password_error()
     if error:
@@ -360,3 +364,98 @@ def _admin() -> User:
     if user.role != "admin":
         abort(403)
     return user
+
+
+# ---------------------------------------------------------------- one's own account page
+
+
+def _overview(user: User, status: int = 200, **context: object) -> tuple[str, int]:
+    return page("account.html", status, state=mfa.status(ext().engine, user), **context)
+
+
+@bp.get("/account")
+@access("signed-in user")
+def overview() -> tuple[str, int]:
+    return _overview(require_user(studio=True))
+
+
+def _chosen_enrol_page(user: User, status: int = 200, error: str | None = None) -> Response:
+    enrolment = mfa.begin_by_choice(ext().engine, ext().master, user)
+    if enrolment is None:  # set up already
+        return flow.see(url_for("account.overview"))
+    body, code_ = page(
+        "signin_enrol.html",
+        status,
+        chosen=True,
+        qr=_qr_svg(enrolment.uri),
+        secret=_grouped(enrolment.secret),
+        error=error,
+    )
+    return Response(body, code_, mimetype="text/html")
+
+
+@bp.get("/account/second-step")
+@access("signed-in user")
+def second_step() -> Response:
+    return _chosen_enrol_page(require_user(studio=True))
+
+
+@bp.post("/account/second-step")
+@access("signed-in user")
+def second_step_post() -> Response | tuple[str, int]:
+    user = require_user(studio=True)
+    check_csrf()
+    sent = request.form.get("code", "")[:64]
+    codes = mfa.confirm_by_choice(ext().engine, ext().master, user, sent)
+    if codes is None:
+        error = _("That code is not right. Type the six digits your app shows now.")
+        return _chosen_enrol_page(user, 400, error)
+    return page("signin_recovery.html", chosen=True, codes=codes)
+
+
+def _held(user: User) -> bool:
+    return ext().throttle.held(user.username, request.remote_addr or "-")
+
+
+def _failed(user: User) -> None:
+    ext().throttle.failed(user.username, request.remote_addr or "-")
+
+
+THROTTLED = N_("Too many sign-in attempts from here. Wait a few minutes.")
+
+
+@bp.post("/account/second-step/off")
+@access("signed-in user")
+def second_step_off() -> Response | tuple[str, int]:
+    user = require_user(studio=True)
+    check_csrf()
+    if _held(user):
+        return _overview(user, 429, off_error=_(THROTTLED))
+    password = request.form.get("password", "")[:MAX_FIELD]
+    sent = request.form.get("code", "")[:64]
+    outcome = mfa.switch_off(ext().engine, ext().master, user, password, sent)
+    if outcome == "required":
+        error = _("Your organisation asks every account like yours for a second step: it stays on.")
+        return _overview(user, 403, off_error=error)
+    if outcome == "not-enrolled":
+        return _overview(user)
+    if outcome == "wrong":
+        _failed(user)
+        error = _("Your password or the code from your app is not right. Try again.")
+        return _overview(user, 400, off_error=error)
+    return _overview(user, notice=_("The second step is switched off."))
+
+
+@bp.post("/account/recovery-codes")
+@access("signed-in user")
+def recovery_codes() -> Response | tuple[str, int]:
+    user = require_user(studio=True)
+    check_csrf()
+    if _held(user):
+        return _overview(user, 429, codes_error=_(THROTTLED))
+    password = request.form.get("password", "")[:MAX_FIELD]
+    codes = mfa.renew_recovery_codes(ext().engine, user, password)
+    if codes is None:
+        _failed(user)
+        return _overview(user, 400, codes_error=_("Your password is not right. Try again."))
+    return page("signin_recovery.html", chosen=True, renewed=True, codes=codes)
