@@ -63,3 +63,34 @@ def web_app(backend: str, tmp_path: Path, users: list[tuple[str, str]]) -> Itera
             accounts.create_user(conn, username, org, "worker", PASSWORD)
     yield application
     application.extensions["screening"].engine.dispose()
+
+
+def quick_workers(app: Flask, names: list[str], org: str) -> None:
+    """Workers of a new ``org``, signing in with :data:`PASSWORD`, whose hash is
+    argon2id at its lowest cost, made once for all of them. The app verifies it like
+    any other (argon2 reads the cost from the hash itself), so a test about how many
+    tries are answered, not about hashing, need not pay the full cost (about a second
+    on a busy machine) for every account made and every wrong try."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import insert
+
+    from screening.store import db as storage
+
+    hashed = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    with storage.transaction(app.extensions["screening"].engine) as conn:
+        org_id = conn.execute(
+            insert(storage.organisations)
+            .values(name=org, created_at=storage.now())
+            .returning(storage.organisations.c.id)
+        ).scalar_one()
+        for name in names:
+            conn.execute(
+                insert(storage.users).values(
+                    username=name,
+                    org_id=org_id,
+                    role="worker",
+                    disabled=False,
+                    password_hash=hashed,
+                    created_at=storage.now(),
+                )
+            )

@@ -24,7 +24,7 @@ from screening.store import db as storage
 from screening.web import create_app
 from tests.support import mfa
 from tests.support.api import signed_in
-from tests.support.apps import BACKENDS, PASSWORD, web_app
+from tests.support.apps import BACKENDS, PASSWORD, quick_workers, web_app
 from tests.support.html import form, h1, sign_in, submit
 
 NEW_PASSWORD = "lantern orchard seventeen puddles"
@@ -89,7 +89,8 @@ def test_successful_sign_ins_do_not_count(app: Flask) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_spraying_from_one_address_is_braked_across_a_restart(backend: str, tmp_path: Path) -> None:
     names = [f"w{n}" for n in range(1, 21)]
-    for app in web_app(backend, tmp_path, [(n, "Org A") for n in names]):
+    for app in web_app(backend, tmp_path, []):
+        quick_workers(app, names, "Org A")  # real accounts, each wrong try really checked
         client = app.test_client()
         codes = [
             login(client, name, "not the password at all", "10.0.0.5")[0]
