@@ -157,3 +157,37 @@ def test_a_reset_code_in_the_browser(
         check(page, "password-done", viewport)
     finally:
         context.close()
+
+
+def test_the_second_step_by_choice(browser: Browser, site: Site, viewport: tuple[int, int]) -> None:
+    """A worker reaches their account from the start page, switches the second step on
+    (QR code, key, recovery codes), makes new recovery codes, and sees the refusal when
+    switching it off with a wrong code."""
+    worker = f"acct-choice-{viewport[0]}"
+    site.server.create_user(worker, org="Browser test org")
+    context, page = new_page(browser, site, viewport, signed_in=False)
+    try:
+        sign_in_on_pages(page, worker)
+        submit(page, page.get_by_role("link", name="Your account: password and second step"))
+        assert page.url.endswith("/account")
+        check(page, "account-off", viewport)
+        submit(page, page.get_by_role("link", name="Add a second step for signing in"))
+        assert page.locator(".qr svg[role='img']").count() == 1
+        check(page, "account-enrol", viewport)
+        secret = page.inner_text("code.secret").replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        _press(page)
+        assert page.locator("ul.codes li").count() == 10
+        check(page, "account-recovery", viewport)
+        submit(page, page.get_by_role("link", name="I have kept them. Back to your account"))
+        page.fill("#off-password", "a long enough password")
+        page.fill("#off-code", "000000")
+        submit(page, page.get_by_role("button", name="Switch off"))
+        assert page.locator("#off-error").count() == 1
+        check(page, "account-on-error", viewport)
+        page.fill("#codes-password", "a long enough password")
+        submit(page, page.get_by_role("button", name="Make new recovery codes"))
+        assert page.locator("ul.codes li").count() == 10
+        check(page, "account-recovery-new", viewport)
+    finally:
+        context.close()
