@@ -123,3 +123,13 @@ def test_recovery_codes_made_anew(app: Flask) -> None:
 def test_without_a_session_the_account_page_asks_to_sign_in(app: Flask) -> None:
     assert app.test_client().get("/account").location == "/signin"
     assert app.test_client().post("/account/recovery-codes").status_code in (303, 400)
+
+
+def test_a_studio_reviewer_reaches_their_account_too(app: Flask) -> None:
+    with storage.transaction(app.extensions["screening"].engine) as conn:
+        accounts.create_user(conn, "rana", None, "reviewer", PASSWORD)
+    client = sign_in(app, "rana")
+    assert 'href="/account"' in client.get("/studio").text  # the studio is their start page
+    assert client.get("/account").status_code == 200
+    assert client.get("/account/password").status_code == 200
+    assert client.get("/account/second-step").status_code == 200
