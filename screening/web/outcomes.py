@@ -118,6 +118,7 @@ def show() -> tuple[str, int]:
         charts=charts,
         k=k,
         geometry={"width": WIDTH, "bar": BAR, "label": LABEL},
+        counts_of=tables["counts_of"],
         published=service.published(ext().engine, period) is not None,
         ended=_ended(period),
         just=request.args.get("published") == "1",

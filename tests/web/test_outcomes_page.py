@@ -67,6 +67,7 @@ def test_admins_see_charts_with_tables_beside(app: Flask) -> None:
     assert "<script" not in page.text.split("<main", 1)[-1]
     assert "<td>12</td>" in page.text  # the 12 with consent to statistics, not 14
     assert "<td>Someone to talk to, not asked</td>" in page.text  # words, not codes
+    assert "Counted as check-ins: none of this period's check-ins is linked" in page.text
     assert "mental_health" not in page.text and "not-asked" not in page.text
     french = admin.get(f"/admin/outcomes?period={PERIOD}", headers={"Accept-Language": "fr"})
     assert "Publier cette période" in french.text and "Someone to talk to" not in french.text
