@@ -5,7 +5,9 @@ A period is a calendar month (``2026-09``) or a quarter (``2026-Q3``): fixed and
 overlapping, so no two published tables differ by a few days. The tables are counted
 from :class:`Fact` (one per interview whose person consented to anonymous statistics):
 
-- ``interviews``: how many began in the period (the grand total, ``T``);
+- ``interviews``: how many began in the period (the grand total, ``T``), as people where
+  interviews are linked: a person's linked interviews of the period count once, by the
+  latest (:func:`by_person`);
 - ``needs``: by need domain and level (``urgent``, ``some``, ``none``, ``unknown``, and
   ``not-asked`` when none of the interview's instruments asks about that domain), so each
   domain's row adds up to ``T``;
@@ -101,6 +103,27 @@ class Fact:
     # A later check-in linked (with consent) to an earlier one: the change per need
     # domain (new, better, same, worse, now-unknown; see core/checkins.py)
     changes: Mapping[str, str] = field(default_factory=dict)
+    # The person, where the interview is linked (with consent) to their other check-ins:
+    # an opaque key shared by every linked interview of theirs; None: not linked
+    person: str | None = None
+
+
+def by_person(facts: Sequence[Fact]) -> tuple[list[Fact], str]:
+    """Count people where interviews are linked, interviews otherwise: of the counted
+    facts (given oldest first) that share a ``person``, only the latest stays counted;
+    the earlier ones keep only their referrals. ``counts_of`` is ``"people"`` when any
+    counted fact is linked to a person, else ``"interviews"``."""
+    latest: dict[str, int] = {}
+    for n, f in enumerate(facts):
+        if f.counted and f.person is not None:
+            latest[f.person] = n
+    out = [
+        f
+        if not f.counted or f.person is None or latest[f.person] == n
+        else Fact(referrals=f.referrals, counted=False, person=f.person)
+        for n, f in enumerate(facts)
+    ]
+    return out, ("people" if latest else "interviews")
 
 
 # ------------------------------------------------------------------- the equations
@@ -272,7 +295,9 @@ def medians(facts: Sequence[Fact], k: int) -> list[dict[str, object]]:
 
 def tables(period: Period, k: int, facts: Sequence[Fact]) -> dict[str, object]:
     """The period's tables as published: ``{"period", "k", "counts_of", "tables"}``,
-    a withheld count as null."""
+    a withheld count as null. Counted as people where interviews are linked (see
+    :func:`by_person`)."""
+    facts, counts_of = by_person(facts)
     s = system_of(facts)
     withheld = suppress(s, k)
     out: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
@@ -282,4 +307,4 @@ def tables(period: Period, k: int, facts: Sequence[Fact]) -> dict[str, object]:
         table, group = c
         out[table].append({"group": dict(group), "count": None if c in withheld else value})
     out["days_to_connection"] = medians(facts, k)
-    return {"period": period.label, "k": k, "counts_of": "interviews", "tables": out}
+    return {"period": period.label, "k": k, "counts_of": counts_of, "tables": out}

@@ -104,3 +104,8 @@ def change_since(engine: Engine, master: MasterKey, loaded: Loaded) -> pure.Chan
 def is_linked(engine: Engine, loaded: Loaded) -> bool:
     with storage.transaction(engine) as conn:
         return store.case_hash_of(conn, loaded.id) is not None
+
+
+def persons(conn: Connection, interview_ids: list[str]) -> dict[str, str]:
+    """The linked ones of these interviews, each with an opaque key of its person."""
+    return store.persons_of(conn, interview_ids)

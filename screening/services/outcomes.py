@@ -3,7 +3,8 @@ and kept as sent. No Flask, no SQL here.
 
 Only worker-led interviews whose person chose "anonymous statistics" at consent are
 counted (a private check-in is never opened). A period counts the interviews begun in
-it and the referrals offered in it, connected by its end. Suppression is the pure
+it (as people where they are linked: a person's linked interviews count once, by the
+latest) and the referrals offered in it, connected by its end. Suppression is the pure
 :mod:`screening.core.outcomes`. Publishing keeps the JSON exactly as sent; asking for a
 published period again gives that copy, whatever was purged or deleted since.
 """
@@ -41,6 +42,7 @@ def facts(
     one (without needs) for each earlier such interview with a referral offered in it."""
     begun = store.begun_between(conn, period.start, period.end, org_id)
     later = store.with_changes_between(conn, period.start, period.end, org_id)
+    person = checkins.persons(conn, begun)  # begun oldest first: by_person keeps the latest
     out = []
     for interview_id in dict.fromkeys([*begun, *later]):
         loaded = service.load(conn, master, interview_id)
@@ -69,7 +71,15 @@ def facts(
             days = took.total_seconds() / 86400 if took is not None and connected_by_end else None
             made.append(oc.Made(tracked.need or oc.NO_DOMAIN, days))
         if interview_id in begun or made:
-            out.append(oc.Fact(needs, made, counted=interview_id in begun, changes=changes))
+            out.append(
+                oc.Fact(
+                    needs,
+                    made,
+                    counted=interview_id in begun,
+                    changes=changes,
+                    person=person.get(interview_id),
+                )
+            )
     return out
 
 
@@ -129,14 +139,22 @@ def as_csv(tables: dict[str, Any]) -> str:
 def methods_note(tables: dict[str, Any]) -> str:
     """What a funder reads with every export: what is counted, k, what consent covers."""
     k = tables["k"]
+    if tables["counts_of"] == "people":
+        unit = """counted as people (counts_of "people": some interviews of the period are
+linked, with the person's consent to link, to the same person's other check-ins; a
+person's linked interviews of the period count once, by the latest of them, and an
+interview not linked counts as one person)"""
+    else:
+        unit = """counted as interviews (counts_of "interviews": no interview of the period
+is linked, so one person seen twice in the period would count twice)"""
     return f"""Methods note: outcome tables for {tables["period"]}
 
-What is counted: worker-led interviews begun in the period, counted as interviews (one
-person seen twice in the period counts twice); their need levels by domain (urgent,
-some, none, unknown = could not be told, not-asked = no instrument used asks about it);
-referrals offered in the period by need domain, made and connected by the period's
-end; the median whole days from offer to connection; and, for check-ins linked to the
-same person's earlier one, the change per need domain (new, better, same, worse,
+What is counted: worker-led interviews begun in the period, {unit}; their need levels
+by domain (urgent, some, none, unknown = could not be told, not-asked = no instrument
+used asks about it); referrals offered in the period by need domain (counted as
+referrals, whoever they were for), made and connected by the period's end; the median
+whole days from offer to connection; and, for each person's latest check-in of the
+period linked to their earlier one, the change per need domain (new, better, same, worse,
 now-unknown). Private check-ins are never counted. No free text, no answer, nothing
 about any one service is published.
 

@@ -47,3 +47,18 @@ def linked_before(
         .order_by(i.c.created_at.desc(), i.c.id.desc())
     )
     return [row.interview_id for row in conn.execute(query)]
+
+
+def persons_of(conn: Connection, interview_ids: list[str]) -> dict[str, str]:
+    """For each of these interviews that is linked, an opaque key of its person (its
+    organisation and case hash): linked interviews of one person share it."""
+    t = storage.case_links
+    out: dict[str, str] = {}
+    for start in range(0, len(interview_ids), 500):  # keep each IN list short
+        chunk = interview_ids[start : start + 500]
+        query = select(t.c.interview_id, t.c.org_id, t.c.case_hash).where(
+            t.c.interview_id.in_(chunk)
+        )
+        for row in conn.execute(query):
+            out[row.interview_id] = f"{row.org_id}:{row.case_hash}"
+    return out

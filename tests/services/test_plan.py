@@ -234,3 +234,44 @@ def test_before_printing_the_worker_reads_what_the_paper_names_and_can_carry_it_
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     for bad in ("2", "yes", "1'"):
         assert client.get(url + f"/print?safe={bad}").status_code == 400
+
+
+def test_a_referral_added_from_the_full_list_gets_a_need_domain(tmp_path: Path) -> None:
+    """Added from the full directory list: the need it answers is one the person has
+    if the service serves it, else the first (by id) the service serves, so it still
+    counts under a need domain in the outcome tables (issue 22)."""
+    from screening.directory import hsds as directory
+
+    for app in web_app("sqlite", tmp_path, [("ana", "Org A")]):
+        ext = app.extensions["screening"]
+        with storage.transaction(ext.engine) as conn:
+            org_id = conn.execute(
+                storage.select(storage.users.c.org_id).where(storage.users.c.username == "ana")
+            ).scalar_one()
+        interview_id, _, _ = service.start(  # GAD-7 asks about mental health only
+            ext.engine,
+            ext.master,
+            instrument_ids=["gad7"],
+            mode="worker",
+            locale="en",
+            org_id=org_id,
+            user_id=None,
+        )
+        entry = service.consent_entry(store=True, share=False, service=None, statistics=False)
+        service.record(ext.engine, ext.master, interview_id, entry, "consent-key-1")
+        by_name = {str(s.name): s for s in directory.services(directory.demo())}
+        newcomer = by_name["Newcomer Welcome Centre (fictional)"]  # no mental health
+        crisis = by_name["Day and Night Crisis Line (fictional)"]  # mental health, safety
+        assert "mental_health" not in newcomer.needs and "mental_health" in crisis.needs
+        client = _sign_in(app)
+        url = f"/interviews/{interview_id}/plan"
+        page = client.get(url)
+        assert page.status_code == 200
+        data = {"csrf": _csrf(page.text), "author": "worker", "add": [newcomer.id, crisis.id]}
+        assert client.post(url, data=data).status_code == 303
+        with storage.transaction(ext.engine) as conn:
+            plan = planstore.versions(conn, ext.master, interview_id)[-1].plan
+        assert {r.service_id: r.need for r in plan.referrals} == {
+            newcomer.id: "documents",  # the fallback: the first need it serves
+            crisis.id: "mental_health",  # the person's need
+        }
