@@ -449,7 +449,7 @@ def test_the_studio_shows_what_changed_between_versions(app: Flask) -> None:
 
 def test_the_preview_shows_at_phone_or_tablet_size(app: Flask) -> None:
     client = reviewer(app)
-    page = client.get("/studio/i/youth-check-in?lang=fr&mode=worker&size=phone").text
+    page = client.get("/studio/i/youth-check-in?lang=en&mode=worker&size=phone").text
     url = links(page, "Open the preview from the start")[0]
     assert "size=phone" in url
     shown = client.get(url).text
