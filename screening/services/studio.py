@@ -13,11 +13,16 @@ import binascii
 import datetime as dt
 import itertools
 import json
+import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
+from screening.codesign import reviews
+from screening.codesign.diff import Change, diff
 from screening.core import interview as iv
 from screening.core.answers import DECLINED, SKIPPED, Answer, AnswerError, answer_to_json
 from screening.core.conditions import Condition, FlagTest, ItemTest, ScoreTest
@@ -50,6 +55,16 @@ CHOICES = (
     "good",
 )
 STATUSES = ("open", "changed", "kept")
+# A reviewer's self-described role, optional (their words live in the web layer); the
+# round file names each in these English words (the record is a data file).
+ROLES = {
+    "survivor": "survivor",
+    "youth-advisory": "youth advisory group member",
+    "frontline-worker": "frontline worker",
+    "interpreter": "interpreter",
+    "other": "other",
+}
+NO_ROLE = "role not stated"
 MAX_TEXT = 4000
 MAX_NAME = 60
 MAX_WITNESS = 4000  # answer combinations tried to find a way to one question
@@ -381,21 +396,33 @@ def add_entry(loaded: service.Loaded, state: str, entry: Mapping[str, Any]) -> s
 class Reviewer:
     accepted: bool
     name: str | None  # None: anonymous to the team
+    role: str | None = None  # a ROLES code; None: not said
 
 
 def reviewer(engine: Engine, master: MasterKey, user: accounts.User) -> Reviewer:
     with storage.transaction(engine) as conn:
         accepted, name = studiostore.reviewer_choice(conn, master, user.id)
-    return Reviewer(accepted, name)
+        role = studiostore.reviewer_roles_of(conn, master, {user.id}).get(user.id)
+    return Reviewer(accepted, name, role)
 
 
-def choose_name(engine: Engine, master: MasterKey, user: accounts.User, name: str | None) -> None:
-    """The reviewer read the first screen; shown to the team by ``name`` or anonymously."""
+def choose_name(
+    engine: Engine,
+    master: MasterKey,
+    user: accounts.User,
+    name: str | None,
+    role: str | None = None,
+) -> None:
+    """The reviewer read the first screen; shown to the team by ``name`` or anonymously,
+    and counted in review rounds by ``role`` (a ROLES code) if they gave one."""
     name = (name or "").strip() or None
     if name is not None and (len(name) > MAX_NAME or not name.isprintable()):
         raise DomainError(Code.BAD_FEEDBACK, detail=f"a name is 1 to {MAX_NAME} characters")
+    if role is not None and role not in ROLES:
+        raise DomainError(Code.BAD_FEEDBACK, detail="that role is not one of ours")
     with storage.transaction(engine) as conn:
         studiostore.set_reviewer_choice(conn, master, user.id, name)
+        studiostore.set_reviewer_role(conn, master, user.id, role)
 
 
 def fields_of(instrument: Instrument) -> dict[str, str]:
@@ -575,3 +602,103 @@ def feedback_json(f: Feedback) -> dict[str, Any]:
 def export_all(conn: Connection, master: MasterKey) -> list[dict[str, Any]]:
     """Every feedback of this deployment, for the team's own records (CLI)."""
     return [feedback_json(f) for f in studiostore.list_feedback(conn, master)]
+
+
+# ---------------------------------------------------------------- review rounds
+
+
+@dataclass(frozen=True)
+class ReviewRound:
+    """A review round of one instrument version, computed from the stored feedback:
+    what ``screening reviews sign`` takes (:func:`round_yaml`)."""
+
+    instrument: str
+    version: str
+    start: dt.date | None  # None: no feedback on this version yet
+    end: dt.date | None
+    reviewers: Mapping[str, int]  # self-described role (English words) -> how many
+    feedback: int
+    resolved: int
+
+
+def review_round(
+    engine: Engine,
+    master: MasterKey,
+    user: accounts.User,
+    drafted: Draft,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> ReviewRound:
+    """The round of ``drafted``'s current version the team reads: its feedback given
+    from ``start`` to ``end`` (both days included; default: the first and last day
+    feedback was given), each reviewer counted once, by the role they gave."""
+    if start is not None and end is not None and end < start:
+        raise DomainError(Code.BAD_FEEDBACK, detail="the round cannot end before it starts")
+    ins = drafted.instrument
+    found = [f for f in team_feedback(engine, master, user, ins.id) if f.version == ins.version]
+    days = [f.created_at.date() for f in found]
+    start = start or (min(days) if days else None)
+    end = end or (max(days) if days else None)
+    if start is not None and end is not None:
+        found = [f for f in found if start <= f.created_at.date() <= end]
+    with storage.transaction(engine) as conn:
+        roles = studiostore.reviewer_roles_of(conn, master, {f.reviewer_id for f in found})
+    counted: dict[str, int] = {}
+    for reviewer_id in sorted({f.reviewer_id for f in found}):
+        role = ROLES.get(roles.get(reviewer_id, ""), NO_ROLE)
+        counted[role] = counted.get(role, 0) + 1
+    resolved = sum(f.status != "open" for f in found)
+    return ReviewRound(ins.id, ins.version, start, end, counted, len(found), resolved)
+
+
+def round_yaml(found: ReviewRound) -> str:
+    """The round file ``screening reviews sign`` takes, checked by its own parser;
+    BAD_FEEDBACK when the round has no feedback to sign."""
+    if found.start is None or found.end is None or not found.reviewers:
+        raise DomainError(Code.BAD_FEEDBACK, detail="no feedback on this version in those dates")
+    data = {
+        "instrument": found.instrument,
+        "version": found.version,
+        "from": found.start.isoformat(),
+        "to": found.end.isoformat(),
+        "reviewers": dict(found.reviewers),
+        "feedback": found.feedback,
+        "resolved": found.resolved,
+    }
+    try:
+        reviews.parse_round(data)  # the same check `reviews sign` makes
+    except reviews.ReviewError as exc:
+        raise DomainError(Code.BAD_FEEDBACK, detail=str(exc)) from None
+    head = "# A review round from the co-design studio: sign it with\n"
+    head += "#   screening reviews sign THIS_FILE\n"
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# ---------------------------------------------------------------- what changed
+
+
+def compare(old: Draft, new: Draft) -> list[Change]:
+    """What ``screening diff`` says changed from ``old`` to ``new`` (bundled or uploaded;
+    both were validated when they were read or kept)."""
+    before, after = yamlmarks.load(old.source).data, yamlmarks.load(new.source).data
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return diff(before, after)
+
+
+_MARKS = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.DOTALL)
+
+
+def marked_parts(detail: str) -> list[tuple[str, str]]:
+    """A change's words split at diff's marks: ("", words kept), ("del", words taken
+    out) and ("ins", words put in), for the studio to mark up."""
+    out: list[tuple[str, str]] = []
+    at = 0
+    for m in _MARKS.finditer(detail):
+        if m.start() > at:
+            out.append(("", detail[at : m.start()]))
+        out.append(("del", m.group(1)) if m.group(1) is not None else ("ins", m.group(2)))
+        at = m.end()
+    if at < len(detail):
+        out.append(("", detail[at:]))
+    return out

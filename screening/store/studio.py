@@ -62,6 +62,15 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+# A reviewer's self-described role (issue 18, review rounds): a new table, so old
+# databases need no migration. Sealed under a key of its own: "survivor" is personal.
+reviewer_roles = Table(
+    "studio_reviewer_roles",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("role", LargeBinary, nullable=False),  # sealed: a fixed role code
+)
 uploads = Table(
     "studio_uploads",
     metadata,
@@ -136,6 +145,35 @@ def set_reviewer_choice(
     )
     if not done.rowcount:
         conn.execute(insert(studio_reviewers).values(user_id=user_id, **values))
+
+
+def set_reviewer_role(conn: Connection, master: MasterKey, user_id: int, role: str | None) -> None:
+    """Keep the reviewer's self-described role (a fixed code); None forgets it."""
+    conn.execute(delete(reviewer_roles).where(reviewer_roles.c.user_id == user_id))
+    if role is None:
+        return
+    key = new_key()
+    conn.execute(
+        insert(reviewer_roles).values(
+            user_id=user_id,
+            wrapped_key=master.wrap(key, f"role-{user_id}"),
+            role=seal(key, role.encode(), _context("role", str(user_id))),
+        )
+    )
+
+
+def reviewer_roles_of(conn: Connection, master: MasterKey, user_ids: set[int]) -> dict[int, str]:
+    """The role code each of these reviewers gave (absent: none given)."""
+    if not user_ids:
+        return {}
+    rows = conn.execute(
+        select(reviewer_roles).where(reviewer_roles.c.user_id.in_(sorted(user_ids)))
+    )
+    out = {}
+    for row in rows:
+        key = master.unwrap(bytes(row.wrapped_key), f"role-{row.user_id}")
+        out[row.user_id] = unseal(key, bytes(row.role), _context("role", str(row.user_id))).decode()
+    return out
 
 
 # ---------------------------------------------------------------- feedback
@@ -320,7 +358,11 @@ def rewrap_keys(conn: Connection, target: MasterKey) -> int:
     """Re-wrap every feedback's and reviewer's data key under ``target``'s current key
     (``screening keys rotate``); how many were re-wrapped."""
     done = 0
-    for table, key_of in ((feedback, "feedback-{}"), (studio_reviewers, "reviewer-{}")):
+    for table, key_of in (
+        (feedback, "feedback-{}"),
+        (studio_reviewers, "reviewer-{}"),
+        (reviewer_roles, "role-{}"),
+    ):
         ident = table.c.id if table is feedback else table.c.user_id
         for row_id, wrapped in conn.execute(select(ident, table.c.wrapped_key)).all():
             old = bytes(wrapped)

@@ -11,6 +11,7 @@ page: :func:`guards.require_user` refuses them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -66,6 +67,24 @@ CHOICE_WORDS = {
     "missing-option": N_("Missing an answer option"),
     "good": N_("Good as it is"),
 }
+ROLE_WORDS = {
+    "survivor": N_("A survivor"),
+    "youth-advisory": N_("A youth advisory group member"),
+    "frontline-worker": N_("A frontline worker"),
+    "interpreter": N_("An interpreter"),
+    "other": N_("Something else"),
+}
+KIND_WORDS = {
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "moved": N_("Moved"),
+    "reworded": N_("Reworded"),
+    "options": N_("Answer options"),
+    "condition": N_("When it is shown"),
+    "scoring": N_("Scoring, flags and needs"),
+    "translation": N_("Translation out of date"),
+}
+SIZES = {"phone": N_("Phone size"), "tablet": N_("Tablet size"), "": N_("Full width")}
 MODE_WORDS = {
     "worker": N_("With a worker"),
     "interpreter": N_("With a worker and an interpreter"),
@@ -113,6 +132,7 @@ def _common() -> dict[str, Any]:
         "choice_words": {k: _(v) for k, v in CHOICE_WORDS.items()},
         "mode_words": {k: _(v) for k, v in MODE_WORDS.items()},
         "status_words": _status_words,
+        "role_words": {k: _(v) for k, v in ROLE_WORDS.items()},
         "languages": [(c, autonym(c)) for c in LANGUAGES],
         "autonym": autonym,
         "said": said,
@@ -162,7 +182,12 @@ def choice() -> Response:
         raise BadPost(_("Choose a name or to stay anonymous. Nothing was saved."))
     if shown == "name" and not name.strip():
         raise BadPost(_("Write the name you want the team to see. Nothing was saved."))
-    studio.choose_name(ext().engine, ext().master, user, name)
+    role = request.form.get("role", "")
+    if role not in (*studio.ROLES, "", "none"):
+        raise BadPost(_("That address is not right."))
+    studio.choose_name(
+        ext().engine, ext().master, user, name, role if role in studio.ROLES else None
+    )
     return flow.see(url_for("studio.home"))
 
 
@@ -196,6 +221,9 @@ def instrument(ref: str) -> tuple[str, int]:
         mode = "private"
     lang = _lang(request.args.get("lang"), SOURCE)
     second = _lang(request.args.get("second"), SOURCE)
+    size = request.args.get("size", "")
+    if size not in SIZES:
+        size = ""
     if lang != SOURCE:
         drafted = replace(drafted, instrument=_translated(drafted.instrument, lang))
     ins = drafted.instrument
@@ -207,6 +235,8 @@ def instrument(ref: str) -> tuple[str, int]:
         mode=mode,
         lang=lang,
         second=second,
+        size=size,
+        sizes=[(k, _(v)) for k, v in SIZES.items()],
         branches=studio.explore(drafted, "private" if mode == "private" else "worker"),
         instrument_findings=loose.get("instrument", []),
         section_findings=loose,
@@ -338,6 +368,84 @@ def status(feedback_id: str) -> Response:
     return flow.see(url_for("studio.team", ref=ref))
 
 
+def _day(name: str) -> dt.date | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise BadPost(_("Write the dates as year-month-day, for example 2026-11-02.")) from None
+
+
+def _round(ref: str) -> tuple[studio.Draft, studio.ReviewRound]:
+    user = _team()
+    drafted = _draft(ref)
+    try:
+        found = studio.review_round(
+            ext().engine, ext().master, user, drafted, _day("from"), _day("to")
+        )
+    except DomainError as exc:
+        if exc.code != Code.BAD_FEEDBACK:
+            raise
+        raise BadPost(_("The round cannot end before it starts.")) from None
+    return drafted, found
+
+
+@bp.get("/i/<ref>/round")
+@access("designer or admin of the organisation")
+def review_round(ref: str) -> tuple[str, int]:
+    drafted, found = _round(ref)
+    return page(
+        "studio/round.html",
+        drafted=drafted,
+        found=found,
+        no_role=studio.NO_ROLE,
+        role_names={v: _(ROLE_WORDS[k]) for k, v in studio.ROLES.items()},
+        **_common(),
+    )
+
+
+@bp.get("/i/<ref>/round.yaml")
+@access("designer or admin of the organisation")
+def round_file(ref: str) -> Response:
+    found = _round(ref)[1]
+    try:
+        text = studio.round_yaml(found)
+    except DomainError as exc:
+        if exc.code != Code.BAD_FEEDBACK:
+            raise
+        raise BadPost(_("There is no feedback on this version in those dates.")) from None
+    response = Response(text, mimetype="application/yaml")
+    name = f"round-{found.instrument}-{found.version}.yaml"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/diff")
+@access("any signed-in account: reviewers, and workers who review")
+def changes() -> tuple[str, int]:
+    _reviewer()
+    drafts = studio.bundled() + studio.uploaded(ext().engine)
+    old_ref, new_ref = request.args.get("old", ""), request.args.get("new", "")
+    found: list[Any] | None = None
+    old = new = None
+    if old_ref and new_ref:
+        old, new = _draft(old_ref), _draft(new_ref)
+        found = [(c, studio.marked_parts(c.detail)) for c in studio.compare(old, new)]
+    return page(
+        "studio/diff.html",
+        drafts=drafts,
+        old=old,
+        new=new,
+        old_ref=old_ref,
+        new_ref=new_ref,
+        found=found,
+        kind_words={k: _(v) for k, v in KIND_WORDS.items()},
+        **_common(),
+    )
+
+
 @bp.get("/i/<ref>/packet.pdf")
 @access("any signed-in account: reviewers, and workers who review")
 def packet(ref: str) -> Response:
@@ -392,10 +500,15 @@ def _preview(ref: str) -> tuple[service.Loaded, PreviewPlace, dict[str, Any]]:
     lang = _lang(args.get("lang"), SOURCE)
     second = _lang(args.get("second"), SOURCE) if mode == "interpreter" else None
     state = args.get("s", "")
+    size = args.get("size", "")
+    if size not in SIZES:
+        raise BadPost(_("That address is not right."))
     loaded = studio.preview(drafted.instrument, mode, lang, state)
     query = {"ref": ref, "mode": mode, "lang": lang, "s": state}
     if second:
         query["second"] = second
+    if size:
+        query["size"] = size
     place = PreviewPlace("preview", query, alone=mode == "private")
     use(lang)
     g.languages = langdb.Languages(locale=lang, second=second, interpreter=second is not None)
@@ -408,6 +521,8 @@ def _preview(ref: str) -> tuple[service.Loaded, PreviewPlace, dict[str, Any]]:
     context: dict[str, Any] = {
         "preview": url_for("studio.instrument", ref=ref, mode=mode, lang=lang),
         "checkin_languages": list,
+        "preview_size": size,
+        "preview_sizes": _sizes({**args.to_dict(), **query}, size),
         "user": user,
         "csrf": csrf.issue(sid) if (sid := request.cookies.get(guards.SESSION_COOKIE)) else "",
     }
@@ -419,6 +534,18 @@ def _preview(ref: str) -> tuple[service.Loaded, PreviewPlace, dict[str, Any]]:
             "user": None,
         }
     return replace(loaded, session=g.localized_session), place, context
+
+
+def _sizes(query: dict[str, Any], size: str) -> list[tuple[str, str]]:
+    """The other sizes this screen can be previewed at: (words, address); no script."""
+    out = []
+    for key, words in SIZES.items():
+        if key != size:
+            there = {k: v for k, v in query.items() if k != "size"}
+            if key:
+                there["size"] = key
+            out.append((_(words), url_for("preview.interview", **there)))
+    return out
 
 
 def _with(place: PreviewPlace, state: str, **query: Any) -> str:

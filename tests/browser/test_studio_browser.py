@@ -59,6 +59,7 @@ def test_every_studio_page_is_axe_clean(
     if page.locator("form[action$='/studio/choice']").count():
         page.check("input[name=shown][value=name]")
         page.fill("#name", "Rana K")
+        page.check("input[name=role][value=survivor]")
         submit(page, page.locator("form[action$='/studio/choice'] button"))
     axe(page, "home", viewport)
     page.goto("/studio/i/youth-check-in?lang=ar&mode=private")
@@ -81,9 +82,20 @@ def test_every_studio_page_is_axe_clean(
         page.locator("a", has_text="Open the preview from the start").get_attribute("href") or ""
     )
     axe(page, "preview-interpreter", viewport)
+    for size, width in (("phone", 360), ("tablet", 800)):
+        page.goto(f"/studio/preview/youth-check-in?lang=ar&mode=private&size={size}")
+        frame = page.locator(f".device-{size}").bounding_box()
+        assert frame and frame["width"] <= width + 28  # its content at most that wide
+        axe(page, f"preview-{size}", viewport)
+    page.goto("/studio/diff?old=gad7&new=phq9")
+    assert page.locator(".changes del").count() and page.locator(".changes ins").count()
+    axe(page, "diff", viewport)
     page.context.close()
     team = sign_in(browser, server, DESIGNER, viewport)
     team.goto("/studio/i/youth-check-in/team")
     assert "A gentler way to ask" in team.inner_text("main")
     axe(team, "team", viewport)
+    team.goto("/studio/i/youth-check-in/round")
+    assert "A survivor: 1" in team.inner_text("main")
+    axe(team, "round", viewport)
     team.context.close()

@@ -333,3 +333,129 @@ def test_a_key_rotation_keeps_feedback_readable(app: Flask) -> None:
     with storage.transaction(ext.engine) as conn:
         [entry] = studiostore.list_feedback(conn, rotated)
     assert entry.suggestion == MARK_WORDS and entry.reviewer == "Rana K"
+
+
+def _reviewer_with_role(app: Flask, username: str, role: str, name: str) -> FlaskClient:
+    with storage.transaction(app.extensions["screening"].engine) as conn:
+        accounts.create_user(conn, username, None, "reviewer", PASSWORD)
+    client = _signed_page(app, username)
+    first = client.get("/studio").text
+    assert 'name="role" value="survivor"' in first and 'value="none" checked' in first
+    sent = submit(client, form(first, "/studio/choice"), shown="name", name=name, role=role)
+    assert sent.status_code == 303
+    return client
+
+
+def test_a_review_round_counts_roles_and_its_file_signs_and_validates(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from screening.cli.main import main
+
+    give(app, _reviewer_with_role(app, "sam", "survivor", "Sam"))
+    give(app, _reviewer_with_role(app, "yuki", "youth-advisory", "Yuki"))
+    give(app, _reviewer_with_role(app, "pat", "none", "Pat"), "item:y_pressured")
+    designer = _signed_page(app, "dina")
+    team = designer.get("/studio/i/youth-check-in/team").text
+    assert (
+        submit(designer, form(team, "/status"), status="changed", version="0.9.0").status_code
+        == 303
+    )
+    worker = _signed_page(app, "ana")
+    assert worker.get("/studio/i/youth-check-in/round").status_code == 403
+    assert _signed_page(app, "sam").get("/studio/i/youth-check-in/round.yaml").status_code == 403
+    shown = designer.get("/studio/i/youth-check-in/round")
+    assert shown.status_code == 200
+    assert "A survivor: 1" in shown.text and "A youth advisory group member: 1" in shown.text
+    assert "Did not say: 1" in shown.text
+    assert designer.get("/studio/i/youth-check-in/round?from=nope").status_code == 400
+    assert (
+        designer.get("/studio/i/youth-check-in/round?from=2026-02-02&to=2026-01-01").status_code
+        == 400
+    )
+    assert (
+        designer.get(
+            "/studio/i/youth-check-in/round.yaml?from=2001-01-01&to=2001-01-02"
+        ).status_code
+        == 400
+    )
+    url = links(shown.text, "Download the round file (YAML)")[0]
+    got = designer.get(url)
+    assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
+    data = yaml.safe_load(got.text)
+    version = data["version"]
+    assert data["instrument"] == "youth-check-in"
+    assert data["reviewers"] == {
+        "survivor": 1,
+        "youth advisory group member": 1,
+        "role not stated": 1,
+    }
+    assert data["feedback"] == 3 and data["resolved"] == 1
+    # the downloaded round signs (a copy claiming review, in a temporary folder only)
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    text = (Path(__file__).parents[2] / "instruments" / "youth-check-in.yaml").read_text()
+    assert "\n  status: draft\n" in text and f"version: {version}" in text
+    copy = folder / "youth-check-in.yaml"
+    copy.write_text(
+        text.replace("\n  status: draft\n", "\n  status: reviewed-by-lived-experience\n")
+    )
+    monkeypatch.setenv("SCREENING_INSTRUMENTS", str(folder))
+    from click.testing import CliRunner
+
+    def run(*args: object) -> tuple[int, str]:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        return result.exit_code, result.output
+
+    assert run("validate", copy)[0] == 1  # no record yet
+    key = tmp_path / "secret" / "review.key"
+    assert run("reviews", "keygen", "--key", key, "--keys", folder / "reviews" / "keys")[0] == 0
+    round_file = tmp_path / "round.yaml"
+    round_file.write_text(got.text, encoding="utf-8")
+    code, out = run("reviews", "sign", round_file, "--key", key)
+    assert code == 0, out
+    assert (folder / "reviews" / f"youth-check-in-{version}.yaml").is_file()
+    code, out = run("validate", copy)
+    assert code == 0, out
+
+
+def test_the_studio_shows_what_changed_between_versions(app: Flask) -> None:
+    designer = _signed_page(app, "dina")
+    submit(designer, form(designer.get("/studio").text, "/studio/choice"), shown="anonymous")
+    source = (Path(__file__).parents[2] / "instruments" / "youth-check-in.yaml").read_text()
+    old_words = "Do you feel safe right now?"
+    assert old_words in source
+    changed = source.replace(old_words, "Do you feel safe where you are today?", 1)
+    page = designer.get("/studio").text
+    data = {"csrf": form(page, "/studio/upload").hidden("csrf")}
+    up = designer.post(
+        "/studio/upload", data={**data, "file": (_bytes(changed.encode()), "d.yaml")}
+    )
+    assert up.status_code == 303
+    ref = up.location.rsplit("/", 1)[1]
+    chooser = designer.get(f"/studio/diff?new={ref}")
+    assert chooser.status_code == 200 and f'value="{ref}" selected' in chooser.text
+    assert '<form method="get" action="/studio/diff">' in chooser.text
+    shown = designer.get(f"/studio/diff?old=youth-check-in&new={ref}")
+    assert shown.status_code == 200, shown.text
+    [change] = re.findall(r'<li data-kind="(\w+)" data-item="(\w*)">', shown.text)
+    assert change == ("reworded", "y_safe_right_now")
+    assert "<del>right now?</del>" in shown.text and "<ins>where you are today?</ins>" in shown.text
+    same = designer.get("/studio/diff?old=youth-check-in&new=youth-check-in")
+    assert "Nothing changed" in same.text
+    assert designer.get("/studio/diff?old=nothing&new=youth-check-in").status_code in (400, 404)
+
+
+def test_the_preview_shows_at_phone_or_tablet_size(app: Flask) -> None:
+    client = reviewer(app)
+    page = client.get("/studio/i/youth-check-in?lang=en&mode=worker&size=phone").text
+    url = links(page, "Open the preview from the start")[0]
+    assert "size=phone" in url
+    shown = client.get(url).text
+    assert 'class="device device-phone"' in shown
+    tablet = links(shown, "Tablet size")[0]
+    assert 'class="device device-tablet"' in client.get(tablet).text
+    full = links(shown, "Full width")[0]
+    assert "size=" not in full and 'class="device' not in client.get(full).text
+    assert client.get("/studio/preview/youth-check-in?size=watch").status_code == 400
