@@ -75,6 +75,10 @@ def _globals() -> dict[str, Any]:
         "account_css_url": url_for(
             "static", filename="account.css", v=static_version("account.css")
         ),
+        # the studio's preview frame, version diff and review round, likewise
+        "studio_css_url": url_for(
+            "static", filename="studio.css", v=static_version("studio.css")
+        ),
     }
 
 
