@@ -76,9 +76,7 @@ def _globals() -> dict[str, Any]:
             "static", filename="account.css", v=static_version("account.css")
         ),
         # the studio's preview frame, version diff and review round, likewise
-        "studio_css_url": url_for(
-            "static", filename="studio.css", v=static_version("studio.css")
-        ),
+        "studio_css_url": url_for("static", filename="studio.css", v=static_version("studio.css")),
     }
 
 
