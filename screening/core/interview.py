@@ -24,7 +24,7 @@ from screening.core.route import (
     note_key,
     section_key,
 )
-from screening.core.scoring import Result, score
+from screening.core.scoring import Result, score, urgent_flags
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,7 @@ def result(interview: Interview, state: State) -> Result:
 
 def next_step(interview: Interview, state: State) -> Step:
     walked = route(interview, state)
-    scored = score(interview, walked)
-    urgent = tuple(f for f in scored.urgent if f not in state.acknowledged)
+    urgent = tuple(f for f in urgent_flags(interview, walked) if f not in state.acknowledged)
     counts = progress(walked)
     asked = walked.asked()
     pending = next((v for v in asked if v.item.id not in walked.answers), None)
@@ -258,7 +257,7 @@ def step_at(interview: Interview, state: State, item_id: str) -> Step:
     visit = next((v for v in walked.asked() if v.item.id == item_id), None)
     if visit is None:
         raise InterviewError("not-on-path", f"{item_id!r} is not asked with the answers given")
-    urgent = tuple(f for f in score(interview, walked).urgent if f not in state.acknowledged)
+    urgent = tuple(f for f in urgent_flags(interview, walked) if f not in state.acknowledged)
     step = _item_step(visit, walked, progress(walked), urgent, state)
     return replace(step, content_warning=None) if item_id in walked.answers else step
 

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from screening.core import interview
+from screening.core import interview, scoring
 from screening.core.answers import SKIPPED, AnswerError, answer_to_json, parse_answer
 from screening.core.route import Interview
 from screening.errors import InstrumentError
@@ -222,6 +222,16 @@ def test_route_and_next_step_follow_the_documented_walk(case: Case) -> None:
     # A paused interview resumes as it was.
     saved = json.loads(json.dumps(interview.state_to_json(state)))
     assert interview.state_from_json(case.interview, saved) == state
+
+
+@given(cases())
+def test_a_step_scores_the_urgent_flags_as_the_full_result_has_them(case: Case) -> None:
+    """A step scores only the urgent flags (issue 11): the same flags, in the same
+    order, as scoring the whole result."""
+    walked = interview.route(case.interview, case.state())
+    assert (
+        scoring.urgent_flags(case.interview, walked) == scoring.score(case.interview, walked).urgent
+    )
 
 
 @given(cases(), st.data())
