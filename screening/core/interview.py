@@ -157,8 +157,10 @@ def result(interview: Interview, state: State) -> Result:
     return score(interview, route(interview, state))
 
 
-def next_step(interview: Interview, state: State) -> Step:
-    walked = route(interview, state)
+def next_step(interview: Interview, state: State, walked: Walk | None = None) -> Step:
+    """What the interview asks next. ``walked``: the route of this very state
+    (``route(interview, state)``), when the caller has it already: not walked again."""
+    walked = route(interview, state) if walked is None else walked
     urgent = tuple(f for f in urgent_flags(interview, walked) if f not in state.acknowledged)
     counts = progress(walked)
     asked = walked.asked()
@@ -311,13 +313,16 @@ def acknowledge(state: State, flags: tuple[str, ...]) -> State:
     return replace(state, acknowledged=state.acknowledged | frozenset(flags))
 
 
-def set_aside(interview: Interview, state: State) -> State:
+def set_aside(interview: Interview, state: State, walked: Walk | None = None) -> State:
     """Move answers to items no longer asked (after a change) out of the live answers.
 
     They are kept in ``state.set_aside``, never deleted, so a worker can see them and an
-    answer can be restored if the route comes back to its item.
+    answer can be restored if the route comes back to its item. ``walked``: the route of
+    ``state``, when the caller has it already. When nothing moves, ``state`` itself comes
+    back (so its route is still the route of the result).
     """
-    asked = {v.item.id for v in route(interview, state).asked() if v.kind is Kind.ASKED}
+    walked = route(interview, state) if walked is None else walked
+    asked = {v.item.id for v in walked.asked() if v.kind is Kind.ASKED}
     live = {k: v for k, v in state.answers.items() if k in asked}
     moved = {k: v for k, v in state.answers.items() if k not in asked}
     if not moved:

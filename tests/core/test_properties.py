@@ -234,6 +234,20 @@ def test_a_step_scores_the_urgent_flags_as_the_full_result_has_them(case: Case) 
     )
 
 
+@given(cases())
+def test_a_route_handed_on_gives_what_walking_it_again_gives(case: Case) -> None:
+    """A step walks the route once and hands it on (issue 11): set_aside and next_step
+    with the state's route give what they give walking it themselves."""
+    state = case.state()
+    walked = interview.route(case.interview, state)
+    assert interview.set_aside(case.interview, state, walked) == interview.set_aside(
+        case.interview, state
+    )
+    assert interview.next_step(case.interview, state, walked) == interview.next_step(
+        case.interview, state
+    )
+
+
 @given(cases(), st.data())
 def test_answers_to_hidden_items_never_count(case: Case, data: st.DataObject) -> None:
     """Answers (values, skipped or declined) to items whose show_if, or their section's,
