@@ -288,6 +288,40 @@ def answer(interview: Interview, state: State, item_id: str, raw: object) -> Sta
     return replace(state, answers=answers, set_aside=aside)
 
 
+def answer_walked(
+    interview: Interview, state: State, item_id: str, raw: object
+) -> tuple[State, Walk]:
+    """:func:`answer`, and the route of the state it gives, walking the route once.
+
+    Whether an item is asked is settled by the route before it, which its own answer
+    never reaches (conditions and derived values read only what was walked before), so
+    the route after the answer tells whether it was asked before: except for an item of
+    a skipped section that had no answer (the answer alone would make it asked again).
+    A value that is not valid is checked against the route first, as :func:`answer`
+    does, so both refuse the same entries with the same error."""
+    item = interview.item(item_id)
+    try:
+        value = parse_answer(item, raw)
+    except (ValueError, TypeError, KeyError, AttributeError):  # AnswerError is a ValueError
+        answer(interview, state, item_id, raw)  # not on the route: that error first
+        raise
+    answers = {**state.answers, item_id: value}
+    aside = {k: v for k, v in state.set_aside.items() if k != item_id}
+    after = replace(state, answers=answers, set_aside=aside)
+    walked = route(interview, after)
+    visit = next((v for v in walked.asked() if v.item.id == item_id), None)
+    skipped = (
+        visit is not None
+        and item_id not in state.answers
+        and state.sections.get(section_key(visit.instrument, visit.section)) == "skip"
+    )
+    if visit is None or skipped:
+        raise InterviewError(
+            "not-on-path", f"{item_id!r} is not asked with the answers given so far"
+        )
+    return after, walked
+
+
 def choose_section(state: State, key: str, *, enter: bool) -> State:
     """The person's choice at a content warning: go on, or skip the whole section."""
     return replace(state, sections={**state.sections, key: "enter" if enter else "skip"})

@@ -398,8 +398,7 @@ def _apply_walked(
     kind = entry["kind"]
     if kind == "answer":
         value = {"declined": True} if entry.get("declined") else entry["value"]
-        state = iv.answer(session, state, entry["item"], value)
-        walked = iv.route(session, state)
+        state, walked = iv.answer_walked(session, state, entry["item"], value)
         kept = iv.set_aside(session, state, walked)
         return kept, walked if kept is state else None
     return _apply_other(session, state, entry), None

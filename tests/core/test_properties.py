@@ -248,6 +248,34 @@ def test_a_route_handed_on_gives_what_walking_it_again_gives(case: Case) -> None
     )
 
 
+def _outcome(do: Any) -> Any:
+    try:
+        return do()
+    except (interview.InterviewError, AnswerError) as exc:
+        return type(exc), getattr(exc, "code", None), str(exc)
+
+
+@given(cases(), st.data())
+def test_an_answer_walked_once_is_the_answer_walked_twice(case: Case, data: st.DataObject) -> None:
+    """answer_walked (a step's one walk, issue 11) takes and refuses the same answers as
+    answer, with the same error, and gives the route of the state it returns; an item
+    off the route, in a skipped section or hidden, included, and a bad value too."""
+    state = case.state()
+    item_id = data.draw(st.sampled_from(case.spec.order), label="item")
+    raw = data.draw(
+        st.one_of(raw_answers(case.spec, item_id), st.just("no such option"), st.just([3])),
+        label="raw",
+    )
+    got = _outcome(lambda: interview.answer_walked(case.interview, state, item_id, raw))
+    want = _outcome(lambda: interview.answer(case.interview, state, item_id, raw))
+    if isinstance(want, interview.State):
+        assert isinstance(got, tuple)
+        assert got[0] == want
+        assert got[1] == interview.route(case.interview, want)
+    else:
+        assert got == want
+
+
 @given(cases(), st.data())
 def test_answers_to_hidden_items_never_count(case: Case, data: st.DataObject) -> None:
     """Answers (values, skipped or declined) to items whose show_if, or their section's,
