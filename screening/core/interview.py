@@ -24,7 +24,7 @@ from screening.core.route import (
     note_key,
     section_key,
 )
-from screening.core.scoring import Result, score
+from screening.core.scoring import Result, score, urgent_flags
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,11 @@ def result(interview: Interview, state: State) -> Result:
     return score(interview, route(interview, state))
 
 
-def next_step(interview: Interview, state: State) -> Step:
-    walked = route(interview, state)
-    scored = score(interview, walked)
-    urgent = tuple(f for f in scored.urgent if f not in state.acknowledged)
+def next_step(interview: Interview, state: State, walked: Walk | None = None) -> Step:
+    """What the interview asks next. ``walked``: the route of this very state
+    (``route(interview, state)``), when the caller has it already: not walked again."""
+    walked = route(interview, state) if walked is None else walked
+    urgent = tuple(f for f in urgent_flags(interview, walked) if f not in state.acknowledged)
     counts = progress(walked)
     asked = walked.asked()
     pending = next((v for v in asked if v.item.id not in walked.answers), None)
@@ -258,7 +259,7 @@ def step_at(interview: Interview, state: State, item_id: str) -> Step:
     visit = next((v for v in walked.asked() if v.item.id == item_id), None)
     if visit is None:
         raise InterviewError("not-on-path", f"{item_id!r} is not asked with the answers given")
-    urgent = tuple(f for f in score(interview, walked).urgent if f not in state.acknowledged)
+    urgent = tuple(f for f in urgent_flags(interview, walked) if f not in state.acknowledged)
     step = _item_step(visit, walked, progress(walked), urgent, state)
     return replace(step, content_warning=None) if item_id in walked.answers else step
 
@@ -287,6 +288,40 @@ def answer(interview: Interview, state: State, item_id: str, raw: object) -> Sta
     return replace(state, answers=answers, set_aside=aside)
 
 
+def answer_walked(
+    interview: Interview, state: State, item_id: str, raw: object
+) -> tuple[State, Walk]:
+    """:func:`answer`, and the route of the state it gives, walking the route once.
+
+    Whether an item is asked is settled by the route before it, which its own answer
+    never reaches (conditions and derived values read only what was walked before), so
+    the route after the answer tells whether it was asked before: except for an item of
+    a skipped section that had no answer (the answer alone would make it asked again).
+    A value that is not valid is checked against the route first, as :func:`answer`
+    does, so both refuse the same entries with the same error."""
+    item = interview.item(item_id)
+    try:
+        value = parse_answer(item, raw)
+    except (ValueError, TypeError, KeyError, AttributeError):  # AnswerError is a ValueError
+        answer(interview, state, item_id, raw)  # not on the route: that error first
+        raise
+    answers = {**state.answers, item_id: value}
+    aside = {k: v for k, v in state.set_aside.items() if k != item_id}
+    after = replace(state, answers=answers, set_aside=aside)
+    walked = route(interview, after)
+    visit = next((v for v in walked.asked() if v.item.id == item_id), None)
+    skipped = (
+        visit is not None
+        and item_id not in state.answers
+        and state.sections.get(section_key(visit.instrument, visit.section)) == "skip"
+    )
+    if visit is None or skipped:
+        raise InterviewError(
+            "not-on-path", f"{item_id!r} is not asked with the answers given so far"
+        )
+    return after, walked
+
+
 def choose_section(state: State, key: str, *, enter: bool) -> State:
     """The person's choice at a content warning: go on, or skip the whole section."""
     return replace(state, sections={**state.sections, key: "enter" if enter else "skip"})
@@ -312,13 +347,16 @@ def acknowledge(state: State, flags: tuple[str, ...]) -> State:
     return replace(state, acknowledged=state.acknowledged | frozenset(flags))
 
 
-def set_aside(interview: Interview, state: State) -> State:
+def set_aside(interview: Interview, state: State, walked: Walk | None = None) -> State:
     """Move answers to items no longer asked (after a change) out of the live answers.
 
     They are kept in ``state.set_aside``, never deleted, so a worker can see them and an
-    answer can be restored if the route comes back to its item.
+    answer can be restored if the route comes back to its item. ``walked``: the route of
+    ``state``, when the caller has it already. When nothing moves, ``state`` itself comes
+    back (so its route is still the route of the result).
     """
-    asked = {v.item.id for v in route(interview, state).asked() if v.kind is Kind.ASKED}
+    walked = route(interview, state) if walked is None else walked
+    asked = {v.item.id for v in walked.asked() if v.kind is Kind.ASKED}
     live = {k: v for k, v in state.answers.items() if k in asked}
     moved = {k: v for k, v in state.answers.items() if k not in asked}
     if not moved:

@@ -386,6 +386,28 @@ def score(interview: Interview, route: Walk) -> Result:
     return Result(scores, tuple(flags), needs, tuple(strengths.values()), derived)
 
 
+def urgent_flags(interview: Interview, route: Walk) -> tuple[str, ...]:
+    """``score(interview, route).urgent`` without the rest of the result: the urgent
+    flags raised, in the order :func:`score` gives them. A step needs only these, so it
+    scores each instrument's scores and flags (a flag may read scores and earlier flags)
+    and leaves out needs, strengths, explanations and instruments with no urgent flag."""
+    out: list[str] = []
+    for instrument in interview.instruments:
+        if not any(f.severity is Severity.URGENT for f in instrument.flags):
+            continue  # its flags are read by its own flags only: none of them is urgent
+        facts = _Facts(route, instrument)
+        for one in instrument.scores:
+            facts.scores[one.id] = score_one(
+                one, route, facts.scores, instrument.parameter_values, facts
+            )
+        for flag in instrument.flags:
+            if flag.when.evaluate(facts):
+                facts.raised.add(flag.id)
+                if flag.severity is Severity.URGENT:
+                    out.append(flag.id)
+    return tuple(out)
+
+
 def merge_needs(first: NeedResult, second: NeedResult) -> NeedResult:
     """One need domain from two instruments: the higher level (urgent > some > unknown >
     none); at the same level, what led to it from both, in order."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from screening.core import interview as iv
 from screening.core.answers import AnswerError, answer_to_json
 from screening.core.model import Instrument
-from screening.core.route import Interview, InterviewError, section_key
+from screening.core.route import Interview, InterviewError, Walk, section_key
 from screening.core.text import readable
 from screening.crypto.seal import CryptoError, MasterKey, new_key, seal, unseal
 from screening.errors import Code, DomainError, InstrumentError
@@ -387,11 +387,25 @@ def _write_snapshot(conn: Connection, loaded: Loaded) -> None:
 
 
 def _apply(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
+    return _apply_walked(session, state, entry)[0]
+
+
+def _apply_walked(
+    session: Interview, state: iv.State, entry: Mapping[str, Any]
+) -> tuple[iv.State, Walk | None]:
+    """:func:`_apply`, with the new state's route when it was walked on the way (an
+    answer: the step that follows reads it instead of walking it again)."""
     kind = entry["kind"]
     if kind == "answer":
         value = {"declined": True} if entry.get("declined") else entry["value"]
-        state = iv.answer(session, state, entry["item"], value)
-        return iv.set_aside(session, state)
+        state, walked = iv.answer_walked(session, state, entry["item"], value)
+        kept = iv.set_aside(session, state, walked)
+        return kept, walked if kept is state else None
+    return _apply_other(session, state, entry), None
+
+
+def _apply_other(session: Interview, state: iv.State, entry: Mapping[str, Any]) -> iv.State:
+    kind = entry["kind"]
     if kind == "section":
         return iv.choose_section(state, entry["section"], enter=entry["choice"] == "enter")
     if kind in ("help-shown", "help-seen"):
@@ -492,8 +506,8 @@ def record_in(
     # As the log will be read back (text that cannot be shown made readable), so the
     # snapshot written now is what replaying the log gives.
     stored = readable(json.loads(body))
-    state = _checked(current, stored)
-    step = step_json(current.session, state)
+    state, walked = _checked(current, stored)
+    step = step_json(current.session, state, walked)
     status = "done" if step["done"] else "in_progress"
     context = _context(interview_id)
     entry_id = storage.append_entry(
@@ -532,13 +546,13 @@ def section_keys(session: Interview) -> frozenset[str]:
     )
 
 
-def _checked(current: Loaded, entry: Mapping[str, Any]) -> iv.State:
+def _checked(current: Loaded, entry: Mapping[str, Any]) -> tuple[iv.State, Walk | None]:
     if entry.get("kind") == "section":  # a section of this interview (old logs still replay)
         named = entry.get("section")
         if not isinstance(named, str) or named not in section_keys(current.session):
             raise DomainError(Code.UNKNOWN_SECTION)
     try:
-        return _apply(current.session, current.state, entry)
+        return _apply_walked(current.session, current.state, entry)
     except InterviewError as exc:  # the engine's own code (a Code: a test checks them all)
         raise DomainError(Code(exc.code), detail=exc.message) from None
     except AnswerError as exc:
@@ -714,8 +728,9 @@ def instruments_for(audience: str, folder: Path | None = None) -> list[Instrumen
     return found
 
 
-def step_json(session: Interview, state: iv.State) -> dict[str, Any]:
-    step = iv.next_step(session, state)
+def step_json(session: Interview, state: iv.State, walked: Walk | None = None) -> dict[str, Any]:
+    """The next step as the API answers it (``walked``: the state's route, if known)."""
+    step = iv.next_step(session, state, walked)
     not_asked = not_asked_json(step)
     education = (
         {}

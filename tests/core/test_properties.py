@@ -31,7 +31,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from screening.core import interview
+from screening.core import interview, scoring
 from screening.core.answers import SKIPPED, AnswerError, answer_to_json, parse_answer
 from screening.core.route import Interview
 from screening.errors import InstrumentError
@@ -222,6 +222,58 @@ def test_route_and_next_step_follow_the_documented_walk(case: Case) -> None:
     # A paused interview resumes as it was.
     saved = json.loads(json.dumps(interview.state_to_json(state)))
     assert interview.state_from_json(case.interview, saved) == state
+
+
+@given(cases())
+def test_a_step_scores_the_urgent_flags_as_the_full_result_has_them(case: Case) -> None:
+    """A step scores only the urgent flags (issue 11): the same flags, in the same
+    order, as scoring the whole result."""
+    walked = interview.route(case.interview, case.state())
+    assert (
+        scoring.urgent_flags(case.interview, walked) == scoring.score(case.interview, walked).urgent
+    )
+
+
+@given(cases())
+def test_a_route_handed_on_gives_what_walking_it_again_gives(case: Case) -> None:
+    """A step walks the route once and hands it on (issue 11): set_aside and next_step
+    with the state's route give what they give walking it themselves."""
+    state = case.state()
+    walked = interview.route(case.interview, state)
+    assert interview.set_aside(case.interview, state, walked) == interview.set_aside(
+        case.interview, state
+    )
+    assert interview.next_step(case.interview, state, walked) == interview.next_step(
+        case.interview, state
+    )
+
+
+def _outcome(do: Any) -> Any:
+    try:
+        return do()
+    except (interview.InterviewError, AnswerError) as exc:
+        return type(exc), getattr(exc, "code", None), str(exc)
+
+
+@given(cases(), st.data())
+def test_an_answer_walked_once_is_the_answer_walked_twice(case: Case, data: st.DataObject) -> None:
+    """answer_walked (a step's one walk, issue 11) takes and refuses the same answers as
+    answer, with the same error, and gives the route of the state it returns; an item
+    off the route, in a skipped section or hidden, included, and a bad value too."""
+    state = case.state()
+    item_id = data.draw(st.sampled_from(case.spec.order), label="item")
+    raw = data.draw(
+        st.one_of(raw_answers(case.spec, item_id), st.just("no such option"), st.just([3])),
+        label="raw",
+    )
+    got = _outcome(lambda: interview.answer_walked(case.interview, state, item_id, raw))
+    want = _outcome(lambda: interview.answer(case.interview, state, item_id, raw))
+    if isinstance(want, interview.State):
+        assert isinstance(got, tuple)
+        assert got[0] == want
+        assert got[1] == interview.route(case.interview, want)
+    else:
+        assert got == want
 
 
 @given(cases(), st.data())
