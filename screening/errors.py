@@ -130,8 +130,8 @@ class Code(StrEnum):
     TOTP_REQUIRED = "totp-required"
     TOTP_INVALID = "totp-invalid"
     TOTP_ENROL = "totp-enrol"
-    PASSWORD_CHANGE = "password-change"  # noqa: S105  # a code, not a password
-    WEAK_PASSWORD = "weak-password"  # noqa: S105
+    PASSWORD_CHANGE = "password-change"  # noqa: S105  # nosec B105: a code, not a password
+    WEAK_PASSWORD = "weak-password"  # noqa: S105  # nosec B105: a code, not a password
     # issue 18: the co-design studio
     FORBIDDEN = "forbidden"
     BAD_FEEDBACK = "bad-feedback"

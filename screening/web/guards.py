@@ -46,7 +46,7 @@ STEPS_COOKIE = "st"
 STEP_PAGES = {
     "totp": "account.code",
     "enrol": "account.enrol",
-    "password": "account.new_password",
+    "password": "account.new_password",  # nosec B105: an endpoint name, not a password
 }
 KEY_COOKIE = "pk"  # the person's half of a private check-in's data key (crypto/halves.py)
 
