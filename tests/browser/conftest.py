@@ -245,3 +245,33 @@ def sign_in_on_pages(page: Page, username: str, password: str = PASSWORD) -> str
         submit(page, page.locator("main button.primary"))  # the recovery codes: kept
     assert not page.url.endswith("/signin/code"), "a code is needed: use the enrolled key"
     return secret
+
+
+def consent(page: Page, interview_id: str) -> None:
+    """The consent screen of a worker-led interview, each choice its first (yes), posted
+    as a plain form."""
+    page.goto(f"/interviews/{interview_id}")
+    form = page.locator("form[action$='/consent']")
+    for name in ("store", "share", "statistics"):
+        form.locator(f"input[type=radio][name='{name}']").first.check()
+    submit(page, form.locator("button.primary"))
+
+
+def finish(site: Site, interview_id: str, step: dict[str, Any], tag: str) -> None:
+    """Answer through the API: no safe place tonight (an urgent need), the rest skipped;
+    content warnings entered. ``tag`` keeps each caller's idempotency keys apart."""
+    n = 0
+    while not step.get("done"):
+        n += 1
+        key = f"{tag}-{interview_id[:8]}-{n:04d}"
+        if step.get("content_warning"):
+            path, body = "sections", {"section": step["section"], "choice": "enter", "key": key}
+        else:
+            item = step["item"]["id"]
+            value = "no" if item == "safe_place_tonight" else None
+            path, body = "answers", {"item": item, "value": value, "key": key}
+        status, data, raw = site.api.request(
+            "POST", f"/api/v1/interviews/{interview_id}/{path}", body
+        )
+        assert status == 200, raw
+        step = data["step"]

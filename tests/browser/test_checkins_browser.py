@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .conftest import Site, describe, new_page, run_axe, screenshot, sign_in_on_pages, submit
+from .conftest import (
+    Site,
+    consent,
+    describe,
+    new_page,
+    run_axe,
+    screenshot,
+    sign_in_on_pages,
+    submit,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -26,11 +35,7 @@ def _checkin(site: Site, browser: Browser, value: int) -> str:
     )
     page = context.new_page()
     try:
-        page.goto(f"/interviews/{interview_id}")
-        form = page.locator("form[action$='/consent']")
-        for name in ("store", "share", "statistics"):
-            form.locator(f"input[type=radio][name='{name}']").first.check()
-        submit(page, form.locator("button.primary"))
+        consent(page, interview_id)
     finally:
         context.close()
     step: dict[str, Any] = data["step"]

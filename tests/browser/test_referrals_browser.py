@@ -7,35 +7,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.paths import ROOT
 
-from .conftest import Site, describe, new_page, run_axe, screenshot, submit
+from .conftest import Site, consent, describe, finish, new_page, run_axe, screenshot, submit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
-
-
-def _finish(site: Site, interview_id: str, step: dict[str, Any]) -> None:
-    """Answer through the API: no safe place tonight (an urgent need), the rest skipped."""
-    n = 0
-    while not step.get("done"):
-        n += 1
-        key = f"ref-{interview_id[:8]}-{n:04d}"
-        if step.get("content_warning"):
-            path, body = "sections", {"section": step["section"], "choice": "enter", "key": key}
-        else:
-            item = step["item"]["id"]
-            value = "no" if item == "safe_place_tonight" else None
-            path, body = "answers", {"item": item, "value": value, "key": key}
-        status, data, raw = site.api.request(
-            "POST", f"/api/v1/interviews/{interview_id}/{path}", body
-        )
-        assert status == 200, raw
-        step = data["step"]
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +32,8 @@ def planned(site: Site, browser: Browser) -> str:
     )
     page = context.new_page()
     try:
-        page.goto(f"/interviews/{interview_id}")
-        form = page.locator("form[action$='/consent']")
-        for name in ("store", "share", "statistics"):
-            form.locator(f"input[type=radio][name='{name}']").first.check()
-        submit(page, form.locator("button.primary"))
-        _finish(site, interview_id, data["step"])
+        consent(page, interview_id)
+        finish(site, interview_id, data["step"], "ref")
         page.goto(f"/interviews/{interview_id}/plan")
         form = page.locator("form[action$='/plan']")
         form.locator("input[name=author]").first.check()

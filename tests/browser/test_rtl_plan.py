@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .conftest import Site, describe, run_axe, screenshot, submit
+from .conftest import Site, consent, describe, finish, run_axe, screenshot, submit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -31,33 +31,6 @@ def start(site: Site, locale: str, second: str | None = None) -> tuple[str, dict
     status, data, raw = site.api.request("POST", "/api/v1/interviews", body)
     assert status == 201, raw
     return str(data["id"]), data["step"]
-
-
-def consent(page: Page, interview_id: str) -> None:
-    page.goto(f"/interviews/{interview_id}")
-    form = page.locator("form[action$='/consent']")
-    for name in ("store", "share", "statistics"):
-        form.locator(f"input[type=radio][name='{name}']").first.check()
-    submit(page, form.locator("button.primary"))
-
-
-def finish(site: Site, interview_id: str, step: dict[str, Any]) -> None:
-    """Answer through the API: no safe place tonight (an urgent need), the rest skipped."""
-    n = 0
-    while not step.get("done"):
-        n += 1
-        key = f"rtl-{interview_id[:8]}-{n:04d}"
-        if step.get("content_warning"):
-            path, body = "sections", {"section": step["section"], "choice": "enter", "key": key}
-        else:
-            item = step["item"]["id"]
-            value = "no" if item == "safe_place_tonight" else None
-            path, body = "answers", {"item": item, "value": value, "key": key}
-        status, data, raw = site.api.request(
-            "POST", f"/api/v1/interviews/{interview_id}/{path}", body
-        )
-        assert status == 200, raw
-        step = data["step"]
 
 
 def axe_clean(page: Page, name: str, viewport: tuple[int, int]) -> None:
@@ -108,7 +81,7 @@ def arabic(site: Site, browser: Any) -> str:
     page = context.new_page()
     try:
         consent(page, interview_id)
-        finish(site, interview_id, step)
+        finish(site, interview_id, step, "rtl")
         page.goto(f"/interviews/{interview_id}/plan")
         form = page.locator("form[action$='/plan']")
         form.locator("input[name=author]").first.check()
@@ -163,7 +136,7 @@ def test_interpreter_screens_pass_axe(
     axe_clean(page, "interpreter-consent-ar-en", viewport)
     consent(page, interview_id)
     axe_clean(page, "interpreter-warning-ar-en", viewport)
-    finish(site, interview_id, step)
+    finish(site, interview_id, step, "rtl")
     page.goto(f"/interviews/{interview_id}")
     assert page.locator("main[data-screen=help]").count() == 1
     axe_clean(page, "interpreter-help-ar-en", viewport)

@@ -17,6 +17,7 @@ from screening.services import interviews as service
 from screening.services.interviews import Loaded
 from screening.store import db as storage
 from tests.support.apps import BACKENDS, web_app
+from tests.support.interviews import consented
 
 
 @pytest.fixture(params=BACKENDS)
@@ -25,22 +26,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
 
 
 def _checkin(app: Flask, safe: str, n: int) -> Loaded:
-    ext = app.extensions["screening"]
-    iid, _, _ = service.start(
-        ext.engine,
-        ext.master,
-        instrument_ids=["needs-assessment"],
-        mode="worker",
-        locale="en",
-        org_id=None,
-        user_id=None,
-    )
-    entry = service.consent_entry(store=True, share=False, service=None, statistics=False)
-    service.record(ext.engine, ext.master, iid, entry, f"consent-{n:04d}")
-    answer = service.answer_entry({"item": "safe_right_now", "value": safe})
-    service.record(ext.engine, ext.master, iid, answer, f"answer-{n:04d}")
-    with storage.transaction(ext.engine) as conn:
-        return service.load(conn, ext.master, iid)
+    return consented(app, n, statistics=False, safe=safe)
 
 
 def test_linked_with_consent_shows_the_change_and_revoking_unlinks(app: Flask) -> None:

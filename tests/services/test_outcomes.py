@@ -25,6 +25,7 @@ from screening.store import db as storage
 from screening.store import plans as planstore
 from tests.support import disclosure
 from tests.support.apps import BACKENDS, web_app
+from tests.support.interviews import consented
 
 SERVICES = [("svc-h", "housing"), ("svc-s", "safety"), ("svc-m", "mental_health")]
 TO_CONNECTED = [
@@ -174,19 +175,8 @@ def test_without_consent_to_statistics_nothing_is_counted(
 ) -> None:
     monkeypatch.setattr(storage, "now", Clock(MID_PERIOD))
     for app in web_app(backend, tmp_path, []):
-        ext = app.extensions["screening"]
         for n in range(12):
-            iid, _, _ = service.start(
-                ext.engine,
-                ext.master,
-                instrument_ids=["needs-assessment"],
-                mode="worker",
-                locale="en",
-                org_id=None,
-                user_id=None,
-            )
-            entry = service.consent_entry(store=True, share=False, service=None, statistics=False)
-            service.record(ext.engine, ext.master, iid, entry, f"consent-{n:04d}")
+            consented(app, n, statistics=False)
         out = _run(app, "outcomes", "--period", PERIOD, "--json")
         assert out.exit_code == 0, out.output
         published = json.loads(out.stdout)
@@ -197,22 +187,7 @@ def test_without_consent_to_statistics_nothing_is_counted(
 
 
 def _interview(app: Flask, n: int, answer: str) -> service.Loaded:
-    ext = app.extensions["screening"]
-    iid, _, _ = service.start(
-        ext.engine,
-        ext.master,
-        instrument_ids=["needs-assessment"],
-        mode="worker",
-        locale="en",
-        org_id=None,
-        user_id=None,
-    )
-    entry = service.consent_entry(store=True, share=False, service=None, statistics=True)
-    service.record(ext.engine, ext.master, iid, entry, f"consent-{n:04d}")
-    entry = service.answer_entry({"item": "safe_right_now", "value": answer})
-    service.record(ext.engine, ext.master, iid, entry, f"answer-{n:04d}")
-    with storage.transaction(ext.engine) as conn:
-        return service.load(conn, ext.master, iid)
+    return consented(app, n, statistics=True, safe=answer)
 
 
 def test_linked_interviews_of_one_person_count_once(
