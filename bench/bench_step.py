@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -44,14 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flask import Flask, jsonify, request  # noqa: E402
+from signed_in import signed_in_app  # noqa: E402
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, event, insert  # noqa: E402
 
-from screening.config import Settings  # noqa: E402
-from screening.services import accounts  # noqa: E402
 from screening.services import interviews as service  # noqa: E402
-from screening.store import db as storage  # noqa: E402
-from screening.web import create_app  # noqa: E402
-from tests.support.liveserver import PASSWORD  # noqa: E402
 
 INSTRUMENTS = ["needs-assessment"]
 EARLY, LATE = 1, 45
@@ -128,23 +122,7 @@ def floor_app(engine: Any) -> Flask:
 
 
 def bench(interviews: int, database_url: str | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        settings = Settings(
-            instance=Path(tmp) / "instance",
-            database_url=url,
-            production=False,
-            secret_key="bench",
-            data_key=None,
-        )
-        app = create_app(settings, {"TESTING": True})
-        engine = app.extensions["screening"].engine
-        username = f"bench-{os.getpid()}-{time.time_ns()}"
-        with storage.transaction(engine) as conn:
-            accounts.create_user(conn, username, f"Bench org {username}", "worker", PASSWORD)
-        client = app.test_client()
-        login = {"username": username, "password": PASSWORD}
-        assert client.post("/api/v1/login", json=login).status_code == 200
+    with signed_in_app(database_url) as (_app, engine, client):
         floor = floor_app(engine).test_client()
         counter = Counter(engine)
         steps: list[tuple[int, float]] = []
@@ -190,7 +168,7 @@ def bench(interviews: int, database_url: str | None) -> dict[str, Any]:
         return statistics.median(c[i] for c in counts)
 
     return {
-        "database": "postgresql" if url.startswith("postgres") else "sqlite",
+        "database": "postgresql" if (database_url or "").startswith("postgres") else "sqlite",
         "interviews": interviews,
         "steps": len(steps),
         "steps_per_interview": longest,

@@ -45,11 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flask import Flask, jsonify, request  # noqa: E402
+from signed_in import signed_in_app  # noqa: E402
 
-from screening.config import Settings  # noqa: E402
-from screening.services import accounts  # noqa: E402
-from screening.store import db as storage  # noqa: E402
-from screening.web import create_app  # noqa: E402
 from tests.support.liveserver import PASSWORD, Client, LiveServer, NoResponse  # noqa: E402
 
 STEP_INSTRUMENTS = ["needs-assessment"]  # the longest shipped interview (a worst case)
@@ -94,27 +91,7 @@ def bare_app() -> Flask:
 
 
 def bench_steps(interviews: int, database_url: str | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        settings = Settings(
-            instance=Path(tmp) / "instance",
-            database_url=url,
-            production=False,
-            secret_key="bench",
-            data_key=None,
-        )
-        app = create_app(settings, {"TESTING": True})
-        engine = app.extensions["screening"].engine
-        username = f"bench-{os.getpid()}-{time.time_ns()}"
-        with storage.transaction(engine) as conn:
-            accounts.create_user(conn, username, f"Bench org {username}", "worker", PASSWORD)
-        client = app.test_client()
-        assert (
-            client.post(
-                "/api/v1/login", json={"username": username, "password": PASSWORD}
-            ).status_code
-            == 200
-        )
+    with signed_in_app(database_url) as (_app, engine, client):
         bare = bare_app().test_client()
         steps: list[tuple[int, float]] = []  # (position in the interview, seconds)
         bares: list[float] = []
@@ -156,7 +133,7 @@ def bench_steps(interviews: int, database_url: str | None) -> dict[str, Any]:
     longest = max(p for p, _ in steps)
     late = [t for p, t in steps if p > longest - 10]
     return {
-        "database": "postgresql" if url.startswith("postgres") else "sqlite",
+        "database": "postgresql" if (database_url or "").startswith("postgres") else "sqlite",
         "interviews": interviews,
         "steps": len(steps),
         "steps_per_interview": longest,
