@@ -32,15 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from walk import value_for  # noqa: E402  (bench/ is first on the path)
+
 INSTRUMENTS = ["phq9", "gad7"]  # a common worker-led pairing: 16 questions, one warning
-
-
-def value_for(item: dict[str, Any], n: int) -> Any:
-    """A deterministic answer: options in turn."""
-    if item["options"]:
-        value = item["options"][n % len(item["options"])]["value"]
-        return [value] if item["type"] == "multiple" else value
-    return {"number": 3, "date": "2026-11-01"}.get(item["type"], "a few words")
 
 
 def pct(values: list[float], q: float) -> float:

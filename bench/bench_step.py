@@ -44,20 +44,13 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask, jsonify, request  # noqa: E402
 from signed_in import signed_in_app  # noqa: E402
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, event, insert  # noqa: E402
+from walk import step_request  # noqa: E402
 
 from screening.services import interviews as service  # noqa: E402
 
 INSTRUMENTS = ["needs-assessment"]
 EARLY, LATE = 1, 45
 WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-def value_for(item: dict[str, Any], n: int) -> Any:
-    """A deterministic answer: options in turn."""
-    if item["options"]:
-        value = item["options"][n % len(item["options"])]["value"]
-        return [value] if item["type"] == "multiple" else value
-    return {"number": 3, "date": "2026-11-01"}.get(item["type"], "a few words")
 
 
 class Counter:
@@ -136,13 +129,7 @@ def bench(interviews: int, database_url: str | None) -> dict[str, Any]:
             position = 0
             while not step["done"]:
                 key += 1
-                if step.get("content_warning"):
-                    path = f"/api/v1/interviews/{interview_id}/sections"
-                    body: dict[str, Any] = {"section": step["section"], "choice": "enter"}
-                else:
-                    path = f"/api/v1/interviews/{interview_id}/answers"
-                    body = {"item": step["item"]["id"], "value": value_for(step["item"], key)}
-                body["key"] = f"bench-step-{key:08d}"
+                path, body = step_request(interview_id, step, key, f"bench-step-{key:08d}")
                 before = counter.snapshot()
                 t0 = time.perf_counter()
                 response = client.post(path, json=body)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask, jsonify, request  # noqa: E402
 from signed_in import signed_in_app  # noqa: E402
+from walk import step_request, value_for  # noqa: E402
 
 from tests.support.liveserver import PASSWORD, Client, LiveServer, NoResponse  # noqa: E402
 
@@ -53,14 +54,6 @@ STEP_INSTRUMENTS = ["needs-assessment"]  # the longest shipped interview (a wors
 LOAD_INSTRUMENTS = ["phq9", "gad7"]  # a common worker-led pairing: 16 questions
 CONCURRENT = 50
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium 156 offers
-
-
-def value_for(item: dict[str, Any], n: int) -> Any:
-    """A deterministic answer: options in turn (never an urgent-looking first pick)."""
-    if item["options"]:
-        value = item["options"][n % len(item["options"])]["value"]
-        return [value] if item["type"] == "multiple" else value
-    return {"number": 3, "date": "2026-11-01"}.get(item["type"], "a few words")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -103,13 +96,7 @@ def bench_steps(interviews: int, database_url: str | None) -> dict[str, Any]:
             position = 0
             while not step["done"]:
                 key += 1
-                if step.get("content_warning"):
-                    path = f"/api/v1/interviews/{interview_id}/sections"
-                    body: dict[str, Any] = {"section": step["section"], "choice": "enter"}
-                else:
-                    path = f"/api/v1/interviews/{interview_id}/answers"
-                    body = {"item": step["item"]["id"], "value": value_for(step["item"], key)}
-                body["key"] = f"bench-step-{key:08d}"
+                path, body = step_request(interview_id, step, key, f"bench-step-{key:08d}")
                 t0 = time.perf_counter()
                 response = client.post(path, json=body)
                 t1 = time.perf_counter()
@@ -351,13 +338,7 @@ def bench_bytes(server: LiveServer) -> list[dict[str, Any]]:
         sizes, n = [], 0
         while not step["done"]:
             n += 1
-            if step.get("content_warning"):
-                path = f"/api/v1/interviews/{interview_id}/sections"
-                body: dict[str, Any] = {"section": step["section"], "choice": "enter"}
-            else:
-                path = f"/api/v1/interviews/{interview_id}/answers"
-                body = {"item": step["item"]["id"], "value": value_for(step["item"], n)}
-            body["key"] = f"bytes-{n:06d}"
+            path, body = step_request(interview_id, step, n, f"bytes-{n:06d}")
             result = measure(api, "POST", path, json_body=body)
             sizes.append(result)
             step = json.loads(result["text"])["step"]
