@@ -26,7 +26,7 @@ from screening.services import findhelp
 from screening.web import i18n
 from screening.web.extension import ext
 from screening.web.i18n import _, current_code, format_list, guess
-from screening.web.pages import static_version
+from screening.web.pages import static_url
 from screening.web.security import access_marker
 
 bp = Blueprint("findhelp", __name__)
@@ -92,10 +92,8 @@ def context() -> dict[str, Any]:
     """What every page of ours needs (its own quick exit, its own stylesheet)."""
     return {
         "exit_url": ext().settings.exit_url,
-        "exit_js": url_for("static", filename="exit.js", v=static_version("exit.js")),
-        "services_css": url_for(
-            "static", filename="services.css", v=static_version("services.css")
-        ),
+        "exit_js": static_url("exit.js"),
+        "services_css": static_url("services.css"),
     }
 
 

@@ -68,15 +68,12 @@ bp.before_request(guards.page_guard)
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     return {
-        "css_url": url_for("static", filename="app.css", v=static_version("app.css")),
-        "icon_url": url_for("static", filename="icon.svg", v=static_version("icon.svg")),
-        # the sign-in security pages' few rules, kept out of app.css, which every page
-        # (and the public /services page's 14 KB budget) pays for
-        "account_css_url": url_for(
-            "static", filename="account.css", v=static_version("account.css")
-        ),
-        # the studio's preview frame, version diff and review round, likewise
-        "studio_css_url": url_for("static", filename="studio.css", v=static_version("studio.css")),
+        "css_url": static_url("app.css"),
+        "icon_url": static_url("icon.svg"),
+        # for the few pages with a stylesheet of their own (account.css, studio.css: kept
+        # out of app.css, which every page, and the public /services page's 14 KB budget,
+        # pays for); called by those templates only, not made for every page
+        "static_url": static_url,
     }
 
 
@@ -88,6 +85,11 @@ def _file_version(path: str) -> str:
 def static_version(name: str) -> str:
     """A static file's content hash: its address changes when it does (cached a year)."""
     return _file_version(str(Path(current_app.static_folder or "") / name))
+
+
+def static_url(name: str) -> str:
+    """A static file's address with its content hash."""
+    return url_for("static", filename=name, v=static_version(name))
 
 
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

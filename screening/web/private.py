@@ -44,7 +44,7 @@ from screening.web.extension import ext
 from screening.web.forms import BadPost
 from screening.web.guards import CHECKIN_COOKIE, KEY_COOKIE, SESSION_COOKIE
 from screening.web.i18n import _, current_code, picker_languages, use
-from screening.web.pages import static_version
+from screening.web.pages import static_url
 from screening.web.security import access_marker, cross_site, load_session, set_cookie
 
 bp = Blueprint("private", __name__, url_prefix="/checkin")
@@ -104,13 +104,9 @@ def context() -> dict[str, Any]:
         "user": None,
         "csrf": csrf.issue(sid) if sid else "",
         "exit_url": ext().settings.exit_url,
-        "js_url": url_for("static", filename="checkin.js", v=_js_version()),
+        "js_url": static_url("checkin.js"),
         "checkin_languages": _languages,
     }
-
-
-def _js_version() -> str:
-    return static_version("checkin.js")
 
 
 def _load() -> service.Loaded | None:
